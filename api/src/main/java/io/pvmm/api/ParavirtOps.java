@@ -8,7 +8,7 @@ import java.util.Map;
  * 2.6.21, with the page allocation hooks of the patch "MM: page allocation hooks for VMI backend").
  * The guest kernel model calls nothing else outside itself.
  *
- * <h2>Three kinds of call</h2>
+ * <h2>Four kinds of call</h2>
  * <ol>
  *   <li><b>Lifecycle hooks</b> — {@link #allocPt}, {@link #allocPd}, {@link #allocPdClone},
  *       {@link #releasePt}, {@link #releasePd}: a guest frame becomes, or stops being, a page table.
@@ -20,9 +20,10 @@ import java.util.Map;
  *       and, where there is one, the new value. <b>The backend performs the store</b>: on return the
  *       entry at that address holds the value (native stores it; a hypervisor validates, shadows or
  *       batches it first).</li>
- *   <li><b>Address-space and TLB events</b> — {@link #activateMm}, {@link #dupMmap},
- *       {@link #exitMmap}, the TLB flushes, lazy MMU mode, and boot's
- *       {@link #pagetableSetupStart}/{@link #pagetableSetupDone}.</li>
+ *   <li><b>Address-space events</b> — {@link #activateMm}, {@link #writeCr3}, {@link #dupMmap},
+ *       {@link #exitMmap}, and boot's {@link #pagetableSetupStart}/{@link #pagetableSetupDone}.</li>
+ *   <li><b>TLB and batching</b> — the TLB flushes and lazy MMU mode; and the hardware's
+ *       {@link #writeFault} when the guest stores to memory it maps read-only.</li>
  * </ol>
  *
  * <p>Address spaces are named by the physical address of their root ({@code __pa(mm->pgd)}, what
@@ -318,6 +319,20 @@ public interface ParavirtOps {
      * @throws ParavirtViolation if the new tree is refused
      */
     default void activateMm(long prevPgdPa, long nextPgdPa) {
+    }
+
+    /**
+     * This vCPU now translates through the tree rooted at {@code pgdPa} — Linux {@code write_cr3},
+     * reached from {@code load_cr3} in {@code switch_mm} when the vCPU switches to a task with another
+     * address space, and after {@link #activateMm} in {@code exec}. Kernel threads borrow the previous
+     * address space and cause no switch. A backend that distinguishes the current address space
+     * (VMI's {@code CURRENT_AS} updates, Xen's {@code update_va_mapping} on the current mm) tracks it
+     * per vCPU from here; Xen validates the new base ({@code MMUEXT_NEW_BASEPTR}).
+     *
+     * @param pgdPa root of the address space now current on the calling vCPU
+     * @throws ParavirtViolation if the root is refused
+     */
+    default void writeCr3(long pgdPa) {
     }
 
     /**
