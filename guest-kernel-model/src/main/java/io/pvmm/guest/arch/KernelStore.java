@@ -1,0 +1,126 @@
+package io.pvmm.guest.arch;
+
+import io.pvmm.api.EntryBits;
+import io.pvmm.api.GuestLayout;
+import io.pvmm.api.PagingMode;
+import io.pvmm.guest.memory.KernelBug;
+import io.pvmm.guest.memory.PhysicalMemory;
+
+/**
+ * The kernel's own stores to page-table memory that do not go through a paravirt write: the
+ * {@code memset} and {@code clone_pgd_range} of {@code pgd_ctor}, the atomic read-modify-writes of
+ * {@code ptep_set_wrprotect} and {@code ptep_get_and_clear}, and a guest bug's stray store. Such a
+ * store is an ordinary instruction through the direct map, so the MMU checks the direct-map entry of
+ * the target frame first: if a hypervisor has made it read-only (Xen, for page tables), the store
+ * faults, and the backend may emulate it ({@link Paravirt#writeFault}); if it does not, the kernel
+ * oopses with a {@link KernelBug}.
+ */
+public final class KernelStore {
+
+    private final PagingMode mode;
+    private final PhysicalMemory memory;
+    private final PageTables tables;
+    private final Paravirt pv;
+    private final GuestLayout layout;
+
+    /**
+     * Creates the store path.
+     *
+     * @param memory the guest's memory
+     * @param tables page-table accessors
+     * @param pv     the paravirt wrappers (for the write fault)
+     * @param layout the guest's layout (where the direct map is)
+     */
+    public KernelStore(PhysicalMemory memory, PageTables tables, Paravirt pv, GuestLayout layout) {
+        this.mode = layout.mode();
+        this.memory = memory;
+        this.tables = tables;
+        this.pv = pv;
+        this.layout = layout;
+    }
+
+    /**
+     * Stores one entry, as {@code *ptep = value} or an {@code xchg} would.
+     *
+     * @param pa    the entry's physical address
+     * @param value the raw value to store
+     * @throws KernelBug if the direct map forbids the store and no backend emulates it
+     */
+    public void store(long pa, long value) {
+        if (writable(pa >>> PagingMode.PAGE_SHIFT)) {
+            memory.writeEntry(pa, value);
+        } else if (!pv.writeFault(pa, value)) {
+            throw new KernelBug(String.format("unable to handle kernel paging request: write to read-only page at"
+                    + " virtual address 0x%08x (physical 0x%x)", layout.directMapAddress(0) + pa, pa));
+        }
+    }
+
+    /**
+     * {@code memset(p, 0, count * sizeof(entry))} over entries of one frame.
+     *
+     * @param pa    first entry
+     * @param count number of entries
+     */
+    public void clear(long pa, int count) {
+        boolean direct = writable(pa >>> PagingMode.PAGE_SHIFT); // one frame: one direct-map check
+        for (int i = 0; i < count; i++) {
+            long entry = pa + (long) i * mode.entryBytes();
+            if (direct) {
+                memory.writeEntry(entry, 0);
+            } else {
+                store(entry, 0);
+            }
+        }
+    }
+
+    /**
+     * {@code memcpy} of {@code count} raw entries ({@code clone_pgd_range}).
+     *
+     * @param fromPa first source entry
+     * @param toPa   first destination entry
+     * @param count  number of entries
+     */
+    public void copy(long fromPa, long toPa, int count) {
+        boolean direct = writable(toPa >>> PagingMode.PAGE_SHIFT);
+        for (int i = 0; i < count; i++) {
+            long off = (long) i * mode.entryBytes();
+            long value = memory.readEntry(fromPa + off);
+            if (direct) {
+                memory.writeEntry(toPa + off, value);
+            } else {
+                store(toPa + off, value);
+            }
+        }
+    }
+
+    /**
+     * Whether the direct map lets the kernel write a frame: the RW bit of the entry that maps
+     * {@code __va(pfn << PAGE_SHIFT)} under {@code swapper_pg_dir}, a large-page pmd or a pte.
+     * Highmem is not in the direct map (it is reached through kmap, always writable here).
+     *
+     * @param pfn a frame
+     * @return whether a kernel store to it goes through
+     */
+    public boolean writable(long pfn) {
+        if (pfn >= layout.maxLowPfn()) {
+            return true;
+        }
+        long va = layout.directMapAddress(pfn);
+        long pmdPa = tables.pmdEntryFor(layout.swapperPgDir(), va);
+        if (pmdPa < 0) {
+            throw new KernelBug(String.format("direct map has no pmd for 0x%08x", va));
+        }
+        long pmd = tables.read(pmdPa);
+        if (!EntryBits.isPresent(pmd)) {
+            throw new KernelBug(String.format("unable to handle kernel paging request at 0x%08x: pmd not present", va));
+        }
+        if (layout.pse() && EntryBits.isLarge(pmd)) {
+            return EntryBits.isWritable(pmd);
+        }
+        long pte = tables.read(tables.pteOffset(pmd, va));
+        if (!EntryBits.isPresent(pte)) {
+            throw new KernelBug(String.format("unable to handle kernel paging request at 0x%08x: pte not present", va));
+        }
+        return EntryBits.isWritable(pte);
+    }
+}

@@ -1,0 +1,214 @@
+package io.pvmm.guest.arch;
+
+import io.pvmm.api.EntryBits;
+import io.pvmm.api.GuestMemory;
+import io.pvmm.api.PagingMode;
+import java.util.function.Consumer;
+import java.util.function.LongUnaryOperator;
+
+/**
+ * The hardware page walker, independent of the model's kernel code: translates a virtual address
+ * through a root the way an i386 MMU does, so tests and comparisons can check the page tables the
+ * kernel built rather than trust its own bookkeeping.
+ *
+ * <ul>
+ *   <li>2-level: PDE, then a 4 MiB page if PS is set and CR4.PSE is on, else the PTE;</li>
+ *   <li>PAE: PDPTE (present bit only), PDE (a 2 MiB page if PS), PTE; NX (bit 63) with EFER.NXE;</li>
+ *   <li>permissions: user access needs U at every level, a write needs RW at every level (CR0.WP is
+ *       set, so supervisor writes obey RW too), an instruction fetch needs NX clear at every level.</li>
+ * </ul>
+ *
+ * <p>Entries are read through {@code pte_val} ({@link #Mmu}'s {@code entryValue}), so a backend that
+ * stores machine frame numbers is walked in guest-physical terms: the translation is what the guest
+ * sees.
+ */
+public final class Mmu {
+
+    /**
+     * A present mapping of one page.
+     *
+     * @param va         the virtual address of the page (aligned to {@code pageSize})
+     * @param pa         the physical address it maps to (aligned likewise)
+     * @param pageSize   4 KiB, 2 MiB or 4 MiB
+     * @param writable   RW at every level
+     * @param user       U at every level
+     * @param executable NX clear at every level
+     */
+    public record Translation(long va, long pa, long pageSize, boolean writable, boolean user, boolean executable) {
+
+        /** @return the physical frame the page starts at */
+        public long pfn() {
+            return pa >>> PagingMode.PAGE_SHIFT;
+        }
+
+        /**
+         * The same mapping narrowed to the 4 KiB page containing {@code address}.
+         *
+         * @param address an address inside this mapping
+         * @return a 4 KiB translation
+         */
+        public Translation page(long address) {
+            long off = (address - va) & ~(PagingMode.PAGE_SIZE - 1L);
+            return new Translation(va + off, pa + off, PagingMode.PAGE_SIZE, writable, user, executable);
+        }
+    }
+
+    /** An access the MMU checks. */
+    public enum Access {
+        /** A user-mode read. */
+        USER_READ(true, false, false),
+        /** A user-mode write. */
+        USER_WRITE(true, true, false),
+        /** A user-mode instruction fetch. */
+        USER_EXECUTE(true, false, true),
+        /** A supervisor read. */
+        KERNEL_READ(false, false, false),
+        /** A supervisor write. */
+        KERNEL_WRITE(false, true, false);
+
+        private final boolean user;
+        private final boolean write;
+        private final boolean execute;
+
+        Access(boolean user, boolean write, boolean execute) {
+            this.user = user;
+            this.write = write;
+            this.execute = execute;
+        }
+    }
+
+    private final GuestMemory memory;
+    private final PagingMode mode;
+    private final LongUnaryOperator entryValue;
+    private final boolean pse;
+
+    /**
+     * Creates a walker.
+     *
+     * @param memory     physical memory
+     * @param mode       the paging mode (CR4.PAE)
+     * @param entryValue {@code pte_val}: stored entry to guest form
+     * @param pse        CR4.PSE: whether PS in a 2-level PDE means a large page (always honoured in PAE)
+     */
+    public Mmu(GuestMemory memory, PagingMode mode, LongUnaryOperator entryValue, boolean pse) {
+        this.memory = memory;
+        this.mode = mode;
+        this.entryValue = entryValue;
+        this.pse = pse;
+    }
+
+    /**
+     * Translates one address.
+     *
+     * @param rootPa the root (CR3)
+     * @param va     a 32-bit virtual address
+     * @return the mapping, or null if the address is not mapped
+     */
+    public Translation translate(long rootPa, long va) {
+        long pdePa;
+        boolean nx = false;
+        if (mode == PagingMode.PAE) {
+            long pdpte = read(rootPa + (long) mode.pgdIndex(va) * 8);
+            if (!EntryBits.isPresent(pdpte)) {
+                return null;
+            }
+            pdePa = (pdpte & mode.frameMask()) + (long) mode.pmdIndex(va) * 8;
+        } else {
+            pdePa = rootPa + (long) mode.pgdIndex(va) * 4;
+        }
+        long pde = read(pdePa);
+        if (!EntryBits.isPresent(pde)) {
+            return null;
+        }
+        boolean rw = EntryBits.isWritable(pde);
+        boolean user = (pde & EntryBits.USER) != 0;
+        nx |= mode == PagingMode.PAE && (pde & EntryBits.NX) != 0;
+        if ((pde & EntryBits.PSE) != 0 && (pse || mode == PagingMode.PAE)) {
+            long size = mode.pmdSize();
+            long base = pde & mode.frameMask() & ~(size - 1);
+            return new Translation(va & ~(size - 1) & 0xFFFF_FFFFL, base, size, rw, user, !nx);
+        }
+        long pte = read((pde & mode.frameMask()) + (long) mode.pteIndex(va) * mode.entryBytes());
+        if (!EntryBits.isPresent(pte)) {
+            return null;
+        }
+        rw &= EntryBits.isWritable(pte);
+        user &= (pte & EntryBits.USER) != 0;
+        nx |= mode == PagingMode.PAE && (pte & EntryBits.NX) != 0;
+        return new Translation(va & ~(PagingMode.PAGE_SIZE - 1L) & 0xFFFF_FFFFL, pte & mode.frameMask(),
+                PagingMode.PAGE_SIZE, rw, user, !nx);
+    }
+
+    /**
+     * Whether an access to an address would complete without a page fault.
+     *
+     * @param rootPa the root
+     * @param va     the address
+     * @param access the kind of access
+     * @return whether the MMU allows it
+     */
+    public boolean allows(long rootPa, long va, Access access) {
+        Translation t = translate(rootPa, va);
+        if (t == null) {
+            return false;
+        }
+        return (!access.user || t.user()) && (!access.write || t.writable()) && (!access.execute || t.executable());
+    }
+
+    /**
+     * Visits every present 4 KiB page in {@code [from, to)}, large pages split into their 4 KiB
+     * pages, in address order. Skips absent tables without visiting their range.
+     *
+     * @param rootPa the root
+     * @param from   first address (page-aligned)
+     * @param to     end address, exclusive; up to 2^32
+     * @param action called for each page
+     */
+    public void forEachPage(long rootPa, long from, long to, Consumer<Translation> action) {
+        long va = from & ~(PagingMode.PAGE_SIZE - 1L);
+        while (va < to) {
+            long pmdSpan = mode.pmdSize();
+            long pmdEnd = Math.min(to, (va & ~(pmdSpan - 1)) + pmdSpan);
+            if (mode == PagingMode.PAE) {
+                long pdpte = read(rootPa + (long) mode.pgdIndex(va) * 8);
+                if (!EntryBits.isPresent(pdpte)) {
+                    va = (va & ~((1L << 30) - 1)) + (1L << 30);
+                    continue;
+                }
+            }
+            Translation first = translate(rootPa, va);
+            if (first == null) {
+                if (!pdePresent(rootPa, va)) {
+                    va = pmdEnd;
+                } else {
+                    va += PagingMode.PAGE_SIZE;
+                }
+                continue;
+            }
+            if (first.pageSize() > PagingMode.PAGE_SIZE) {
+                for (long p = va; p < pmdEnd; p += PagingMode.PAGE_SIZE) {
+                    action.accept(first.page(p));
+                }
+                va = pmdEnd;
+                continue;
+            }
+            action.accept(first);
+            va += PagingMode.PAGE_SIZE;
+        }
+    }
+
+    private boolean pdePresent(long rootPa, long va) {
+        long pdePa;
+        if (mode == PagingMode.PAE) {
+            long pdpte = read(rootPa + (long) mode.pgdIndex(va) * 8);
+            pdePa = (pdpte & mode.frameMask()) + (long) mode.pmdIndex(va) * 8;
+        } else {
+            pdePa = rootPa + (long) mode.pgdIndex(va) * 4;
+        }
+        return EntryBits.isPresent(read(pdePa));
+    }
+
+    private long read(long pa) {
+        return entryValue.applyAsLong(memory.readEntry(pa));
+    }
+}

@@ -1,0 +1,92 @@
+package io.pvmm.guest.config;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * Guest bugs the model can commit on purpose ({@code guest.bug=NAME}), each breaking one rule the
+ * seed patch or the kernel relies on, so tests can prove which backend catches which bug. All are off
+ * by default.
+ */
+public enum GuestBug {
+
+    /**
+     * {@code __pte_free_tlb} hands a pte page to the mmu_gather without {@code paravirt_release_pt}.
+     * Breaks "we must release pages before returning the page to any free pool": the frame reaches the
+     * free pool still announced as a page table.
+     */
+    SKIP_RELEASE_PT("skip-release-pt",
+            "__pte_free_tlb frees a pte page without paravirt_release_pt",
+            "every announced pte page is released before it returns to a free pool"),
+
+    /**
+     * {@code __pte_free_tlb} returns the pte page to the free pool at once, then calls
+     * {@code paravirt_release_pt}: the release comes after the frame is free (and may already be
+     * reused).
+     */
+    FREE_BEFORE_RELEASE("free-before-release",
+            "__pte_free_tlb returns the pte page to the free pool before paravirt_release_pt",
+            "release_pt comes before the page is handed to any free pool (here: the mmu_gather)"),
+
+    /**
+     * {@code pgd_ctor} copies {@code swapper_pg_dir}'s kernel half and calls
+     * {@code paravirt_alloc_pd_clone} without holding {@code pgd_lock}, and joins {@code pgd_list}
+     * only afterwards; a concurrent {@code set_pmd_pte} can change a kernel entry in between. Breaks
+     * the seed's "must happen under lock". The bug yields the vCPU between the copy and the hook to
+     * make the race likely.
+     */
+    CLONE_OUTSIDE_LOCK("clone-outside-lock",
+            "pgd_ctor clones the kernel half and calls alloc_pd_clone outside pgd_lock",
+            "the clone, alloc_pd_clone and pgd_list_add happen under pgd_lock (\"must happen under lock\")"),
+
+    /**
+     * {@code pmd_populate} links the new pte page with a plain store instead of {@code set_pmd}: a
+     * page-table write the hypervisor is never told about.
+     */
+    WRITE_TABLE_DIRECTLY("write-table-directly",
+            "pmd_populate links a pte page with a plain store instead of set_pmd",
+            "every page-table write goes through paravirt_ops"),
+
+    /**
+     * {@code pgd_free} never returns the root to {@code pgd_cache}: the slab never destroys it, so
+     * {@code pgd_dtor}'s {@code release_pd} never comes and the root stays on {@code pgd_list}.
+     */
+    LEAK_PGD("leak-pgd",
+            "pgd_free never returns the pgd to pgd_cache",
+            "every announced root is released once its address space is gone and the cache is shrunk");
+
+    private final String settingName;
+    private final String what;
+    private final String rule;
+
+    GuestBug(String settingName, String what, String rule) {
+        this.settingName = settingName;
+        this.what = what;
+        this.rule = rule;
+    }
+
+    /** @return the name used in {@code guest.bug} */
+    public String settingName() {
+        return settingName;
+    }
+
+    /** @return what the buggy guest does */
+    public String what() {
+        return what;
+    }
+
+    /** @return the kernel rule it breaks */
+    public String rule() {
+        return rule;
+    }
+
+    /**
+     * Finds a bug by its setting name.
+     *
+     * @param name a setting name
+     * @return the bug, or empty
+     */
+    public static Optional<GuestBug> fromSettingName(String name) {
+        return Arrays.stream(values()).filter(b -> b.settingName.equals(name)).findFirst();
+    }
+}

@@ -1,0 +1,230 @@
+package io.pvmm.guest.kernel;
+
+import io.pvmm.api.GuestLayout;
+import io.pvmm.api.PagingMode;
+import io.pvmm.api.ParavirtOps;
+import io.pvmm.guest.arch.Fault;
+import io.pvmm.guest.arch.Init;
+import io.pvmm.guest.arch.KernelLayout;
+import io.pvmm.guest.arch.KernelProt;
+import io.pvmm.guest.arch.KernelStore;
+import io.pvmm.guest.arch.Mmu;
+import io.pvmm.guest.arch.PageAttr;
+import io.pvmm.guest.arch.PageTables;
+import io.pvmm.guest.arch.Paravirt;
+import io.pvmm.guest.arch.PgAlloc;
+import io.pvmm.guest.arch.PgTable;
+import io.pvmm.guest.config.GuestConfig;
+import io.pvmm.guest.memory.Bootmem;
+import io.pvmm.guest.memory.FreePool;
+import io.pvmm.guest.memory.PageFrames;
+import io.pvmm.guest.memory.PhysicalMemory;
+import io.pvmm.guest.mm.Cpus;
+import io.pvmm.guest.mm.Fork;
+import io.pvmm.guest.mm.Memory;
+import io.pvmm.guest.mm.Mmap;
+import io.pvmm.guest.mm.PageCache;
+import io.pvmm.guest.mm.Vmalloc;
+
+/**
+ * A booted guest kernel: the page-table code of {@code arch/i386/mm} and the parts of
+ * {@code mm/} and {@code kernel/} that drive it, wired to one backend. Process-level operations live
+ * in {@link Processes}; this class owns the pieces and the boot.
+ *
+ * <p>Every operation runs on the calling thread as the CPU that thread is ({@link Cpus}): run them
+ * from {@link Cpus.VcpuThread}s, or from one other thread while no vCPU thread runs.
+ */
+public final class GuestKernel {
+
+    private final GuestMachine machine;
+    private final GuestConfig config;
+    private final GuestLayout layout;
+    private final ParavirtOps ops;
+    private final Paravirt pv;
+    private final PageTables tables;
+    private final KernelStore store;
+    private final KernelProt prot;
+    private final Bootmem bootmem;
+    private final PgTable pgTable;
+    private final PgAlloc pgAlloc;
+    private final Init init;
+    private final PageAttr pageAttr;
+    private final Fault fault;
+    private final PageCache pageCache;
+    private final Memory memory;
+    private final Mmap mmap;
+    private final Fork fork;
+    private final Vmalloc vmalloc;
+    private final Processes processes;
+    private long bootFreePages = -1;
+
+    GuestKernel(GuestMachine machine, ParavirtOps ops) {
+        this.machine = machine;
+        this.config = machine.config();
+        this.layout = machine.layout();
+        this.ops = ops;
+        PhysicalMemory mem = machine.memory();
+        PageFrames pages = machine.pages();
+        FreePool pool = machine.pool();
+        this.pv = new Paravirt(ops, mem);
+        this.tables = new PageTables(layout.mode(), mem, pv);
+        this.store = new KernelStore(mem, tables, pv, layout);
+        this.prot = new KernelProt(layout.pge());
+        this.bootmem = new Bootmem(mem, pages, KernelLayout.IMAGE_END >>> PagingMode.PAGE_SHIFT, layout.maxLowPfn());
+        this.pgTable = new PgTable(layout, mem, pool, pages, pv, tables, store, config);
+        this.pgAlloc = new PgAlloc(pv, tables, store, pool, pages, config);
+        this.init = new Init(layout, pages, bootmem, pv, tables, prot);
+        this.pageAttr = new PageAttr(layout, pool, pages, pv, tables, pgTable, prot);
+        this.fault = new Fault(layout, pv, tables, pgTable);
+        this.pageCache = new PageCache(pool, pages);
+        this.memory = new Memory(layout, pv, tables, store, pgTable, pgAlloc, pool, pages, pageCache, machine.cpus());
+        this.mmap = new Mmap(pv, memory, pool, pages);
+        this.fork = new Fork(pv, pgTable, memory, mmap, machine.cpus());
+        this.vmalloc = new Vmalloc(layout, pv, tables, store, memory, pool, fault, prot);
+        this.processes = new Processes(this);
+    }
+
+    /** {@code start_kernel}, as far as memory goes: {@code paging_init}, {@code mem_init}, {@code pgtable_cache_init}. */
+    void boot() {
+        init.pagingInit();
+        bootmem.retire(machine.pool(), layout.maxPfn());
+        pgTable.pgtableCacheInit();
+        bootFreePages = machine.pool().freePages();
+    }
+
+    /**
+     * Ends the guest cleanly: every task exits, vmalloc areas are freed, the page cache is dropped,
+     * every CPU goes idle on {@code init_mm}, and the page-table caches are shrunk — what remains is
+     * the kernel's own page tables.
+     */
+    public void shutdown() {
+        processes.exitAll();
+        for (long area : vmalloc.areas().keySet()) {
+            vmalloc.vfree(area);
+        }
+        pageAttr.globalFlushTlb();
+        pageCache.drop();
+        processes.idle();
+        pgTable.shrinkCaches();
+    }
+
+    /** @return process-level operations: fork, exec, mmap, faults, exit, ... */
+    public Processes processes() {
+        return processes;
+    }
+
+    /** @return the guest's settings */
+    public GuestConfig config() {
+        return config;
+    }
+
+    /** @return the layout */
+    public GuestLayout layout() {
+        return layout;
+    }
+
+    /** @return the paging mode */
+    public PagingMode mode() {
+        return layout.mode();
+    }
+
+    /** @return the backend */
+    public ParavirtOps ops() {
+        return ops;
+    }
+
+    /** @return the machine */
+    public GuestMachine machine() {
+        return machine;
+    }
+
+    /** @return physical memory */
+    public PhysicalMemory physicalMemory() {
+        return machine.memory();
+    }
+
+    /** @return the page allocator */
+    public FreePool pool() {
+        return machine.pool();
+    }
+
+    /** @return frame metadata */
+    public PageFrames pages() {
+        return machine.pages();
+    }
+
+    /** @return the CPUs */
+    public Cpus cpus() {
+        return machine.cpus();
+    }
+
+    /** @return {@code pgtable.c} */
+    public PgTable pgTable() {
+        return pgTable;
+    }
+
+    /** @return {@code pageattr.c} */
+    public PageAttr pageAttr() {
+        return pageAttr;
+    }
+
+    /** @return {@code fault.c}'s vmalloc synchronisation */
+    public Fault fault() {
+        return fault;
+    }
+
+    /** @return {@code vmalloc.c} */
+    public Vmalloc vmalloc() {
+        return vmalloc;
+    }
+
+    /** @return page-table accessors */
+    public PageTables tables() {
+        return tables;
+    }
+
+    /** @return the kernel's protections */
+    public KernelProt prot() {
+        return prot;
+    }
+
+    /** @return free pages right after boot, the baseline a clean shutdown returns to */
+    public long bootFreePages() {
+        return bootFreePages;
+    }
+
+    /** @return kernel pte pages added since boot (vmalloc); the kernel never frees them */
+    public long kernelPtePages() {
+        return memory.kernelPtePages();
+    }
+
+    /** @return bootmem (how many frames boot used) */
+    public Bootmem bootmem() {
+        return bootmem;
+    }
+
+    /**
+     * A hardware walker over this guest, reading entries in guest form ({@code pte_val}).
+     *
+     * @return the walker
+     */
+    public Mmu mmu() {
+        return new Mmu(machine.memory(), layout.mode(), pv::entryValue, layout.pse());
+    }
+
+    Paravirt pv() {
+        return pv;
+    }
+
+    Memory memory() {
+        return memory;
+    }
+
+    Mmap mmap() {
+        return mmap;
+    }
+
+    Fork fork() {
+        return fork;
+    }
+}

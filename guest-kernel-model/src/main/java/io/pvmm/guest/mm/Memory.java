@@ -1,0 +1,568 @@
+package io.pvmm.guest.mm;
+
+import io.pvmm.api.EntryBits;
+import io.pvmm.api.GuestLayout;
+import io.pvmm.api.PagingMode;
+import io.pvmm.guest.arch.KernelLayout;
+import io.pvmm.guest.arch.KernelStore;
+import io.pvmm.guest.arch.Paravirt;
+import io.pvmm.guest.arch.PageTables;
+import io.pvmm.guest.arch.PgAlloc;
+import io.pvmm.guest.arch.PgTable;
+import io.pvmm.guest.memory.FreePool;
+import io.pvmm.guest.memory.Gfp;
+import io.pvmm.guest.memory.PageFrames;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * {@code mm/memory.c}, the parts that build and tear down user page tables: allocating a pte page on
+ * demand ({@code __pte_alloc}, with the race-loser path that frees the page with no hook), the page
+ * fault ({@code handle_pte_fault}: anonymous pages, the zero page, file pages, copy-on-write), fork's
+ * copy ({@code copy_page_range}, copy-on-write protection of the parent in place, lazy MMU mode), the
+ * zap of a range ({@code zap_pte_range}) and the freeing of pte pages ({@code free_pgtables},
+ * {@code free_pgd_range}).
+ *
+ * <p>The pte lock is {@code mm->page_table_lock} (no split pte locks).
+ */
+public final class Memory {
+
+    /** What a fault came to ({@code VM_FAULT_*}). */
+    public enum FaultResult {
+        /** Handled. */
+        MINOR,
+        /** Out of memory: the task is killed. */
+        OOM,
+        /** No vma allows the access: {@code SIGSEGV}. */
+        SIGSEGV
+    }
+
+    /** {@code -ENOMEM}. */
+    public static final int ENOMEM = -12;
+
+    private static final long CHG_MASK = EntryBits.ACCESSED | EntryBits.DIRTY; // plus the frame bits
+
+    private final PagingMode mode;
+    private final GuestLayout layout;
+    private final Paravirt pv;
+    private final PageTables tables;
+    private final KernelStore store;
+    private final PgTable pgTable;
+    private final PgAlloc pgAlloc;
+    private final FreePool pool;
+    private final PageFrames pages;
+    private final PageCache pageCache;
+    private final Cpus cpus;
+    private final ReentrantLock initMmPageTableLock = new ReentrantLock();
+    private final java.util.concurrent.atomic.AtomicLong kernelPtePages = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * Creates the memory code.
+     *
+     * @param layout    the guest's layout
+     * @param pv        paravirt wrappers
+     * @param tables    page-table accessors
+     * @param store     the kernel's direct stores
+     * @param pgTable   pte page allocation
+     * @param pgAlloc   pmd population and pte page freeing
+     * @param pool      the page allocator
+     * @param pages     frame metadata
+     * @param pageCache file pages
+     * @param cpus      the CPUs (which mm is current, lazy mode)
+     */
+    public Memory(GuestLayout layout, Paravirt pv, PageTables tables, KernelStore store, PgTable pgTable, PgAlloc pgAlloc,
+                  FreePool pool, PageFrames pages, PageCache pageCache, Cpus cpus) {
+        this.mode = layout.mode();
+        this.layout = layout;
+        this.pv = pv;
+        this.tables = tables;
+        this.store = store;
+        this.pgTable = pgTable;
+        this.pgAlloc = pgAlloc;
+        this.pool = pool;
+        this.pages = pages;
+        this.pageCache = pageCache;
+        this.cpus = cpus;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // pte page allocation
+    // ---------------------------------------------------------------------------------------------
+
+    /**
+     * {@code __pte_alloc(mm, pmd, address)}: a zeroed pte page, linked under the page-table lock
+     * unless another thread populated the pmd first.
+     *
+     * @return 0 or {@link #ENOMEM}
+     */
+    public int pteAlloc(MmStruct mm, long pmdPa) {
+        long fresh = pgTable.pteAllocOne();
+        if (fresh == FreePool.NO_FRAME) {
+            return ENOMEM;
+        }
+        pteInstall(mm, pmdPa, fresh);
+        return 0;
+    }
+
+    /**
+     * The locked half of {@code __pte_alloc}: link {@code fresh} into an empty pmd, or free it with no
+     * hook if the pmd is already populated ("Another has populated it").
+     *
+     * @return whether the page was linked
+     */
+    boolean pteInstall(MmStruct mm, long pmdPa, long fresh) {
+        mm.pageTableLock().lock();
+        try {
+            if (EntryBits.isPresent(tables.read(pmdPa))) {
+                pgAlloc.pteFree(fresh);
+                return false;
+            }
+            mm.nrPtes().incrementAndGet();
+            pgAlloc.pmdPopulate(pmdPa, fresh);
+            return true;
+        } finally {
+            mm.pageTableLock().unlock();
+        }
+    }
+
+    /**
+     * {@code __pte_alloc_kernel(pmd, address)}: the same for {@code init_mm}, linked with
+     * {@code pmd_populate_kernel}; kernel pte pages are never freed.
+     *
+     * @return 0 or {@link #ENOMEM}
+     */
+    public int pteAllocKernel(long pmdPa) {
+        long fresh = pgTable.pteAllocOne();
+        if (fresh == FreePool.NO_FRAME) {
+            return ENOMEM;
+        }
+        initMmPageTableLock.lock();
+        try {
+            if (EntryBits.isPresent(tables.read(pmdPa))) {
+                pgAlloc.pteFreeKernel(fresh); /* Another has populated it */
+            } else {
+                pgAlloc.pmdPopulateKernel(pmdPa, fresh);
+                kernelPtePages.incrementAndGet();
+            }
+        } finally {
+            initMmPageTableLock.unlock();
+        }
+        return 0;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // faults
+    // ---------------------------------------------------------------------------------------------
+
+    /**
+     * {@code handle_mm_fault} for a user access; the caller holds {@code mmap_sem} for reading.
+     *
+     * @param mm      the address space
+     * @param address the faulting address
+     * @param write   whether the access writes
+     * @return what the fault came to
+     */
+    public FaultResult handleMmFault(MmStruct mm, long address, boolean write) {
+        Vma vma = mm.findVma(address);
+        if (vma == null || (write && (vma.flags() & Vma.WRITE) == 0) || (!write && (vma.flags() & Vma.READ) == 0)) {
+            return FaultResult.SIGSEGV;
+        }
+        long pmdPa = tables.pmdEntryFor(mm.pgd(), address);
+        if (PageTables.pmdNone(tables.read(pmdPa)) && pteAlloc(mm, pmdPa) != 0) {
+            return FaultResult.OOM;
+        }
+        long ptePa = tables.pteOffset(tables.read(pmdPa), address);
+        mm.pageTableLock().lock();
+        try {
+            long entry = tables.read(ptePa);
+            if (!EntryBits.isPresent(entry)) {
+                return vma.anonymous() ? doAnonymousPage(mm, vma, address, ptePa, write) : doNoPage(mm, vma, address, ptePa, write);
+            }
+            if (write && !EntryBits.isWritable(entry)) {
+                return doWpPage(mm, vma, address, ptePa, entry);
+            }
+            long young = entry | EntryBits.ACCESSED | (write ? EntryBits.DIRTY : 0);
+            if (young != entry && write) {
+                ptepSetAccessFlags(mm, address, ptePa, young);
+            }
+            return FaultResult.MINOR;
+        } finally {
+            mm.pageTableLock().unlock();
+        }
+    }
+
+    /** {@code do_anonymous_page}: a zeroed page on write, the shared zero page on read. Holds the pte lock. */
+    private FaultResult doAnonymousPage(MmStruct mm, Vma vma, long address, long ptePa, boolean write) {
+        long entry;
+        if (write) {
+            long page = pool.alloc(Gfp.HIGHUSER_ZERO);
+            if (page == FreePool.NO_FRAME) {
+                return FaultResult.OOM;
+            }
+            vma.anonVma().prepare();
+            pages.get(page);
+            mm.rss().incrementAndGet();
+            entry = tables.makeEntry(page, vma.pageProt() | EntryBits.DIRTY | EntryBits.RW);
+        } else {
+            entry = tables.makeEntry(KernelLayout.EMPTY_ZERO_PAGE >>> PagingMode.PAGE_SHIFT, vma.pageProt() & ~EntryBits.RW);
+        }
+        pv.setPteAt(mm.pgd(), address, ptePa, entry);
+        return FaultResult.MINOR;
+    }
+
+    /** {@code do_no_page}: the file's page, or a private copy of it on a write. Holds the pte lock. */
+    private FaultResult doNoPage(MmStruct mm, Vma vma, long address, long ptePa, boolean write) {
+        long page = pageCache.get(vma.fileId(), vma.fileIndex(address));
+        if (page == FreePool.NO_FRAME) {
+            return FaultResult.OOM;
+        }
+        long prot = vma.pageProt();
+        if (write && (vma.flags() & Vma.SHARED) == 0) {
+            long copy = pool.alloc(Gfp.HIGHUSER);
+            if (copy == FreePool.NO_FRAME) {
+                release(page);
+                return FaultResult.OOM;
+            }
+            vma.anonVma().prepare();
+            pages.get(copy);
+            release(page);
+            page = copy;
+        }
+        if (write) {
+            prot |= EntryBits.DIRTY | EntryBits.RW;
+        }
+        mm.rss().incrementAndGet();
+        pv.setPteAt(mm.pgd(), address, ptePa, tables.makeEntry(page, prot));
+        return FaultResult.MINOR;
+    }
+
+    /** {@code do_wp_page}: reuse the page if nobody else maps it, else copy it. Holds the pte lock. */
+    private FaultResult doWpPage(MmStruct mm, Vma vma, long address, long ptePa, long entry) {
+        long old = tables.pfn(entry);
+        boolean reserved = pages.test(old, PageFrames.RESERVED);
+        if ((vma.flags() & Vma.SHARED) != 0 || (!reserved && pages.count(old) == 1)) {
+            ptepSetAccessFlags(mm, address, ptePa, entry | EntryBits.RW | EntryBits.DIRTY | EntryBits.ACCESSED);
+            return FaultResult.MINOR;
+        }
+        long copy = pool.alloc(reserved ? Gfp.HIGHUSER_ZERO : Gfp.HIGHUSER);
+        if (copy == FreePool.NO_FRAME) {
+            return FaultResult.OOM;
+        }
+        vma.anonVma().prepare();
+        pages.get(copy);
+        long fresh = tables.makeEntry(copy, vma.pageProt() | EntryBits.DIRTY | EntryBits.RW);
+        ptepClearFlush(mm, address, ptePa);
+        pv.setPteAt(mm.pgd(), address, ptePa, fresh);
+        release(old);
+        return FaultResult.MINOR;
+    }
+
+    /** {@code ptep_set_access_flags} with dirty set: store the low word in place, {@code pte_update_defer}, flush. */
+    private void ptepSetAccessFlags(MmStruct mm, long address, long ptePa, long entry) {
+        store.store(ptePa, tables.make(entry));
+        pv.pteUpdate(mm.pgd(), address, ptePa);
+        flushTlbPage(mm, address);
+    }
+
+    /** {@code ptep_clear_flush}: {@code ptep_get_and_clear} (an xchg, then {@code pte_update}), then flush. */
+    private void ptepClearFlush(MmStruct mm, long address, long ptePa) {
+        store.store(ptePa, 0);
+        pv.pteUpdate(mm.pgd(), address, ptePa);
+        flushTlbPage(mm, address);
+    }
+
+    private void flushTlbPage(MmStruct mm, long address) {
+        if (cpus.isCurrent(mm)) {
+            pv.flushTlbSingle(address);
+        }
+    }
+
+    private void release(long pfn) {
+        if (!pages.test(pfn, PageFrames.RESERVED) && pages.put(pfn) == 0) {
+            pool.free(pfn);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // fork
+    // ---------------------------------------------------------------------------------------------
+
+    /**
+     * {@code copy_page_range(dst, src, vma)}: the child gets the parent's ptes of the vma, pte pages
+     * allocated as needed; a vma with no anonymous pages is left for faults to fill ("Don't copy ptes
+     * where a page fault will fill them correctly"). The caller holds both {@code mmap_sem}s.
+     *
+     * @return 0 or {@link #ENOMEM}
+     */
+    public int copyPageRange(MmStruct dst, MmStruct src, Vma vma) {
+        if (!vma.anonymous() && !vma.anonVma().present()) {
+            return 0;
+        }
+        long pmdSize = mode.pmdSize();
+        for (long addr = vma.start(); addr < vma.end(); ) {
+            long next = Math.min(vma.end(), (addr & ~(pmdSize - 1)) + pmdSize);
+            long srcPmd = tables.read(tables.pmdEntryFor(src.pgd(), addr));
+            if (!PageTables.pmdNone(srcPmd)) {
+                long dstPmdPa = tables.pmdEntryFor(dst.pgd(), addr);
+                if (PageTables.pmdNone(tables.read(dstPmdPa)) && pteAlloc(dst, dstPmdPa) != 0) {
+                    return ENOMEM;
+                }
+                copyPteRange(dst, src, tables.read(dstPmdPa), srcPmd, vma, addr, next);
+            }
+            addr = next;
+        }
+        return 0;
+    }
+
+    /** {@code copy_pte_range}: under both pte locks, in lazy MMU mode. */
+    private void copyPteRange(MmStruct dst, MmStruct src, long dstPmd, long srcPmd, Vma vma, long addr, long end) {
+        dst.pageTableLock().lock();
+        src.pageTableLock().lock();
+        try {
+            enterLazyMmu();
+            try {
+                for (long a = addr; a < end; a += PagingMode.PAGE_SIZE) {
+                    long srcPte = tables.pteOffset(srcPmd, a);
+                    long pte = tables.read(srcPte);
+                    if (pte == 0) {
+                        continue;
+                    }
+                    copyOnePte(dst, src, tables.pteOffset(dstPmd, a), srcPte, pte, vma, a);
+                }
+            } finally {
+                leaveLazyMmu();
+            }
+        } finally {
+            src.pageTableLock().unlock();
+            dst.pageTableLock().unlock();
+        }
+    }
+
+    /** {@code copy_one_pte}: write-protect both sides of a private writable page, take a reference. */
+    private void copyOnePte(MmStruct dst, MmStruct src, long dstPte, long srcPte, long pte, Vma vma, long address) {
+        if (vma.cow() && EntryBits.isWritable(pte)) {
+            // ptep_set_wrprotect: clear_bit(_PAGE_BIT_RW) in place, then pte_update
+            store.store(srcPte, tables.readRaw(srcPte) & ~EntryBits.RW);
+            pv.pteUpdate(src.pgd(), address, srcPte);
+            pte &= ~EntryBits.RW;
+        }
+        if ((vma.flags() & Vma.SHARED) != 0) {
+            pte &= ~EntryBits.DIRTY;
+        }
+        pte &= ~EntryBits.ACCESSED;
+        long page = tables.pfn(pte);
+        if (!pages.test(page, PageFrames.RESERVED)) {
+            pages.get(page);
+        }
+        dst.rss().incrementAndGet();
+        pv.setPteAt(dst.pgd(), address, dstPte, tables.make(pte));
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // teardown
+    // ---------------------------------------------------------------------------------------------
+
+    /**
+     * {@code unmap_vmas}: zaps every pte of {@code [start, end)} in the given vmas.
+     *
+     * @param tlb   the teardown's gather ({@code fullmm} for {@code exit_mmap})
+     * @param mm    the address space
+     * @param vmas  the vmas, in address order
+     * @param start first address
+     * @param end   end address
+     */
+    public void unmapVmas(MmuGather tlb, MmStruct mm, List<Vma> vmas, long start, long end) {
+        long pmdSize = mode.pmdSize();
+        for (Vma vma : vmas) {
+            long from = Math.max(start, vma.start());
+            long to = Math.min(end, vma.end());
+            for (long addr = from; addr < to; ) {
+                long next = Math.min(to, (addr & ~(pmdSize - 1)) + pmdSize);
+                long pmd = tables.read(tables.pmdEntryFor(mm.pgd(), addr));
+                if (!PageTables.pmdNone(pmd)) {
+                    zapPteRange(tlb, mm, pmd, addr, next);
+                }
+                addr = next;
+            }
+        }
+    }
+
+    /** {@code zap_pte_range}: clear each pte ({@code ptep_get_and_clear_full}) and gather its page. */
+    private void zapPteRange(MmuGather tlb, MmStruct mm, long pmd, long addr, long end) {
+        mm.pageTableLock().lock();
+        try {
+            enterLazyMmu();
+            try {
+                for (long a = addr; a < end; a += PagingMode.PAGE_SIZE) {
+                    long ptePa = tables.pteOffset(pmd, a);
+                    long pte = tables.read(ptePa);
+                    if (pte == 0) {
+                        continue;
+                    }
+                    store.store(ptePa, 0);
+                    if (!EntryBits.isPresent(pte)) {
+                        continue; // pte_clear_not_present_full
+                    }
+                    if (!tlb.fullmm()) {
+                        pv.pteUpdate(mm.pgd(), a, ptePa); // ptep_get_and_clear; the full-mm xchg tells nobody
+                    }
+                    tlb.noteUnmapped();
+                    long page = tables.pfn(pte);
+                    mm.rss().decrementAndGet();
+                    if (!pages.test(page, PageFrames.RESERVED)) {
+                        tlb.removePage(page);
+                    }
+                }
+            } finally {
+                leaveLazyMmu();
+            }
+        } finally {
+            mm.pageTableLock().unlock();
+        }
+    }
+
+    /**
+     * {@code free_pgtables(tlb, vma, floor, ceiling)}: frees the pte pages under the given vmas,
+     * gathering nearby vmas into one {@code free_pgd_range} call as the kernel does.
+     *
+     * @param tlb     the teardown's gather
+     * @param mm      the address space
+     * @param vmas    the vmas being removed, in address order
+     * @param floor   the end of the vma below, 0 if none
+     * @param ceiling the start of the vma above, 0 if none
+     */
+    public void freePgtables(MmuGather tlb, MmStruct mm, List<Vma> vmas, long floor, long ceiling) {
+        long pmdSize = mode.pmdSize();
+        for (int i = 0; i < vmas.size(); ) {
+            long addr = vmas.get(i).start();
+            int j = i;
+            while (j + 1 < vmas.size() && vmas.get(j + 1).start() <= vmas.get(j).end() + pmdSize) {
+                j++;
+            }
+            long next = j + 1 < vmas.size() ? vmas.get(j + 1).start() : ceiling;
+            freePgdRange(tlb, mm, addr, vmas.get(j).end(), floor, next);
+            i = j + 1;
+        }
+    }
+
+    /**
+     * {@code free_pgd_range}: frees the pte pages whose whole {@code PMD_SIZE} span lies within
+     * {@code [floor, ceiling)} and meets {@code [addr, end)}; each is unlinked ({@code pmd_clear}), then
+     * released ({@code __pte_free_tlb}). PAE pmds are not freed here ({@code pud_clear} and
+     * {@code __pmd_free_tlb} are no-ops: "we free the pmds as part of the pgd").
+     */
+    void freePgdRange(MmuGather tlb, MmStruct mm, long addr, long end, long floor, long ceiling) {
+        long pmdSize = mode.pmdSize();
+        long pmdMask = ~(pmdSize - 1) & 0xFFFF_FFFFL;
+        addr &= pmdMask;
+        if (addr < floor) {
+            addr += pmdSize;
+            if (addr >= (1L << 32)) {
+                return;
+            }
+        }
+        if (ceiling != 0) {
+            ceiling &= pmdMask;
+            if (ceiling == 0) {
+                return;
+            }
+        }
+        long ceilingMinusOne = ceiling == 0 ? 0xFFFF_FFFFL : ceiling - 1;
+        if (end - 1 > ceilingMinusOne) {
+            end -= pmdSize;
+        }
+        if (addr > end - 1) {
+            return;
+        }
+        for (long a = addr; a < end; a += pmdSize) {
+            long pmdPa = tables.pmdEntryFor(mm.pgd(), a);
+            long pmd = tables.read(pmdPa);
+            if (PageTables.pmdNone(pmd)) {
+                continue;
+            }
+            long pte = tables.pfn(pmd);
+            // free_pte_range
+            pv.pmdClear(pmdPa);
+            pgAlloc.pteFreeTlb(tlb, pte);
+            mm.nrPtes().decrementAndGet();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // mprotect
+    // ---------------------------------------------------------------------------------------------
+
+    /**
+     * {@code change_protection} ({@code mm/mprotect.c}): each present pte of the range is taken with
+     * {@code ptep_get_and_clear}, given the new protection ({@code pte_modify}) and stored back with
+     * {@code set_pte_at}, in lazy MMU mode; then the TLB is flushed.
+     *
+     * @param mm      the address space
+     * @param start   first address
+     * @param end     end address
+     * @param newProt the vma's new {@code vm_page_prot}
+     */
+    public void changeProtection(MmStruct mm, long start, long end, long newProt) {
+        long pmdSize = mode.pmdSize();
+        for (long addr = start; addr < end; ) {
+            long next = Math.min(end, (addr & ~(pmdSize - 1)) + pmdSize);
+            long pmd = tables.read(tables.pmdEntryFor(mm.pgd(), addr));
+            if (!PageTables.pmdNone(pmd)) {
+                mm.pageTableLock().lock();
+                try {
+                    enterLazyMmu();
+                    try {
+                        for (long a = addr; a < next; a += PagingMode.PAGE_SIZE) {
+                            long ptePa = tables.pteOffset(pmd, a);
+                            long pte = tables.read(ptePa);
+                            if (!EntryBits.isPresent(pte)) {
+                                continue;
+                            }
+                            store.store(ptePa, 0);
+                            pv.pteUpdate(mm.pgd(), a, ptePa);
+                            long modified = (pte & (mode.frameMask() | CHG_MASK)) | newProt;
+                            pv.setPteAt(mm.pgd(), a, ptePa, tables.make(modified));
+                        }
+                    } finally {
+                        leaveLazyMmu();
+                    }
+                } finally {
+                    mm.pageTableLock().unlock();
+                }
+            }
+            addr = next;
+        }
+        if (cpus.isCurrent(mm)) {
+            pv.flushTlbUser();
+        }
+    }
+
+    private void enterLazyMmu() {
+        Cpus.Cpu cpu = cpus.current();
+        if (cpu.lazyMmu()) {
+            throw new IllegalStateException("lazy MMU mode entered twice on cpu " + cpu.id());
+        }
+        cpu.setLazyMmu(true);
+        pv.enterLazyMmu();
+    }
+
+    private void leaveLazyMmu() {
+        cpus.current().setLazyMmu(false);
+        pv.leaveLazyMmu();
+    }
+
+    /** @return kernel pte pages linked since boot by {@code __pte_alloc_kernel}; they are never freed */
+    public long kernelPtePages() {
+        return kernelPtePages.get();
+    }
+
+    /** @return {@code init_mm.page_table_lock} */
+    public ReentrantLock initMmPageTableLock() {
+        return initMmPageTableLock;
+    }
+
+    /** @return the guest's layout */
+    GuestLayout layout() {
+        return layout;
+    }
+}

@@ -1,0 +1,136 @@
+package io.pvmm.guest.mm;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * {@code struct mm_struct}: an address space — its root ({@code pgd}), its vmas, {@code mmap_sem},
+ * {@code page_table_lock}, {@code nr_ptes}, and the two counts: {@code mm_users} (tasks sharing it;
+ * at zero the address space is torn down) and {@code mm_count} (references, including the users as
+ * one and every CPU that still has it loaded lazily; at zero the root is freed).
+ */
+public final class MmStruct {
+
+    private static final AtomicLong IDS = new AtomicLong();
+
+    private final long id = IDS.incrementAndGet();
+    private final long pgd;
+    private final TreeMap<Long, Vma> vmas = new TreeMap<>();
+    private final ReentrantReadWriteLock mmapSem = new ReentrantReadWriteLock();
+    private final ReentrantLock pageTableLock = new ReentrantLock();
+    private final AtomicInteger users = new AtomicInteger(1);
+    private final AtomicInteger count = new AtomicInteger(1);
+    private final AtomicLong nrPtes = new AtomicLong();
+    private final AtomicLong rss = new AtomicLong();
+    private volatile long brk;
+
+    /**
+     * Creates an address space around a root from {@code pgd_alloc}.
+     *
+     * @param pgd the root's physical address
+     */
+    public MmStruct(long pgd) {
+        this.pgd = pgd;
+    }
+
+    /** @return a number that names this mm in messages */
+    public long id() {
+        return id;
+    }
+
+    /** @return the root's physical address ({@code __pa(mm->pgd)}) */
+    public long pgd() {
+        return pgd;
+    }
+
+    /** @return {@code mmap_sem} */
+    public ReentrantReadWriteLock mmapSem() {
+        return mmapSem;
+    }
+
+    /** @return {@code page_table_lock} */
+    public ReentrantLock pageTableLock() {
+        return pageTableLock;
+    }
+
+    /** @return {@code mm_users} */
+    public AtomicInteger users() {
+        return users;
+    }
+
+    /** @return {@code mm_count} */
+    public AtomicInteger count() {
+        return count;
+    }
+
+    /** @return {@code nr_ptes}: pte pages linked into this mm */
+    public AtomicLong nrPtes() {
+        return nrPtes;
+    }
+
+    /** @return resident user pages */
+    public AtomicLong rss() {
+        return rss;
+    }
+
+    /**
+     * {@code find_vma}: the vma containing an address.
+     *
+     * @param address a user address
+     * @return the vma, or null
+     */
+    public Vma findVma(long address) {
+        Map.Entry<Long, Vma> e = vmas.floorEntry(address);
+        return e != null && address < e.getValue().end() ? e.getValue() : null;
+    }
+
+    /**
+     * Inserts a vma; the caller holds {@code mmap_sem} for writing and has made room.
+     *
+     * @param vma the vma
+     */
+    public void insert(Vma vma) {
+        vmas.put(vma.start(), vma);
+    }
+
+    /**
+     * Removes the vma that starts at {@code start}.
+     *
+     * @param start a vma's start
+     */
+    public void remove(long start) {
+        vmas.remove(start);
+    }
+
+    /** @return the vmas in address order; the caller holds {@code mmap_sem} */
+    public NavigableMap<Long, Vma> vmas() {
+        return vmas;
+    }
+
+    /** @return a copy of the vma list */
+    public List<Vma> vmaList() {
+        return new ArrayList<>(vmas.values());
+    }
+
+    /** @return the end of the heap ({@code mm->brk}) */
+    public long brk() {
+        return brk;
+    }
+
+    /** @param brk the new end of the heap */
+    public void setBrk(long brk) {
+        this.brk = brk;
+    }
+
+    @Override
+    public String toString() {
+        return "mm#" + id + "(pgd=0x" + Long.toHexString(pgd) + ")";
+    }
+}

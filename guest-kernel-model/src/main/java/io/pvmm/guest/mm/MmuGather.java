@@ -1,0 +1,103 @@
+package io.pvmm.guest.mm;
+
+import io.pvmm.guest.arch.Paravirt;
+import io.pvmm.guest.memory.FreePool;
+import io.pvmm.guest.memory.PageFrames;
+
+/**
+ * {@code struct mmu_gather} ({@code asm-generic/tlb.h}): pages unmapped or pte pages released during
+ * a teardown are gathered and freed only after the TLB flush that guarantees no CPU still uses them —
+ * in batches of {@value #FREE_PTE_NR}, and at {@link #finish()}. The model gathers as an SMP kernel
+ * does ({@code tlb_fast_mode} off), so a pte page always reaches the free pool after its
+ * {@code release_pt} and after a flush.
+ */
+public final class MmuGather {
+
+    /** {@code FREE_PTE_NR}: pages gathered before a forced flush. */
+    public static final int FREE_PTE_NR = 506;
+
+    private final Paravirt pv;
+    private final FreePool pool;
+    private final PageFrames pages;
+    private final boolean fullmm;
+    private final long[] batch = new long[FREE_PTE_NR];
+    private final boolean[] isTable = new boolean[FREE_PTE_NR];
+    private int nr;
+    private boolean needFlush;
+
+    /**
+     * {@code tlb_gather_mmu(mm, full_mm_flush)}.
+     *
+     * @param pv     paravirt wrappers (the TLB flush)
+     * @param pool   where freed pages go
+     * @param pages  frame metadata (reference counts)
+     * @param fullmm whether the whole address space is going ({@code exit_mmap})
+     */
+    public MmuGather(Paravirt pv, FreePool pool, PageFrames pages, boolean fullmm) {
+        this.pv = pv;
+        this.pool = pool;
+        this.pages = pages;
+        this.fullmm = fullmm;
+    }
+
+    /** @return whether the whole address space is being torn down */
+    public boolean fullmm() {
+        return fullmm;
+    }
+
+    /** {@code tlb_remove_tlb_entry}: a pte was cleared, so the TLB must be flushed before the page is freed. */
+    public void noteUnmapped() {
+        needFlush = true;
+    }
+
+    /**
+     * {@code tlb_remove_page} for a mapped page: its reference is dropped after the flush.
+     *
+     * @param pfn the page
+     */
+    public void removePage(long pfn) {
+        add(pfn, false);
+    }
+
+    /**
+     * {@code tlb_remove_page} for a pte page released by {@code __pte_free_tlb}: freed after the flush.
+     *
+     * @param pfn the pte page
+     */
+    public void removePageTable(long pfn) {
+        add(pfn, true);
+    }
+
+    private void add(long pfn, boolean table) {
+        needFlush = true;
+        batch[nr] = pfn;
+        isTable[nr] = table;
+        if (++nr == FREE_PTE_NR) {
+            flushMmu();
+        }
+    }
+
+    /** {@code tlb_flush_mmu}: flush the TLB, then free what was gathered. */
+    public void flushMmu() {
+        if (!needFlush) {
+            return;
+        }
+        needFlush = false;
+        pv.flushTlbUser();
+        for (int i = 0; i < nr; i++) {
+            long pfn = batch[i];
+            if (isTable[i]) {
+                pages.clear(pfn, PageFrames.PAGETABLE);
+                pool.free(pfn);
+            } else if (!pages.test(pfn, PageFrames.RESERVED) && pages.put(pfn) == 0) {
+                pool.free(pfn);
+            }
+        }
+        nr = 0;
+    }
+
+    /** {@code tlb_finish_mmu}: the last flush and free. */
+    public void finish() {
+        flushMmu();
+    }
+}

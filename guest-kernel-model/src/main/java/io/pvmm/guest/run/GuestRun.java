@@ -1,0 +1,204 @@
+package io.pvmm.guest.run;
+
+import io.pvmm.api.Finding;
+import io.pvmm.api.PagingMode;
+import io.pvmm.api.ParavirtOps;
+import io.pvmm.api.ParavirtViolation;
+import io.pvmm.guest.config.GuestConfig;
+import io.pvmm.guest.kernel.GuestKernel;
+import io.pvmm.guest.kernel.GuestMachine;
+import io.pvmm.guest.memory.KernelBug;
+import io.pvmm.guest.memory.PageFrames;
+import io.pvmm.guest.mm.Cpus;
+import io.pvmm.guest.observe.CountingOps;
+import io.pvmm.guest.observe.Hook;
+import io.pvmm.guest.workload.Op;
+import io.pvmm.guest.workload.OpExecutor;
+import io.pvmm.guest.workload.Workload;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * One run: build the machine, create the backend, boot, run the workload on the vCPUs, shut down,
+ * audit, report. The first violation or guest {@code BUG()} stops every vCPU, as a real {@code BUG()}
+ * stops the machine; the report is still complete.
+ *
+ * <pre>{@code
+ * RunReport report = new GuestRun(PagingMode.PAE, guestConfig, workload).run(backendFactory);
+ * }</pre>
+ */
+public final class GuestRun {
+
+    private final PagingMode mode;
+    private final GuestConfig config;
+    private final Workload workload;
+    private RunObserver observer = RunObserver.NONE;
+
+    /**
+     * Describes a run.
+     *
+     * @param mode     the paging mode
+     * @param config   the guest's settings (seed and vCPUs included)
+     * @param workload what to run
+     */
+    public GuestRun(PagingMode mode, GuestConfig config, Workload workload) {
+        this.mode = Objects.requireNonNull(mode, "mode");
+        this.config = Objects.requireNonNull(config, "config");
+        this.workload = Objects.requireNonNull(workload, "workload");
+    }
+
+    /**
+     * Watches the run.
+     *
+     * @param o the observer
+     * @return this run
+     */
+    public GuestRun observe(RunObserver o) {
+        this.observer = Objects.requireNonNull(o, "observer");
+        return this;
+    }
+
+    /**
+     * Runs on a backend.
+     *
+     * @param factory the backend
+     * @return the report
+     */
+    public RunReport run(BackendFactory factory) {
+        GuestMachine machine = GuestMachine.create(mode, config, factory.platform(mode));
+        ParavirtOps backend = factory.create(machine.backendContext(factory.settings()));
+        CountingOps ops = new CountingOps(backend, config.vcpus(), Cpus::currentId);
+        Problems problems = new Problems();
+        long t0 = System.nanoTime();
+        GuestKernel kernel = null;
+        Map<String, Long> bootHooks = Map.of();
+        long bootFrames = 0;
+        OpExecutor executor = null;
+        boolean completed = false;
+        try {
+            kernel = machine.boot(ops);
+            bootHooks = hookMap(ops);
+            bootFrames = machine.pages().countWith(PageFrames.PAGETABLE);
+            observer.booted(kernel);
+            executor = new OpExecutor(kernel, workload.crossStream() && config.vcpus() > 1);
+            runStreams(kernel, executor, problems);
+            if (!problems.stop.get()) {
+                executor.releaseLeftovers();
+                kernel.shutdown();
+                completed = true;
+            }
+        } catch (RuntimeException e) {
+            problems.record(e);
+        }
+        long elapsed = (System.nanoTime() - t0) / 1_000_000;
+        if (kernel != null) {
+            observer.finished(kernel);
+        }
+        List<Finding> findings = new ArrayList<>();
+        try {
+            findings.addAll(backend.audit());
+        } catch (RuntimeException e) {
+            problems.record(e);
+        }
+        Map<String, Long> outcomes = new LinkedHashMap<>();
+        if (executor != null) {
+            executor.outcomes().forEach((k, v) -> outcomes.put(k.name(), v));
+        }
+        return new RunReport(factory.name(), mode.configName(), workload.name(), config.seed(), config.vcpus(),
+                hookMap(ops), bootHooks, new LinkedHashMap<>(backend.counters()), findings, problems.violations,
+                problems.bug.get(), problems.failure.get(), machine.pages().countWith(PageFrames.PAGETABLE), bootFrames,
+                kernel == null ? 0 : kernel.kernelPtePages(),
+                machine.pool().freePages(), kernel == null ? 0 : kernel.bootFreePages(),
+                executor == null ? 0 : executor.operations(), outcomes, machine.pool().failures().injected(), elapsed,
+                completed);
+    }
+
+    private void runStreams(GuestKernel kernel, OpExecutor executor, Problems problems) {
+        List<Iterator<Op>> streams = workload.streams(config.vcpus(), config.seed());
+        List<Cpus.VcpuThread> threads = new ArrayList<>();
+        for (int cpu = 0; cpu < streams.size(); cpu++) {
+            Iterator<Op> stream = streams.get(cpu);
+            int id = cpu;
+            threads.add(new Cpus.VcpuThread(cpu, "vcpu-" + cpu, () -> {
+                long n = 0;
+                try {
+                    while (!problems.stop.get() && stream.hasNext()) {
+                        Op op = stream.next();
+                        executor.apply(op);
+                        observer.afterOp(kernel, id, ++n, op);
+                    }
+                    if (!problems.stop.get()) {
+                        kernel.processes().idle();
+                    }
+                } catch (RuntimeException e) {
+                    if (problems.record(e)) {
+                        threads.forEach(Thread::interrupt);
+                    }
+                }
+            }));
+        }
+        threads.forEach(Thread::start);
+        for (Thread t : threads) {
+            joinUninterruptibly(t);
+        }
+    }
+
+    private static void joinUninterruptibly(Thread t) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static Map<String, Long> hookMap(CountingOps ops) {
+        Map<String, Long> m = new LinkedHashMap<>();
+        for (Map.Entry<Hook, Long> e : ops.counts().entrySet()) {
+            m.put(e.getKey().name(), e.getValue());
+        }
+        return m;
+    }
+
+    /** What stopped the run, first come first kept. */
+    private static final class Problems {
+        final AtomicBoolean stop = new AtomicBoolean();
+        final List<RunReport.ViolationRecord> violations = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final AtomicReference<String> bug = new AtomicReference<>();
+        final AtomicReference<String> failure = new AtomicReference<>();
+
+        /** @return whether this was the first problem (the caller then stops the others) */
+        boolean record(RuntimeException e) {
+            boolean first = stop.compareAndSet(false, true);
+            if (e instanceof ParavirtViolation v) {
+                violations.add(new RunReport.ViolationRecord(v.ruleId(), v.pfn(), v.getMessage(), v.expected(), v.found()));
+            } else if (e instanceof KernelBug b) {
+                bug.compareAndSet(null, b.getMessage());
+            } else if (first) {
+                failure.compareAndSet(null, describe(e));
+            }
+            return first;
+        }
+
+        private static String describe(Throwable e) {
+            StringBuilder sb = new StringBuilder(e.getClass().getName()).append(": ").append(e.getMessage());
+            StackTraceElement[] st = e.getStackTrace();
+            for (int i = 0; i < Math.min(4, st.length); i++) {
+                sb.append("\n    at ").append(st[i]);
+            }
+            return sb.toString();
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package io.pvmm.guest.run;
+
+import io.pvmm.api.Finding;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a run shows: the hooks the guest called, the backend's counters and audit, what went wrong,
+ * and whether the guest came back to where boot left it.
+ *
+ * @param backend        the backend's name
+ * @param mode           the paging mode's configuration name
+ * @param workload       the workload's name
+ * @param seed           the seed
+ * @param vcpus          vCPUs
+ * @param hooks          calls per SPI method, by Java method name
+ * @param bootHooks      the same, counted at the end of boot
+ * @param counters       the backend's named counters at the end
+ * @param findings       the backend's audit at the end
+ * @param violations     violations the backend raised (the first stops the run)
+ * @param bug            the guest's own {@code BUG()} message, or null
+ * @param failure        anything else that stopped the run (a backend throwing something unexpected), or null
+ * @param frames         page-table frames live at the end
+ * @param bootFrames     page-table frames live right after boot
+ * @param kernelTables   kernel pte pages added since boot (vmalloc), which the kernel never frees
+ * @param freePages      free pages at the end
+ * @param bootFreePages  free pages right after boot
+ * @param operations     workload operations applied
+ * @param outcomes       how many operations came to each outcome (OK, ENOMEM, EFAULT, NO_TASK)
+ * @param injected       allocation failures injected
+ * @param elapsedMillis  wall time of boot, workload and shutdown
+ * @param completed      whether the workload ran to its end and the guest shut down
+ */
+public record RunReport(String backend, String mode, String workload, long seed, int vcpus,
+                        Map<String, Long> hooks, Map<String, Long> bootHooks, Map<String, Long> counters,
+                        List<Finding> findings, List<ViolationRecord> violations, String bug, String failure,
+                        long frames, long bootFrames, long kernelTables, long freePages, long bootFreePages, long operations,
+                        Map<String, Long> outcomes, long injected, long elapsedMillis, boolean completed) {
+
+    /**
+     * A violation as the report keeps it.
+     *
+     * @param rule     the rule id
+     * @param pfn      the frame
+     * @param message  the backend's message
+     * @param expected what the rule expects
+     * @param found    what the backend found
+     */
+    public record ViolationRecord(String rule, long pfn, String message, String expected, String found) {
+    }
+
+    /** @return whether a violation, an audit finding or a guest {@code BUG()} was seen (exit code 4) */
+    public boolean problemsFound() {
+        return !violations.isEmpty() || !findings.isEmpty() || bug != null;
+    }
+
+    /**
+     * Whether every announcement was matched by a release: the hook counts of the lifecycle pairs at the
+     * end equal those at the end of boot (the kernel's own tables stay announced).
+     *
+     * @return true when {@code allocPt - releasePt} is back to its boot value plus the kernel's new pte
+     *         pages, and {@code allocPd + allocPdClone - releasePd} to its boot value
+     */
+    public boolean balanced() {
+        return net(hooks, "allocPt", "releasePt") == net(bootHooks, "allocPt", "releasePt") + kernelTables
+                && net(hooks, "allocPd", "releasePd") + hooks.getOrDefault("allocPdClone", 0L)
+                == net(bootHooks, "allocPd", "releasePd") + bootHooks.getOrDefault("allocPdClone", 0L);
+    }
+
+    /** @return whether the free pool is back to its size after boot, less the kernel's new pte pages (no frame leaked) */
+    public boolean noLeak() {
+        return freePages + kernelTables == bootFreePages;
+    }
+
+    private static long net(Map<String, Long> m, String plus, String minus) {
+        return m.getOrDefault(plus, 0L) - m.getOrDefault(minus, 0L);
+    }
+}
