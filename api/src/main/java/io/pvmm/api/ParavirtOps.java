@@ -18,8 +18,10 @@ import java.util.Map;
  *       {@link #setPmd}, {@link #setPgd}, {@link #pteClear}, {@link #pmdClear}, and
  *       {@link #pteUpdate} after an in-place change. Each is given the physical address of the entry
  *       and, where there is one, the new value. <b>The backend performs the store</b>: on return the
- *       entry at that address holds the value (native stores it; a hypervisor validates, shadows or
- *       batches it first).</li>
+ *       entry at that address holds the value (native stores it; a hypervisor validates or shadows it
+ *       first) — except in lazy MMU mode, where the store and everything the backend derives from it
+ *       may wait until {@link #leaveLazyMmu} or the next TLB flush on that vCPU, in order. The guest
+ *       never reads back an entry it wrote in the same lazy section.</li>
  *   <li><b>Address-space events</b> — {@link #activateMm}, {@link #writeCr3}, {@link #dupMmap},
  *       {@link #exitMmap}, and boot's {@link #pagetableSetupStart}/{@link #pagetableSetupDone}.</li>
  *   <li><b>TLB and batching</b> — the TLB flushes and lazy MMU mode; and the hardware's
@@ -403,7 +405,9 @@ public interface ParavirtOps {
     /**
      * Enters lazy MMU mode on this vCPU — Linux {@code arch_enter_lazy_mmu_mode}. Until
      * {@link #leaveLazyMmu}, a backend may queue the page-table writes it receives and apply them in
-     * order later (at the latest on leave or on a TLB flush). "Only one of the lazy modes should be
+     * order later (at the latest on leave or on a TLB flush). A store the guest makes without a hook
+     * while writes are queued ({@link #writeFault}, or an in-place change announced by
+     * {@link #pteUpdate}) must not overtake the queued writes. "Only one of the lazy modes should be
      * active at any given time, entry should never be nested, and entry and exits should always be
      * paired": the guest enters around {@code copy_pte_range}, {@code zap_pte_range} and
      * {@code change_pte_range}, holding the page-table lock.
