@@ -8,7 +8,6 @@ import io.pvmm.runtime.config.Configuration;
 import io.pvmm.runtime.config.RuntimeKeys;
 import io.pvmm.runtime.discovery.BackendRegistry;
 import io.pvmm.runtime.discovery.DiscoveredBackend;
-import io.pvmm.runtime.discovery.ProviderFailure;
 import io.pvmm.runtime.error.DidYouMean;
 import io.pvmm.runtime.error.PvmmError;
 import io.pvmm.runtime.error.PvmmException;
@@ -27,10 +26,7 @@ final class BackendSelector {
     }
 
     static Selection select(BackendRegistry registry, Configuration config) {
-        if (registry.backends().isEmpty()) {
-            throw new PvmmException(PvmmError.NO_BACKEND, null,
-                    Map.of("searched", registry.searched(), "failures", failures(registry)));
-        }
+        registry.requireBackends();
         registry.requireUniqueNames();
         ConfigValue decision = config.backend();
         DiscoveredBackend backend = registry.find(decision.value()).orElseThrow(() -> new PvmmException(
@@ -38,7 +34,7 @@ final class BackendSelector {
                         "name", decision.value(),
                         "discovered", registry.describeBackends(),
                         "suggestion", DidYouMean.sentence(decision.value(), registry.names()),
-                        "failures", failures(registry))));
+                        "failures", registry.describeFailures())));
         if (!backend.spiCompatible()) {
             throw new PvmmException(PvmmError.INCOMPATIBLE_SPI_VERSION, decision.source().description(), Map.of(
                     "name", backend.name(), "providerVersion", backend.spiVersion(), "runtimeVersion", SpiVersion.CURRENT,
@@ -58,15 +54,5 @@ final class BackendSelector {
             throw new PvmmException(PvmmError.UNSUPPORTED_PAGING_MODE, source, Map.of(
                     "name", backend.name(), "mode", mode.configName(), "supported", supported.isEmpty() ? "no mode" : supported));
         }
-    }
-
-    private static String failures(BackendRegistry registry) {
-        List<ProviderFailure> failures = registry.failures();
-        if (failures.isEmpty()) {
-            return "";
-        }
-        return "Registered but failed to load (" + PvmmError.PROVIDER_LOAD_FAILED.code() + "): " + failures.stream()
-                .map(f -> f.providerClass() + " (" + f.location() + "): " + PvmmException.describe(f.cause()))
-                .collect(Collectors.joining("; ")) + ".";
     }
 }

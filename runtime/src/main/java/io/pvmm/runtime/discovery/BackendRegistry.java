@@ -103,6 +103,33 @@ public final class BackendRegistry {
     }
 
     /**
+     * Fails if no provider was found.
+     *
+     * @throws PvmmException {@link PvmmError#NO_BACKEND} saying where discovery looked and listing
+     *                       the registrations that failed to load
+     */
+    public void requireBackends() {
+        if (backends.isEmpty()) {
+            throw new PvmmException(PvmmError.NO_BACKEND, null, Map.of("searched", searched, "failures", describeFailures()));
+        }
+    }
+
+    /**
+     * The registrations that failed to load, as a sentence for messages.
+     *
+     * @return e.g. {@code Registered but failed to load (PVMM-E004): com.acme.Provider (/a.jar): ...},
+     *         or the empty string when nothing failed
+     */
+    public String describeFailures() {
+        if (failures.isEmpty()) {
+            return "";
+        }
+        return "Registered but failed to load (" + PvmmError.PROVIDER_LOAD_FAILED.code() + "): " + failures.stream()
+                .map(f -> f.providerClass() + " (" + f.location() + "): " + PvmmException.describe(f.cause()))
+                .collect(Collectors.joining("; ")) + ".";
+    }
+
+    /**
      * Fails if two providers share a name.
      *
      * @throws PvmmException {@link PvmmError#DUPLICATE_BACKEND} naming the first shared name, each
