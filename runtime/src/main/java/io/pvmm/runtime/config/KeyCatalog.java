@@ -190,7 +190,7 @@ public final class KeyCatalog {
             if (given.startsWith(prefix)) {
                 List<String> keys = namespaceOfKey.entrySet().stream().filter(e -> e.getValue().equals(ns))
                         .map(e -> spelling.spell(e.getKey())).toList();
-                return keys.isEmpty() ? "nothing under " + prefix + " (" + ns + " declares no settings)" : String.join(", ", keys);
+                return keys.isEmpty() ? "no key under " + prefix + "*, because " + ns + " declares no settings" : String.join(", ", keys);
             }
         }
         if (specs.size() <= LIST_ALL_UP_TO) {

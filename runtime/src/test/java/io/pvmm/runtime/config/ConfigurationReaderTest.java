@@ -164,6 +164,16 @@ class ConfigurationReaderTest {
     }
 
     @Test
+    @DisplayName("a key under a namespace that declares no settings says so")
+    void keyUnderEmptyNamespace() {
+        KeyCatalog catalog = KeyCatalog.of(RuntimeKeys.specs(), List.of(), List.of(new SettingNamespace("native", List.of())));
+
+        PvmmException e = failure(() -> ConfigurationReader.read(inputs().withOption("native.depth", "3", "--set"), catalog));
+
+        assertThat(e.getMessage()).contains("Accepted: no key under native.*, because native declares no settings.");
+    }
+
+    @Test
     @DisplayName("the launcher's own variables, pvmm.paravirt and properties outside pvmm.* are not settings")
     void ignoredNames() {
         Configuration config = read(inputs()
