@@ -1,6 +1,7 @@
 package io.pvmm.cli;
 
 import io.pvmm.runtime.PvmmRuntime;
+import io.pvmm.runtime.guest.GuestRuntime;
 import io.pvmm.runtime.config.ConfigInputs;
 import java.nio.file.Path;
 import java.util.Map;
@@ -41,7 +42,7 @@ public final class CliContext {
     public static CliContext system() {
         Map<String, String> properties = new TreeMap<>();
         System.getProperties().forEach((k, v) -> properties.put(String.valueOf(k), String.valueOf(v)));
-        return new CliContext(properties, true, System.getenv(), Path.of(System.getProperty("user.dir")), PvmmRuntime::discover);
+        return new CliContext(properties, true, System.getenv(), Path.of(System.getProperty("user.dir")), GuestRuntime::discover);
     }
 
     /**
@@ -69,6 +70,15 @@ public final class CliContext {
         if (writeThrough) {
             System.setProperty(key, value);
         }
+    }
+
+    /**
+     * The working directory, where relative paths start.
+     *
+     * @return the absolute working directory
+     */
+    Path workingDirectory() {
+        return workingDirectory;
     }
 
     /**

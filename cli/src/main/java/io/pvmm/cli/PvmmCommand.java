@@ -9,7 +9,7 @@ import picocli.CommandLine.Spec;
 
 /** The {@code pvmm} command: its subcommands, global {@code -D} options, help and version. */
 @Command(name = "pvmm", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        subcommands = {BackendsCommand.class, ExplainCommand.class},
+        subcommands = {RunCommand.class, BackendsCommand.class, ExplainCommand.class},
         description = "Run the Linux i386 page-table code on a pluggable hypervisor backend.",
         footerHeading = "%nConfiguration:%n",
         footer = {"The backend is chosen by, highest precedence first: --backend,",
@@ -32,6 +32,6 @@ final class PvmmCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "a command is required: backends or explain");
+        throw new ParameterException(spec.commandLine(), "a command is required: run, backends or explain");
     }
 }
