@@ -48,9 +48,9 @@ public final class Report {
         StringBuilder figures = new StringBuilder();
         for (String op : List.of("forkExit", "pageFault")) {
             for (String mode : MODES) {
-                Optional<Result> nat = jmh.find("GuestOpsBenchmark." + op,
-                        JmhResults.param("backend", "native").and(JmhResults.param("mode", mode)));
-                Optional<Result> out = jmh.find("CompiledOutBenchmark." + op, JmhResults.param("mode", mode));
+                String m = mode.equals("pae") ? "Pae" : "TwoLevel";
+                Optional<Result> nat = jmh.find("HookCostBenchmark." + op + m + "2Native", r -> true);
+                Optional<Result> out = jmh.find("HookCostBenchmark." + op + m + "1CompiledOut", r -> true);
                 if (nat.isEmpty() || out.isEmpty()) {
                     continue;
                 }
