@@ -1,7 +1,8 @@
 package io.pvmm.guest.memory;
 
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntSupplier;
 
 /**
@@ -20,6 +21,7 @@ public final class FreePool {
     /** Returned when no page can be had. */
     public static final long NO_FRAME = -1;
 
+    private static final VarHandle BITS = MethodHandles.arrayElementVarHandle(long[].class);
     private static final int PCP_HIGH = 96;
     private static final int PCP_BATCH = 32;
 
@@ -28,12 +30,13 @@ public final class FreePool {
     private final long maxLowPfn;
     private final IntSupplier currentCpu;
     private final AllocFailures failures;
-    private final Zone normal = new Zone();
-    private final Zone high = new Zone();
+    private final Zone normal;
+    private final Zone high;
     private final PerCpu[] cpus;
-    private final AtomicLongArray freeBits;
-    private final AtomicLong allocations = new AtomicLong();
-    private final AtomicLong frees = new AtomicLong();
+    /** One bit per frame, set while the frame is free; updated atomically, read with acquire. */
+    private final long[] freeBits;
+    private final LongAdder allocations = new LongAdder();
+    private final LongAdder frees = new LongAdder();
 
     /**
      * Creates an empty pool; pages join it through {@link #free(long)} ({@code free_all_bootmem}).
@@ -52,11 +55,14 @@ public final class FreePool {
         this.maxLowPfn = maxLowPfn;
         this.currentCpu = currentCpu;
         this.failures = failures;
+        long lowFrames = Math.min(maxLowPfn, memory.frames());
+        this.normal = new Zone(lowFrames);
+        this.high = new Zone(memory.frames() - lowFrames);
         this.cpus = new PerCpu[vcpus];
         for (int i = 0; i < vcpus; i++) {
             cpus[i] = new PerCpu();
         }
-        this.freeBits = new AtomicLongArray((int) ((memory.frames() + 63) / 64));
+        this.freeBits = new long[(int) ((memory.frames() + 63) / 64)];
         memory.attachFreePool(this::isFree);
     }
 
@@ -82,7 +88,7 @@ public final class FreePool {
             return NO_FRAME;
         }
         clearBit(pfn);
-        allocations.incrementAndGet();
+        allocations.increment();
         if (gfp.zero()) {
             memory.clearFrame(pfn);
         }
@@ -102,7 +108,7 @@ public final class FreePool {
         if (!setBit(pfn)) {
             throw new KernelBug("double free of frame 0x" + Long.toHexString(pfn));
         }
-        frees.incrementAndGet();
+        frees.increment();
         boolean highmem = pfn >= maxLowPfn;
         PerCpu pcp = cpus[cpu()];
         synchronized (pcp) {
@@ -164,38 +170,36 @@ public final class FreePool {
         if (pfn < 0 || pfn >= memory.frames()) {
             return false;
         }
-        return (freeBits.get((int) (pfn >>> 6)) & (1L << (pfn & 63))) != 0;
+        return ((long) BITS.getVolatile(freeBits, (int) (pfn >>> 6)) & (1L << (pfn & 63))) != 0;
     }
 
     private boolean setBit(long pfn) {
-        int i = (int) (pfn >>> 6);
         long bit = 1L << (pfn & 63);
-        long prev = freeBits.getAndUpdate(i, w -> w | bit);
+        long prev = (long) BITS.getAndBitwiseOr(freeBits, (int) (pfn >>> 6), bit);
         return (prev & bit) == 0;
     }
 
     private void clearBit(long pfn) {
-        long bit = 1L << (pfn & 63);
-        freeBits.getAndUpdate((int) (pfn >>> 6), w -> w & ~bit);
+        BITS.getAndBitwiseAnd(freeBits, (int) (pfn >>> 6), ~(1L << (pfn & 63)));
     }
 
     /** @return pages free now, across zones and vCPU lists */
     public long freePages() {
         long n = 0;
-        for (int i = 0; i < freeBits.length(); i++) {
-            n += Long.bitCount(freeBits.get(i));
+        for (int i = 0; i < freeBits.length; i++) {
+            n += Long.bitCount((long) BITS.getVolatile(freeBits, i));
         }
         return n;
     }
 
     /** @return pages handed out since boot */
     public long allocations() {
-        return allocations.get();
+        return allocations.sum();
     }
 
     /** @return pages returned since boot */
     public long frees() {
-        return frees.get();
+        return frees.sum();
     }
 
     /** @return the failure injector */
@@ -203,8 +207,13 @@ public final class FreePool {
         return failures;
     }
 
+    /** A zone's free list, sized for every frame of the zone so it never grows. */
     private static final class Zone {
-        final Stack free = new Stack(1024);
+        final Stack free;
+
+        Zone(long frames) {
+            free = new Stack((int) Math.max(frames, 64));
+        }
     }
 
     private static final class PerCpu {
@@ -224,25 +233,30 @@ public final class FreePool {
 
         void push(long pfn) {
             ensure();
-            items[(bottom + size++) % items.length] = (int) pfn;
+            items[wrap(bottom + size++)] = (int) pfn;
         }
 
         void pushBottom(long pfn) {
             ensure();
-            bottom = (bottom - 1 + items.length) % items.length;
+            bottom = bottom == 0 ? items.length - 1 : bottom - 1;
             items[bottom] = (int) pfn;
             size++;
         }
 
         long pop() {
-            return items[(bottom + --size) % items.length];
+            return items[wrap(bottom + --size)];
         }
 
         long removeBottom() {
             long v = items[bottom];
-            bottom = (bottom + 1) % items.length;
+            bottom = wrap(bottom + 1);
             size--;
             return v;
+        }
+
+        /** An index into the ring, for {@code i < 2 * items.length}. */
+        private int wrap(int i) {
+            return i >= items.length ? i - items.length : i;
         }
 
         private void ensure() {
