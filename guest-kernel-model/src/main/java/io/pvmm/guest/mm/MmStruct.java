@@ -30,6 +30,8 @@ public final class MmStruct {
     private final AtomicLong nrPtes = new AtomicLong();
     private final AtomicLong rss = new AtomicLong();
     private volatile long brk;
+    /** {@code mm->mmap_cache}: the vma {@link #findVma} found last; cleared whenever the vmas change. */
+    private volatile Vma mmapCache;
 
     /**
      * Creates an address space around a root from {@code pgd_alloc}.
@@ -87,8 +89,16 @@ public final class MmStruct {
      * @return the vma, or null
      */
     public Vma findVma(long address) {
+        Vma cached = mmapCache;
+        if (cached != null && cached.start() <= address && address < cached.end()) {
+            return cached; /* Check the cache first. */
+        }
         Map.Entry<Long, Vma> e = vmas.floorEntry(address);
-        return e != null && address < e.getValue().end() ? e.getValue() : null;
+        Vma vma = e != null && address < e.getValue().end() ? e.getValue() : null;
+        if (vma != null) {
+            mmapCache = vma;
+        }
+        return vma;
     }
 
     /**
@@ -97,6 +107,7 @@ public final class MmStruct {
      * @param vma the vma
      */
     public void insert(Vma vma) {
+        mmapCache = null;
         vmas.put(vma.start(), vma);
     }
 
@@ -106,12 +117,24 @@ public final class MmStruct {
      * @param start a vma's start
      */
     public void remove(long start) {
+        mmapCache = null;
         vmas.remove(start);
     }
 
-    /** @return the vmas in address order; the caller holds {@code mmap_sem} */
+    /**
+     * The vmas in address order; the caller holds {@code mmap_sem}. Change them only through
+     * {@link #insert}, {@link #remove} and {@link #clearVmas}, which keep {@link #findVma}'s cache right.
+     *
+     * @return the vmas
+     */
     public NavigableMap<Long, Vma> vmas() {
         return vmas;
+    }
+
+    /** Removes every vma ({@code exit_mmap}); the caller holds {@code mmap_sem} for writing. */
+    public void clearVmas() {
+        mmapCache = null;
+        vmas.clear();
     }
 
     /** @return a copy of the vma list */

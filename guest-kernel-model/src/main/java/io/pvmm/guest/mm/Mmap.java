@@ -183,6 +183,6 @@ public final class Mmap {
         memory.unmapVmas(tlb, mm, vmas, 0, TASK_SIZE);
         memory.freePgtables(tlb, mm, vmas, 0, 0);
         tlb.finish();
-        mm.vmas().clear();
+        mm.clearVmas();
     }
 }

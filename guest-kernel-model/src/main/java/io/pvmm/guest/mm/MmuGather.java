@@ -20,8 +20,9 @@ public final class MmuGather {
     private final FreePool pool;
     private final PageFrames pages;
     private final boolean fullmm;
-    private final long[] batch = new long[FREE_PTE_NR];
-    private final boolean[] isTable = new boolean[FREE_PTE_NR];
+    /** The gathered pages; grown on demand up to {@value #FREE_PTE_NR}, as most teardowns gather few. */
+    private long[] batch = new long[16];
+    private boolean[] isTable = new boolean[16];
     private int nr;
     private boolean needFlush;
 
@@ -70,6 +71,11 @@ public final class MmuGather {
 
     private void add(long pfn, boolean table) {
         needFlush = true;
+        if (nr == batch.length) {
+            int grown = Math.min(FREE_PTE_NR, batch.length * 2);
+            batch = java.util.Arrays.copyOf(batch, grown);
+            isTable = java.util.Arrays.copyOf(isTable, grown);
+        }
         batch[nr] = pfn;
         isTable[nr] = table;
         if (++nr == FREE_PTE_NR) {
