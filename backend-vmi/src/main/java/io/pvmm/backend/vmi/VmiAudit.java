@@ -76,7 +76,7 @@ final class VmiAudit {
             long found = s.get(i);
             if (expected != found && ++differing <= MISMATCHES_PER_FRAME) {
                 out.add(new Finding(VmiRule.SHADOW_MISMATCH, s.pfn(), i,
-                        "the shadow of a " + PageTypes.describe(s.type()) + " differs from the guest's entry "
+                        "the shadow of this " + PageTypes.describe(s.type()) + " differs from the guest's entry "
                                 + hex(guest) + ", translated", hex(expected), hex(found)));
             }
         }
