@@ -41,7 +41,7 @@ final class P2m {
         this.guestFrames = guestFrames;
         int guestBlocks = (int) ((guestFrames + (1L << BLOCK_SHIFT) - 1) >>> BLOCK_SHIFT);
         long addressable = (mode.frameMask() >>> PagingMode.PAGE_SHIFT) + 1 >>> BLOCK_SHIFT;
-        int machineBlocks = (int) Math.min(guestBlocks + 1L, addressable);
+        int machineBlocks = (int) Math.max(guestBlocks, Math.min(guestBlocks + 1L, addressable)); // one-to-one first
         int[] perm = new int[machineBlocks];
         for (int i = 0; i < machineBlocks; i++) {
             perm[i] = i;

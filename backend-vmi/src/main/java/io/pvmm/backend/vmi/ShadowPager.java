@@ -118,8 +118,9 @@ final class ShadowPager {
 
     private void cloneLocked(long pfn, long clonePfn, int start, int count, int type) {
         types.checkSetPageType(pfn, type); // alloc-of-typed-frame
-        int sourceType = types.typeOf(clonePfn);
-        Shadow source = shadows[(int) clonePfn];
+        boolean inMemory = clonePfn >= 0 && clonePfn < shadows.length;
+        int sourceType = inMemory ? types.typeOf(clonePfn) : PageTypes.NORMAL;
+        Shadow source = inMemory ? shadows[(int) clonePfn] : null;
         boolean liveSource = source != null && (sourceType & PageTypes.L2) != 0 && (sourceType & PageTypes.PAE) == pae;
         if (!liveSource) {
             violations.raise(VmiRule.CLONE_SOURCE_NOT_L2, clonePfn,

@@ -92,6 +92,21 @@ class VmiEndToEndTest {
 
     @ParameterizedTest(name = "{0}, {1}")
     @MethodSource("uniprocessorRuns")
+    @DisplayName("with PSE off, lowmem is mapped by pte pages, each announced, shadowed and clean")
+    void withoutPse(String name, PagingMode mode) {
+        RunReport r = new GuestRun(mode, GuestConfig.DEFAULTS.withPse(false), workload(name))
+                .run(BackendFactory.of(new VmiProvider()));
+
+        assertThat(r.violations()).isEmpty();
+        assertThat(r.findings()).isEmpty();
+        assertThat(r.balanced()).isTrue();
+        assertThat(r.noLeak()).isTrue();
+        long lowmemTables = (256L << 20) / mode.pmdSize(); // one pte page per PMD_SIZE of the 256 MiB guest
+        assertThat(r.counters().get("shadows-live")).isEqualTo(net(r)).isGreaterThan(lowmemTables);
+    }
+
+    @ParameterizedTest(name = "{0}, {1}")
+    @MethodSource("uniprocessorRuns")
     @DisplayName("with one vCPU the audit is empty after every few operations, not only at the end")
     void auditCleanThroughout(String name, PagingMode mode) {
         CapturingFactory factory = new CapturingFactory(Map.of());

@@ -116,6 +116,8 @@ class VmiRulesTest {
         assertViolation(() -> ops.allocPdClone(ROOT, PT, 768, 256), VmiRule.CLONE_SOURCE_NOT_L2, PT);
         assertViolation(() -> ops.allocPdClone(ROOT, TestGuest.SWAPPER, 768, 256), VmiRule.CLONE_SOURCE_NOT_L2,
                 TestGuest.SWAPPER);
+        assertViolation(() -> ops.allocPdClone(ROOT, TestGuest.FRAMES + 1, 768, 256), VmiRule.CLONE_SOURCE_NOT_L2,
+                TestGuest.FRAMES + 1);
         ops.allocPd(TestGuest.SWAPPER);
         ops.releasePd(TestGuest.SWAPPER);
         assertViolation(() -> ops.allocPdClone(ROOT, TestGuest.SWAPPER, 768, 256), VmiRule.CLONE_SOURCE_NOT_L2,
