@@ -129,33 +129,58 @@ public class HookCostBenchmark {
         }
     }
 
-    /** @param s guest @param c check */
+    /**
+     * The compiled-out side.
+     *
+     * @param s the guest
+     * @param c the switch, checked off
+     */
     @Benchmark
     @Fork(jvmArgsAppend = COMPILED_OUT)
     public void forkExitTwoLevel1CompiledOut(TwoLevelFork s, CompiledOut c) {
         s.op.run();
     }
 
-    /** @param s guest @param n check */
+    /**
+     * The native side.
+     *
+     * @param s the guest
+     * @param n the switch, checked on
+     */
     @Benchmark
     public void forkExitTwoLevel2Native(TwoLevelFork s, Native n) {
         s.op.run();
     }
 
-    /** @param s guest @param c check */
+    /**
+     * The compiled-out side.
+     *
+     * @param s the guest
+     * @param c the switch, checked off
+     */
     @Benchmark
     @Fork(jvmArgsAppend = COMPILED_OUT)
     public void forkExitPae1CompiledOut(PaeFork s, CompiledOut c) {
         s.op.run();
     }
 
-    /** @param s guest @param n check */
+    /**
+     * The native side.
+     *
+     * @param s the guest
+     * @param n the switch, checked on
+     */
     @Benchmark
     public void forkExitPae2Native(PaeFork s, Native n) {
         s.op.run();
     }
 
-    /** @param s guest @param c check */
+    /**
+     * The compiled-out side.
+     *
+     * @param s the guest
+     * @param c the switch, checked off
+     */
     @Benchmark
     @Fork(jvmArgsAppend = COMPILED_OUT)
     @OperationsPerInvocation(PageFaultOp.PAGES)
@@ -163,14 +188,24 @@ public class HookCostBenchmark {
         s.op.run();
     }
 
-    /** @param s guest @param n check */
+    /**
+     * The native side.
+     *
+     * @param s the guest
+     * @param n the switch, checked on
+     */
     @Benchmark
     @OperationsPerInvocation(PageFaultOp.PAGES)
     public void pageFaultTwoLevel2Native(TwoLevelFault s, Native n) {
         s.op.run();
     }
 
-    /** @param s guest @param c check */
+    /**
+     * The compiled-out side.
+     *
+     * @param s the guest
+     * @param c the switch, checked off
+     */
     @Benchmark
     @Fork(jvmArgsAppend = COMPILED_OUT)
     @OperationsPerInvocation(PageFaultOp.PAGES)
@@ -178,7 +213,12 @@ public class HookCostBenchmark {
         s.op.run();
     }
 
-    /** @param s guest @param n check */
+    /**
+     * The native side.
+     *
+     * @param s the guest
+     * @param n the switch, checked on
+     */
     @Benchmark
     @OperationsPerInvocation(PageFaultOp.PAGES)
     public void pageFaultPae2Native(PaeFault s, Native n) {
