@@ -3,6 +3,7 @@
 #
 #   benchmarks/run.sh quick   every benchmark, 2 forks, short iterations (about ten minutes)
 #   benchmarks/run.sh full    every benchmark, 3 forks, longer iterations (about forty minutes)
+#   benchmarks/run.sh full --docs   the same, then docs/performance.md shows this run's results
 #
 # Results go to benchmarks/results/<profile>/: jmh.json (JMH), footprint.json, startup.json,
 # machine.txt, and the report made from them: summary.md, ratios.svg, slopes.svg.
@@ -12,6 +13,11 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 profile=${1:-quick}
 shift || true
+docs=false
+if [ "${1:-}" = --docs ]; then
+    docs=true
+    shift
+fi
 case $profile in
     quick) jmh_opts=(-f 2 -wi 3 -w 500ms -i 5 -r 500ms) ;;
     full)  jmh_opts=(-f 3 -wi 4 -w 1s -i 8 -r 1s) ;;
@@ -67,5 +73,10 @@ else
 fi
 
 echo "run.sh: report"
-java -cp "$jar" io.pvmm.bench.report.Charts "$out" >/dev/null
+if [ "$docs" = true ]; then
+    java -cp "$jar" io.pvmm.bench.report.Charts "$out" docs/performance.md >/dev/null
+    echo "run.sh: docs/performance.md now shows this run"
+else
+    java -cp "$jar" io.pvmm.bench.report.Charts "$out" >/dev/null
+fi
 echo "run.sh: done: $out/summary.md, $out/ratios.svg, $out/slopes.svg"

@@ -12,9 +12,16 @@ import java.util.List;
  * and writes {@code summary.md} (the tables, targets first), {@code ratios.svg} and
  * {@code slopes.svg} beside them.
  *
- * <p>Usage: {@code java -cp benchmarks.jar io.pvmm.bench.report.Charts benchmarks/results/quick}
+ * <p>Usage: {@code java -cp benchmarks.jar io.pvmm.bench.report.Charts benchmarks/results/quick [docs/performance.md]};
+ * with a second argument, the summary also replaces what that page holds between
+ * {@value #BEGIN} and {@value #END}, so the page shows exactly the run's figures.
  */
 public final class Charts {
+
+    /** Where the generated results start in a docs page. */
+    public static final String BEGIN = "<!-- results:begin -->";
+    /** Where they end. */
+    public static final String END = "<!-- results:end -->";
 
     private Charts() {
     }
@@ -26,13 +33,33 @@ public final class Charts {
      * @throws IOException if a file cannot be read or written
      */
     public static void main(String[] args) throws IOException {
-        if (args.length != 1) {
-            System.err.println("usage: Charts RESULTS_DIRECTORY");
+        if (args.length < 1 || args.length > 2) {
+            System.err.println("usage: Charts RESULTS_DIRECTORY [DOCS_PAGE]");
             System.exit(2);
         }
         Path dir = Path.of(args[0]);
         String summary = write(dir);
+        if (args.length == 2) {
+            splice(Path.of(args[1]), summary);
+        }
         System.out.println(summary);
+    }
+
+    /**
+     * Replaces the generated part of a docs page.
+     *
+     * @param page    the page, holding {@link #BEGIN} and {@link #END}
+     * @param summary the new results
+     * @throws IOException if the page cannot be read or written, or lacks the markers
+     */
+    static void splice(Path page, String summary) throws IOException {
+        String text = Files.readString(page);
+        int b = text.indexOf(BEGIN);
+        int e = text.indexOf(END);
+        if (b < 0 || e < b) {
+            throw new IOException(page + " has no " + BEGIN + " ... " + END + " section");
+        }
+        Files.writeString(page, text.substring(0, b + BEGIN.length()) + "\n\n" + summary.strip() + "\n\n" + text.substring(e));
     }
 
     /**
