@@ -2,7 +2,8 @@
 # Runs the JMH benchmarks, the heap footprint and the start-up measurement, then writes the report.
 #
 #   benchmarks/run.sh quick   every benchmark, 2 forks, short iterations (about ten minutes)
-#   benchmarks/run.sh full    every benchmark, 3 forks, longer iterations (about forty minutes)
+#   benchmarks/run.sh full    every benchmark as its annotations set it: 2 forks of 5 x 1 s warm-up
+#                             and 10 x 1 s measurement, 5 forks for the hook-cost pairs (about 40 minutes)
 #   benchmarks/run.sh full --docs   the same, then docs/performance.md shows this run's results
 #
 # Results go to benchmarks/results/<profile>/: jmh.json (JMH), footprint.json, startup.json,
@@ -20,7 +21,7 @@ if [ "${1:-}" = --docs ]; then
 fi
 case $profile in
     quick) jmh_opts=(-f 2 -wi 3 -w 500ms -i 5 -r 500ms) ;;
-    full)  jmh_opts=(-f 3 -wi 4 -w 1s -i 8 -r 1s) ;;
+    full)  jmh_opts=() ;;
     *) echo "usage: $0 quick|full [JMH benchmark regex...]" >&2; exit 2 ;;
 esac
 out=benchmarks/results/$profile
@@ -35,7 +36,7 @@ jar=benchmarks/target/benchmarks.jar
     echo "CPU $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
     echo "JDK $(java -version 2>&1 | head -1)"
     echo "commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown), $(date -u +%Y-%m-%dT%H:%MZ)"
-    echo "profile $profile: JMH ${jmh_opts[*]}"
+    echo "profile $profile: JMH ${jmh_opts[*]:-as annotated (HookCost 5 forks, others 2; 5 x 1 s warm-up, 10 x 1 s measurement)}"
 } >"$out/machine.txt"
 
 eval "$(java -cp "$jar" io.pvmm.bench.guest.ListBackends | sed 's/^/discovered_/')"
@@ -48,8 +49,8 @@ else
     exclude=(-e AuditSlopeBenchmark)
 fi
 
-echo "run.sh: JMH (${jmh_opts[*]})"
-java -jar "$jar" "${jmh_opts[@]}" "${params[@]}" "${exclude[@]}" \
+echo "run.sh: JMH (${jmh_opts[*]:-as annotated})"
+java -jar "$jar" ${jmh_opts[@]+"${jmh_opts[@]}"} "${params[@]}" ${exclude[@]+"${exclude[@]}"} \
     -jvmArgsPrepend "-Xms2g -Xmx2g -XX:+UseParallelGC" \
     -rf json -rff "$out/jmh.json" "$@" | tee "$out/jmh.log"
 

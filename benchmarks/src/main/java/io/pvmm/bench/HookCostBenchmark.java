@@ -33,7 +33,7 @@ import org.openjdk.jmh.annotations.Warmup;
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(2)
+@Fork(5)
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 10, time = 1)
 public class HookCostBenchmark {

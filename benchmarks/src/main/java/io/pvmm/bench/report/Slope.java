@@ -6,15 +6,17 @@ import java.util.List;
  * How a cost grows with a size: the least-squares line through (size, score), the marginal cost
  * between neighbouring sizes, and the local growth exponent between the two largest sizes
  * ({@code ln(s2/s1) / ln(n2/n1)}: at most 1 for a cost linear in the size with a fixed part, about
- * 2 for a quadratic one).
+ * 2 for a quadratic one), with its error from the two scores' JMH errors.
  *
  * @param sizes     the sizes, ascending
  * @param results   the result at each size
  * @param slope     fitted cost per unit of size
  * @param intercept fitted fixed cost
  * @param exponent  the local growth exponent at the top
+ * @param exponentError its error
  */
-public record Slope(List<Double> sizes, List<Result> results, double slope, double intercept, double exponent) {
+public record Slope(List<Double> sizes, List<Result> results, double slope, double intercept, double exponent,
+                    double exponentError) {
 
     /** A local exponent above this marks the growth super-linear. */
     public static final double SUPER_LINEAR = 1.15;
@@ -43,13 +45,20 @@ public record Slope(List<Double> sizes, List<Result> results, double slope, doub
         double slope = sxy / sxx;
         double a = results.get(n - 2).score();
         double b = results.get(n - 1).score();
-        double exponent = Math.log(b / a) / Math.log(sizes.get(n - 1) / sizes.get(n - 2));
-        return new Slope(List.copyOf(sizes), List.copyOf(results), slope, my - slope * mx, exponent);
+        double span = Math.log(sizes.get(n - 1) / sizes.get(n - 2));
+        double exponent = Math.log(b / a) / span;
+        double rel = Math.hypot(Math.min(1, results.get(n - 2).relativeError()), Math.min(1, results.get(n - 1).relativeError()));
+        return new Slope(List.copyOf(sizes), List.copyOf(results), slope, my - slope * mx, exponent, rel / span);
     }
 
-    /** @return whether the cost grows faster than the size at the top of the range */
+    /** @return whether the cost grows faster than the size at the top of the range, beyond the error */
     public boolean superLinear() {
-        return exponent > SUPER_LINEAR;
+        return exponent - exponentError > SUPER_LINEAR;
+    }
+
+    /** @return whether the error leaves it open whether the growth is super-linear */
+    public boolean undecided() {
+        return !superLinear() && exponent + exponentError > SUPER_LINEAR;
     }
 
     /**

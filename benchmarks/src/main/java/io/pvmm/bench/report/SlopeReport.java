@@ -78,7 +78,8 @@ public final class SlopeReport {
             String unit = rs.get(0).unit();
             String verdict = spec.flat()
                     ? (ok ? "flat" : "grows") + String.format(" (largest / smallest = %.2f)", s.spread())
-                    : (ok ? "linear or better" : "**super-linear**") + String.format(" (exponent at the top %.2f)", s.exponent());
+                    : (!ok ? "**super-linear**" : s.undecided() ? "linear within the error" : "linear or better")
+                            + String.format(" (exponent at the top %.2f ± %.2f)", s.exponent(), s.exponentError());
             summary.add(List.of(spec.title(), Format.number(sizes.get(0)) + " … " + Format.number(sizes.get(sizes.size() - 1))
                     + " " + spec.sizeUnit(), Format.number(s.slope()) + " " + unit + " per " + spec.sizeUnit(),
                     Format.number(s.intercept()) + " " + unit, verdict));
