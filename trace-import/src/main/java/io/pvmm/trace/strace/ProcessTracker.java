@@ -252,7 +252,7 @@ final class ProcessTracker {
         List<Task> live = tasks.values().stream().filter(t -> t.live).sorted((a, b) -> {
             boolean la = a.pid == a.tgid;
             boolean lb = b.pid == b.tgid;
-            return la != lb ? (la ? 1 : -1) : Integer.compare(a.pid, b.pid);
+            return la != lb ? (la ? 1 : -1) : Integer.compare(b.pid, a.pid); // threads, then the youngest first
         }).toList();
         if (!live.isEmpty()) {
             warnings.add(new ImportWarning(0, ImportWarning.Kind.TRUNCATED, "the log ends while task(s) "
