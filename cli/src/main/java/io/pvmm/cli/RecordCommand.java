@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -95,7 +94,7 @@ final class RecordCommand implements Callable<Integer> {
                         "stderr", rec.stderr().isBlank() ? "(nothing)" : rec.stderr().strip().replace("\n", "\n  ")));
             }
             if (keepLog != null) {
-                Files.copy(log, dir.resolve(keepLog), StandardCopyOption.REPLACE_EXISTING);
+                Files.write(dir.resolve(keepLog), Files.readAllBytes(log)); // a new file's usual mode, not the temporary's 0600
             }
             ImportResult result;
             try {
