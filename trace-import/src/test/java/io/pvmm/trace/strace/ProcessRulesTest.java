@@ -194,4 +194,23 @@ class ProcessRulesTest {
                 .satisfies(w -> assertThat(w.message()).contains("101", "100"));
         assertThat(lines(r)).endsWith("exit 101", "exit 100");
     }
+
+    @Test
+    @DisplayName("strace's standard-error form: [pid N] prefixes, unprefixed lines of the only live task, timestamps")
+    void standardErrorForm() throws Exception {
+        ImportResult r = run("""
+                1795558921.990982 execve("/usr/bin/sh", ["sh", "-c", "true &"], 0x7ffd /* 35 vars */) = 0
+                1795558921.991457 brk(NULL)             = 0x562a44d38000
+                1795558921.993442 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|SIGCHLD, child_tidptr=0x7f) = 25704
+                [pid 25704] 1795558921.993500 mmap(NULL, 4096, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f0000000000
+                [pid 25704] 1795558921.993849 +++ exited with 0 +++
+                1795558921.993891 --- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=25704} ---
+                1795558921.994119 exit_group(0)         = ?
+                1795558921.994256 +++ exited with 0 +++
+                """);
+
+        assertThat(lines(r)).containsExactly("spawn 1", "exec 1", "fork 1 25704", "mmap 25704 0xb7eff000 0x1000 r-- private",
+                "exit 25704", "exit 1");
+        assertThat(r.warnings()).isEmpty();
+    }
 }
