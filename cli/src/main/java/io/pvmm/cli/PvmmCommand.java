@@ -9,7 +9,7 @@ import picocli.CommandLine.Spec;
 
 /** The {@code pvmm} command: its subcommands, global {@code -D} options, help and version. */
 @Command(name = "pvmm", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        subcommands = {RunCommand.class, BackendsCommand.class, ExplainCommand.class},
+        subcommands = {RunCommand.class, BackendsCommand.class, ExplainCommand.class, ImportStraceCommand.class, RecordCommand.class},
         description = "Run the Linux i386 page-table code on a pluggable hypervisor backend.",
         footerHeading = "%nConfiguration:%n",
         footer = {"The backend is chosen by, highest precedence first: --backend,",
