@@ -50,6 +50,8 @@ public final class Main {
                 .setErr(err)
                 .setParameterExceptionHandler(Main::usageError)
                 .setExecutionExceptionHandler((e, cl, parseResult) -> failure(e, cl.getErr()));
+        CommandLine completion = commandLine.getSubcommands().get("generate-completion");
+        completion.getCommandSpec().usageMessage().hidden(true); // for installers, not for the command list
         int code = commandLine.execute(args);
         out.flush();
         err.flush();

@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
             "0:success",
             "1:failure (a run failed, or an internal error)",
-            "2:usage, configuration or input error (PVMM-E008..E015, E030..E032)",
+            "2:usage or configuration error, or bad input (PVMM-E008..E015, E030..E032)",
             "3:backend selection error (PVMM-E001..E007)",
             "4:violations or audit findings, translations that differ, or a refused replayed call"})
 final class PvmmCommand implements Callable<Integer> {

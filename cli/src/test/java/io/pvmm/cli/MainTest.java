@@ -102,6 +102,6 @@ class MainTest {
         CliRunner.Result r = cli().run("explain", "PVMM-E999");
 
         assertThat(r.exitCode()).isEqualTo(2);
-        assertThat(r.err()).contains("unknown error code 'PVMM-E999'", "PVMM-E001 to PVMM-E018");
+        assertThat(r.err()).contains("unknown error code 'PVMM-E999'", "PVMM-E001 to PVMM-E032");
     }
 }

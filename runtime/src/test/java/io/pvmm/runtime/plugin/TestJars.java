@@ -76,14 +76,23 @@ final class TestJars {
      */
     static void copySpi(JarOutputStream out) throws IOException {
         Path spi = spiLocation();
-        if (!Files.isDirectory(spi)) {
-            throw new IllegalStateException("expected the SPI as a class directory: " + spi);
+        if (Files.isDirectory(spi)) {
+            try (Stream<Path> files = Files.walk(spi.resolve("io/pvmm/api"))) {
+                for (Path f : files.filter(Files::isRegularFile).toList()) {
+                    out.putNextEntry(new JarEntry(spi.relativize(f).toString().replace('\\', '/')));
+                    Files.copy(f, (OutputStream) out);
+                    out.closeEntry();
+                }
+            }
+            return;
         }
-        try (Stream<Path> files = Files.walk(spi.resolve("io/pvmm/api"))) {
-            for (Path f : files.filter(Files::isRegularFile).toList()) {
-                out.putNextEntry(new JarEntry(spi.relativize(f).toString().replace('\\', '/')));
-                Files.copy(f, (OutputStream) out);
-                out.closeEntry();
+        try (java.util.jar.JarFile jar = new java.util.jar.JarFile(spi.toFile())) {
+            for (JarEntry e : java.util.Collections.list(jar.entries())) {
+                if (e.getName().startsWith("io/pvmm/api/") && !e.isDirectory()) {
+                    out.putNextEntry(new JarEntry(e.getName()));
+                    jar.getInputStream(e).transferTo(out);
+                    out.closeEntry();
+                }
             }
         }
     }
