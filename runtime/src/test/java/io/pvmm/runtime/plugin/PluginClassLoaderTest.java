@@ -52,7 +52,17 @@ class PluginClassLoaderTest {
     @Test
     @DisplayName("the SPI is shared: the backend's BackendProvider is pvmm's, even when the jar bundles a copy")
     void spiShared() throws Exception {
-        Path jar = acmeJar(dir.resolve("acme.jar"));
+        Path plain = acmeJar(dir.resolve("plain.jar"));
+        Path jar = dir.resolve("acme.jar");
+        try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar));
+             java.util.jar.JarFile in = new java.util.jar.JarFile(plain.toFile())) {
+            for (java.util.jar.JarEntry e : java.util.Collections.list(in.entries())) {
+                out.putNextEntry(new java.util.jar.JarEntry(e.getName()));
+                in.getInputStream(e).transferTo(out);
+                out.closeEntry();
+            }
+            TestJars.copySpi(out);
+        }
         try (PluginClassLoader loader = new PluginClassLoader(jar.toString(), BackendPath.urls(List.of(jar)))) {
             assertThat(loader.loadClass(BackendProvider.class.getName())).isSameAs(BackendProvider.class);
             assertThat(loader.loadClass("com.acme.AcmeProvider").getConstructor().newInstance()).isInstanceOf(BackendProvider.class);
