@@ -7,6 +7,7 @@ import io.pvmm.runtime.PvmmRuntime;
 import io.pvmm.runtime.config.ConfigInputs;
 import io.pvmm.runtime.config.ConfigValue;
 import io.pvmm.runtime.config.Configuration;
+import io.pvmm.runtime.config.RuntimeKeys;
 import io.pvmm.runtime.error.DidYouMean;
 import io.pvmm.runtime.error.PvmmError;
 import io.pvmm.runtime.error.PvmmException;
@@ -52,7 +53,8 @@ final class CompareCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--backends", paramLabel = "LIST", description = "Backends, comma-separated, or all (compare.backends; default all).")
+    @Option(names = "--backends", paramLabel = "LIST",
+            description = "Backends, comma-separated, or all: native first, then the others by name (compare.backends; default all).")
     String backends;
 
     @Option(names = "--mode", paramLabel = "MODE", description = "two-level, pae, or both (compare.mode; default: the mode key's value).")
@@ -160,7 +162,11 @@ final class CompareCommand implements Callable<Integer> {
     private static List<String> backends(PvmmRuntime runtime, ConfigValue value) {
         List<String> known = runtime.registry().names();
         if (value.value().trim().equals("all")) {
-            return known;
+            List<String> all = new ArrayList<>(known); // native first, as the reference the others are compared with
+            if (all.remove(RuntimeKeys.DEFAULT_BACKEND)) {
+                all.add(0, RuntimeKeys.DEFAULT_BACKEND);
+            }
+            return all;
         }
         List<String> chosen = new ArrayList<>();
         for (String name : value.value().split(",")) {

@@ -24,6 +24,7 @@ final class CompareHtml {
             .ok{color:#0a7a2f;font-weight:600}.bad{color:#b00020;font-weight:600}.muted{color:#888}
             table{border-collapse:collapse;margin:4px 0 8px}td,th{padding:3px 10px;border-bottom:1px solid #eee;text-align:right;white-space:nowrap}
             th{background:#f6f6f6}td.l,th.l{text-align:left}tr.sec td{background:#fafafa;font-weight:600;text-align:left;color:#555}
+            .split{display:flex;gap:28px;align-items:flex-start}.split>div:last-child{flex:1}
             .grid{display:flex;flex-wrap:wrap;gap:10px 18px}.grid svg{border:1px solid #f0f0f0;border-radius:6px;padding:4px}
             svg text{font:11px system-ui,sans-serif;fill:#333}svg .title{font-weight:600;font-size:12px}svg .value{fill:#555}svg .none{fill:#aaa}
             svg .grid{stroke:#eee}svg .axis{stroke:#999}svg .tick{fill:#777;font-size:10px}
@@ -73,9 +74,9 @@ final class CompareHtml {
         for (int i = 0; i < runs.size(); i++) {
             card(runs.get(i), series.get(i), runs.get(i) == reference, sb);
         }
-        sb.append("</div>\n<h3>Side by side</h3>\n");
+        sb.append("</div>\n<div class=\"split\">\n<div>\n<h3>Side by side</h3>\n");
         table(section, sb);
-        sb.append("<h3>Each count, one bar per backend</h3>\n<div class=\"grid\">\n");
+        sb.append("</div>\n<div>\n<h3>Each count, one bar per backend</h3>\n<div class=\"grid\">\n");
         for (CompareTable.Row row : CompareTable.rows(section)) {
             List<Long> values = new ArrayList<>();
             boolean numeric = false;
@@ -88,7 +89,7 @@ final class CompareHtml {
                 sb.append(Svg.bars(row.section() + ": " + row.label(), series, values)).append('\n');
             }
         }
-        sb.append("</div>\n<h3>Over the run</h3>\n<div class=\"grid\">\n");
+        sb.append("</div>\n</div>\n</div>\n<h3>Over the run</h3>\n<div class=\"grid\">\n");
         sb.append(Svg.lines("hook calls so far (all kinds)", "operations applied", series, points(runs, null), 640)).append('\n');
         for (String counter : section.counterNames()) {
             sb.append(Svg.lines(counter, "operations applied", series, points(runs, counter), 420)).append('\n');

@@ -160,7 +160,7 @@ class BackendJarsTest {
         assertThat(listing.out()).contains("acme - an acme backend\n", "  loaded from    " + backends.resolve("acme.jar") + "\n",
                 "  searched       " + backends + " (distribution (PVMM_HOME))");
         assertThat(compare.exitCode()).as(compare.out() + compare.err()).isZero();
-        assertThat(compare.out()).containsPattern("\n +acme +fixture +native( +[a-z-]+)*\n")
+        assertThat(compare.out()).containsPattern("\n +native +acme +fixture( +[a-z-]+)*\n")
                 .containsPattern("  acme-calls +1 *\n")
                 .containsPattern("  translations +reference( +AGREED){2,}\n");
     }
