@@ -1,0 +1,500 @@
+package io.pvmm.backend.xen.guest;
+
+import io.pvmm.api.BackendContext;
+import io.pvmm.api.EntryBits;
+import io.pvmm.api.Finding;
+import io.pvmm.api.GuestLayout;
+import io.pvmm.api.GuestMemory;
+import io.pvmm.api.PagingMode;
+import io.pvmm.api.ParavirtOps;
+import io.pvmm.backend.xen.XenCounters;
+import io.pvmm.backend.xen.XenRule;
+import io.pvmm.backend.xen.mm.Hypercall;
+import io.pvmm.backend.xen.mm.Hypervisor;
+import io.pvmm.backend.xen.mm.MachineMemory;
+import io.pvmm.backend.xen.mm.MmuextCmd;
+import io.pvmm.backend.xen.mm.XenViolation;
+import io.pvmm.backend.xen.guest.AnnouncedTables.Kind;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The guest's Xen port as the first paravirt_ops port used this SPI, over a modelled Xen 3.1
+ * hypervisor ({@link Hypervisor}).
+ *
+ * <ul>
+ *   <li><b>Lifecycle hooks:</b> {@code allocPt}/{@code allocPd}/{@code allocPdClone} make the frame
+ *       read-only in the direct map ({@code make_lowmem_page_readonly}); {@code releasePt}/{@code releasePd}
+ *       make it writable again, {@code releasePd} also clears it. A release of a pinned, still typed or
+ *       already free frame is refused.</li>
+ *   <li><b>Late pin, early unpin:</b> {@code dupMmap} and {@code activateMm} pin the new root
+ *       ({@link PgdPin#xenPgdPin}); {@code exitMmap} first moves every vCPU off the root, then unpins
+ *       it and makes its tables writable. {@code pagetableSetupDone} pins the kernel's root for good.</li>
+ *   <li><b>Writes:</b> {@code setPmd}, {@code pmdClear}, {@code setPgd} are {@code mmu_update}s;
+ *       {@code setPteAt} on the current address space (or {@code init_mm}) is {@code update_va_mapping}
+ *       when the address resolves through the current base to that pte; any other pte store is what the
+ *       hardware sees: a plain store to a writable frame, a trapped and emulated write to a typed L1, an
+ *       {@code mmu_update} for a read-only frame that is not (yet) a typed L1. In lazy MMU mode the
+ *       hypercalls queue in the vCPU's multicall buffer.</li>
+ *   <li><b>Boot:</b> until {@code pagetableSetupDone}, a {@code setPte} that maps a frame announced as
+ *       a page table is stored read-only ({@code xen_set_pte_init}), because announcements come before
+ *       the direct map of those frames exists.</li>
+ * </ul>
+ *
+ * <p><b>Threading:</b> every call runs under the domain lock; per-vCPU state (lazy mode, batches, the
+ * base) is indexed by {@link BackendContext#currentCpu()}.
+ */
+public final class XenOps implements ParavirtOps {
+
+    private final BackendContext context;
+    private final GuestLayout layout;
+    private final PagingMode mode;
+    private final GuestMemory memory;
+    private final MachineMemory machine;
+    private final XenCounters counters;
+    private final Hypervisor hv;
+    private final ReentrantLock lock;
+    private final LowmemMappings lowmem;
+    private final Multicalls mc;
+    private final PgdPin pin;
+    private final AnnouncedTables announced = new AnnouncedTables();
+    private final Set<Long> bootReadOnly = new HashSet<>();
+    private boolean bootPhase = true;
+
+    /**
+     * Creates the port and the hypervisor state for one guest.
+     *
+     * @param context      the guest's memory, layout and vCPUs
+     * @param p2mSeed      seed of the phys-to-machine permutation
+     * @param lazyBatching whether lazy MMU mode queues hypercalls
+     */
+    public XenOps(BackendContext context, long p2mSeed, boolean lazyBatching) {
+        this.context = context;
+        this.layout = context.layout();
+        this.mode = layout.mode();
+        this.memory = context.memory();
+        this.machine = new MachineMemory(memory, mode, p2mSeed);
+        this.counters = new XenCounters();
+        this.hv = new Hypervisor(machine, context.vcpus(), counters);
+        this.lock = hv.domainLock();
+        this.lowmem = new LowmemMappings(layout, machine);
+        this.mc = new Multicalls(hv, context.vcpus(), lazyBatching);
+        this.pin = new PgdPin(layout, machine, lowmem, mc);
+    }
+
+    /** @return the hypervisor behind the port, for inspection */
+    public Hypervisor hypervisor() {
+        return hv;
+    }
+
+    // ---- lifecycle hooks ----
+
+    @Override
+    public void allocPt(long pfn) {
+        announce(pfn, Kind.PT);
+    }
+
+    @Override
+    public void allocPd(long pfn) {
+        announce(pfn, Kind.PD);
+    }
+
+    @Override
+    public void allocPdClone(long pfn, long clonePfn, int start, int count) {
+        announce(pfn, Kind.PD);
+    }
+
+    @Override
+    public void releasePt(long pfn) {
+        release(pfn, Kind.PT);
+    }
+
+    @Override
+    public void releasePd(long pfn) {
+        release(pfn, Kind.PD);
+    }
+
+    private void announce(long pfn, Kind kind) {
+        lock.lock();
+        try {
+            announced.checkAnnounce(pfn, kind);
+            makeLowmemPageReadonly(cpu(), pfn);
+            announced.announce(pfn, kind);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void release(long pfn, Kind kind) {
+        lock.lock();
+        try {
+            announced.checkRelease(pfn, kind);
+            long mfn = machine.p2m(pfn);
+            if (memory.isFree(pfn)) {
+                throw new XenViolation(XenRule.RELEASE_OF_FREE_FRAME, pfn,
+                        String.format("release of frame 0x%x, which is in the free pool already", pfn), "a frame in use", "free");
+            }
+            if (hv.isPinned(mfn)) {
+                throw new XenViolation(XenRule.RELEASE_OF_PINNED_FRAME, pfn,
+                        String.format("release of frame 0x%x (mfn 0x%x), which is pinned", pfn, mfn), "not pinned", "pinned");
+            }
+            if (hv.isTypedTable(mfn)) {
+                throw new XenViolation(XenRule.RELEASE_OF_TYPED_FRAME, pfn,
+                        String.format("release of frame 0x%x (mfn 0x%x), which is still a %s with %d references",
+                                pfn, mfn, hv.pageType(mfn), hv.typeCount(mfn)),
+                        "type count 0", hv.pageType(mfn) + " count " + hv.typeCount(mfn));
+            }
+            Hypercall rw = lowmem.protect(pfn, true);
+            if (rw != null) {
+                mc.issue(cpu(), rw);
+            }
+            if (kind == Kind.PD) {
+                memory.clearFrame(pfn); // "make sure next person to allocate this page gets a clean pmd"
+            }
+            announced.release(pfn);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** {@code make_lowmem_page_readonly}; at boot also remembered for {@code xen_set_pte_init}. */
+    private void makeLowmemPageReadonly(int cpu, long pfn) {
+        if (pfn >= layout.maxLowPfn()) {
+            return; // highmem is not in the direct map
+        }
+        if (bootPhase) {
+            bootReadOnly.add(pfn);
+        }
+        Hypercall ro = lowmem.protect(pfn, false);
+        if (ro != null) {
+            mc.issue(cpu, ro);
+        } else if (!bootPhase && lowmem.lookupAddress(pfn) < 0) {
+            mc.issue(cpu, new Hypercall.UpdateVaMapping(layout.directMapAddress(pfn), 0)); // Xen refuses it
+        }
+    }
+
+    // ---- entry representation ----
+
+    @Override
+    public long makeEntry(long value) {
+        return machine.makeEntry(value);
+    }
+
+    @Override
+    public long entryValue(long entry) {
+        return machine.entryValue(entry);
+    }
+
+    // ---- page-table writes ----
+
+    @Override
+    public void setPte(long ptePa, long value) {
+        lock.lock();
+        try {
+            pteStore(cpu(), ptePa, bootPhase ? maskRwPte(value) : value);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void setPteAtomic(long ptePa, long value) {
+        setPte(ptePa, value);
+    }
+
+    @Override
+    public void setPteAt(long mmPgdPa, long address, long ptePa, long value) {
+        lock.lock();
+        try {
+            int cpu = cpu();
+            long base = basePa(cpu);
+            if ((mmPgdPa == base || mmPgdPa == layout.swapperPgDir()) && base >= 0
+                    && lowmem.pteFor(base, address) == ptePa) {
+                mc.queue(cpu, new Hypercall.UpdateVaMapping(address, value));
+                return;
+            }
+            pteStore(cpu, ptePa, value);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void pteClear(long mmPgdPa, long address, long ptePa) {
+        setPteAt(mmPgdPa, address, ptePa, 0);
+    }
+
+    @Override
+    public void setPmd(long pmdPa, long value) {
+        mmuUpdate(pmdPa, value);
+    }
+
+    @Override
+    public void pmdClear(long pmdPa) {
+        mmuUpdate(pmdPa, 0);
+    }
+
+    @Override
+    public void setPgd(long pgdEntryPa, long value) {
+        lock.lock();
+        try {
+            if (bootPhase && (pgdEntryPa >>> PagingMode.PAGE_SHIFT) == layout.swapperPfn() && EntryBits.isPresent(value)) {
+                long target = lowmem.entryPfn(value);
+                if (target >= 0) {
+                    makeLowmemPageReadonly(cpu(), target); // what swapper's root links is an L2 to Xen (the zero page too)
+                }
+            }
+            mmuUpdate(pgdEntryPa, value);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void pteUpdate(long mmPgdPa, long address, long ptePa) {
+        // direct paging: the entry Xen checked is the entry the guest changed; nothing to resynchronise
+    }
+
+    @Override
+    public boolean writeFault(long pa, long value) {
+        lock.lock();
+        try {
+            int cpu = cpu();
+            long pfn = pa >>> PagingMode.PAGE_SHIFT;
+            mc.flush(cpu);
+            if (!lowmem.isReadOnly(pfn)) {
+                memory.writeEntry(pa, value); // made writable meanwhile: the retried store goes through
+                return true;
+            }
+            hv.trappedWrite(machine.p2m(pfn), index(pa), value);
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A pte store as the hardware sees it ({@code xen_set_pte} is a plain store): writable frame →
+     * the store; typed L1 → trapped and emulated; read-only frame that is not a typed L1 (a table
+     * announced but not yet part of a pinned tree) → the port uses {@code mmu_update}.
+     */
+    private void pteStore(int cpu, long pa, long value) {
+        long pfn = pa >>> PagingMode.PAGE_SHIFT;
+        if (!lowmem.isReadOnly(pfn)) {
+            mc.flush(cpu);
+            memory.writeEntry(pa, value);
+            return;
+        }
+        long mfn = machine.p2m(pfn);
+        if (hv.isTypedL1(mfn)) {
+            mc.flush(cpu);
+            hv.trappedWrite(mfn, index(pa), value);
+            return;
+        }
+        mc.queue(cpu, new Hypercall.MmuUpdate(machine.machineAddress(pa), value));
+    }
+
+    private void mmuUpdate(long pa, long value) {
+        lock.lock();
+        try {
+            mc.queue(cpu(), new Hypercall.MmuUpdate(machine.machineAddress(pa), value));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** {@code mask_rw_pte}: at boot, a frame announced as a page table is mapped read-only. */
+    private long maskRwPte(long value) {
+        if (EntryBits.isPresent(value) && EntryBits.isWritable(value) && bootReadOnly.contains(lowmem.entryPfn(value))) {
+            return value & ~EntryBits.RW;
+        }
+        return value;
+    }
+
+    // ---- address spaces ----
+
+    @Override
+    public void activateMm(long prevPgdPa, long nextPgdPa) {
+        lock.lock();
+        try {
+            pin.xenPgdPin(cpu(), nextPgdPa);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void writeCr3(long pgdPa) {
+        lock.lock();
+        try {
+            mc.issue(cpu(), new Hypercall.MmuextOp(MmuextCmd.NEW_BASEPTR, machine.p2m(pgdPa >>> PagingMode.PAGE_SHIFT)));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void dupMmap(long oldPgdPa, long newPgdPa) {
+        lock.lock();
+        try {
+            pin.xenPgdPin(cpu(), newPgdPa);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void exitMmap(long pgdPa) {
+        lock.lock();
+        try {
+            int cpu = cpu();
+            long rootMfn = machine.p2m(pgdPa >>> PagingMode.PAGE_SHIFT);
+            dropMmRef(cpu, rootMfn);
+            if (hv.isPinned(rootMfn)) {
+                pin.xenPgdUnpin(cpu, pgdPa);
+            } else {
+                pin.makeTreeWritable(cpu, pgdPa);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** {@code drop_mm_ref}: every vCPU whose base is the dying root goes to {@code swapper_pg_dir}. */
+    private void dropMmRef(int cpu, long rootMfn) {
+        mc.flush(cpu);
+        long swapper = machine.p2m(layout.swapperPfn());
+        for (int v = 0; v < context.vcpus(); v++) {
+            if (hv.base(v) == rootMfn) {
+                hv.hypercall(v, new Hypercall.MmuextOp(MmuextCmd.NEW_BASEPTR, swapper));
+            }
+        }
+    }
+
+    @Override
+    public void pagetableSetupStart(long pgdPa) {
+        lock.lock();
+        try {
+            bootPhase = true;
+            hv.setBuilderBase(machine.p2m(pgdPa >>> PagingMode.PAGE_SHIFT));
+            if (mode == PagingMode.PAE) {
+                makeLowmemPageReadonly(cpu(), pgdPa >>> PagingMode.PAGE_SHIFT); // the root is an L3 to Xen
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void pagetableSetupDone(long pgdPa) {
+        lock.lock();
+        try {
+            long mfn = machine.p2m(pgdPa >>> PagingMode.PAGE_SHIFT);
+            mc.issue(cpu(), new Hypercall.MmuextOp(pin.pinCommand(), mfn));
+            hv.loadInitialBases(mfn);
+            bootPhase = false;
+            bootReadOnly.clear();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- TLB and lazy mode ----
+
+    @Override
+    public void flushTlbUser() {
+        mmuext(MmuextCmd.TLB_FLUSH_LOCAL, 0);
+    }
+
+    @Override
+    public void flushTlbKernel() {
+        mmuext(MmuextCmd.TLB_FLUSH_LOCAL, 0);
+    }
+
+    @Override
+    public void flushTlbSingle(long address) {
+        mmuext(MmuextCmd.INVLPG_LOCAL, address);
+    }
+
+    private void mmuext(MmuextCmd cmd, long arg) {
+        lock.lock();
+        try {
+            mc.issue(cpu(), new Hypercall.MmuextOp(cmd, arg));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void enterLazyMmu() {
+        lock.lock();
+        try {
+            mc.enterLazy(cpu());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void leaveLazyMmu() {
+        lock.lock();
+        try {
+            mc.leaveLazy(cpu());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- inspection ----
+
+    @Override
+    public Map<String, Long> counters() {
+        return counters.snapshot();
+    }
+
+    /**
+     * The hypervisor's audit, plus the port's: no announced frame and no frame the direct map maps
+     * read-only is in the guest's free pool.
+     */
+    @Override
+    public List<Finding> audit() {
+        lock.lock();
+        try {
+            List<Finding> findings = new ArrayList<>(hv.audit());
+            announced.forEach(pfn -> {
+                if (memory.isFree(pfn)) {
+                    findings.add(new Finding(XenRule.PAGE_TABLE_IN_FREE_POOL, pfn, -1,
+                            String.format("frame 0x%x is announced as a page table, yet in the free pool", pfn),
+                            "released before it was freed", "announced and free"));
+                }
+            });
+            lowmem.forEachReadOnly(pfn -> {
+                if (memory.isFree(pfn)) {
+                    findings.add(new Finding(XenRule.PAGE_TABLE_IN_FREE_POOL, pfn, -1,
+                            String.format("frame 0x%x is mapped read-only by the direct map, yet in the free pool", pfn),
+                            "writable when free", "read-only and free"));
+                }
+            });
+            return findings;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private int cpu() {
+        return context.currentCpu();
+    }
+
+    private long basePa(int cpu) {
+        long base = hv.base(cpu);
+        return base < 0 ? -1 : machine.m2p(base) << PagingMode.PAGE_SHIFT;
+    }
+
+    private int index(long pa) {
+        return (int) ((pa & (PagingMode.PAGE_SIZE - 1)) / mode.entryBytes());
+    }
+}
