@@ -5,6 +5,7 @@ import io.pvmm.api.GuestLayout;
 import io.pvmm.api.GuestMemory;
 import io.pvmm.api.PagingMode;
 import io.pvmm.backend.xen.mm.Hypercall;
+import io.pvmm.backend.xen.mm.Hypervisor;
 import io.pvmm.backend.xen.mm.MachineMemory;
 import io.pvmm.backend.xen.mm.MmuextCmd;
 import java.util.ArrayList;
@@ -19,6 +20,9 @@ import java.util.List;
  *       pages of the user range, every pmd in PAE mode, the root last — then
  *       {@code MMUEXT_PIN_L2_TABLE} (2-level) or {@code MMUEXT_PIN_L3_TABLE} (PAE), which validates
  *       the whole tree;</li>
+ *   <li>{@link #xenExitMmap}: every vCPU whose base is the dying root is moved to
+ *       {@code swapper_pg_dir} first ({@code drop_mm_ref}), then the root is unpinned if it is pinned
+ *       ({@link #xenPgdUnpin}), else {@link #makeTreeWritable};</li>
  *   <li>{@link #xenPgdUnpin}: one batch with {@code MMUEXT_UNPIN_TABLE} first (dropping the
  *       references), then the same frames made writable again, so the teardown that follows writes
  *       plain memory;</li>
@@ -34,18 +38,51 @@ import java.util.List;
  */
 final class PgdPin {
 
+    private final GuestLayout layout;
     private final PagingMode mode;
     private final GuestMemory memory;
     private final MachineMemory machine;
+    private final Hypervisor hv;
     private final LowmemMappings lowmem;
     private final Multicalls mc;
+    private final int vcpus;
 
-    PgdPin(GuestLayout layout, MachineMemory machine, LowmemMappings lowmem, Multicalls mc) {
+    PgdPin(GuestLayout layout, Hypervisor hv, LowmemMappings lowmem, Multicalls mc, int vcpus) {
+        this.layout = layout;
         this.mode = layout.mode();
+        this.machine = hv.machine();
         this.memory = machine.guest();
-        this.machine = machine;
+        this.hv = hv;
         this.lowmem = lowmem;
         this.mc = mc;
+        this.vcpus = vcpus;
+    }
+
+    /**
+     * {@code xen_exit_mmap(mm)}: before the teardown of an address space.
+     *
+     * @param cpu    the calling vCPU
+     * @param rootPa the root
+     */
+    void xenExitMmap(int cpu, long rootPa) {
+        long rootMfn = rootMfn(rootPa);
+        dropMmRef(cpu, rootMfn);
+        if (hv.isPinned(rootMfn)) {
+            xenPgdUnpin(cpu, rootPa);
+        } else {
+            makeTreeWritable(cpu, rootPa);
+        }
+    }
+
+    /** {@code drop_mm_ref}: every vCPU whose base is the root loads {@code swapper_pg_dir} (an IPI on SMP). */
+    private void dropMmRef(int cpu, long rootMfn) {
+        mc.flush(cpu);
+        long swapper = machine.p2m(layout.swapperPfn());
+        for (int v = 0; v < vcpus; v++) {
+            if (hv.base(v) == rootMfn) {
+                hv.hypercall(v, new Hypercall.MmuextOp(MmuextCmd.NEW_BASEPTR, swapper));
+            }
+        }
     }
 
     /**

@@ -8,18 +8,14 @@ import io.pvmm.api.GuestMemory;
 import io.pvmm.api.PagingMode;
 import io.pvmm.api.ParavirtOps;
 import io.pvmm.backend.xen.XenCounters;
-import io.pvmm.backend.xen.XenRule;
 import io.pvmm.backend.xen.mm.Hypercall;
 import io.pvmm.backend.xen.mm.Hypervisor;
 import io.pvmm.backend.xen.mm.MachineMemory;
 import io.pvmm.backend.xen.mm.MmuextCmd;
-import io.pvmm.backend.xen.mm.XenViolation;
 import io.pvmm.backend.xen.guest.AnnouncedTables.Kind;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -61,9 +57,7 @@ public final class XenOps implements ParavirtOps {
     private final LowmemMappings lowmem;
     private final Multicalls mc;
     private final PgdPin pin;
-    private final AnnouncedTables announced = new AnnouncedTables();
-    private final Set<Long> bootReadOnly = new HashSet<>();
-    private boolean bootPhase = true;
+    private final TableFrames frames;
 
     /**
      * Creates the port and the hypervisor state for one guest.
@@ -83,7 +77,8 @@ public final class XenOps implements ParavirtOps {
         this.lock = hv.domainLock();
         this.lowmem = new LowmemMappings(layout, machine);
         this.mc = new Multicalls(hv, context.vcpus(), lazyBatching);
-        this.pin = new PgdPin(layout, machine, lowmem, mc);
+        this.pin = new PgdPin(layout, hv, lowmem, mc, context.vcpus());
+        this.frames = new TableFrames(layout, hv, lowmem, mc);
     }
 
     /** @return the hypervisor behind the port, for inspection */
@@ -119,62 +114,11 @@ public final class XenOps implements ParavirtOps {
     }
 
     private void announce(long pfn, Kind kind) {
-        lock.lock();
-        try {
-            announced.checkAnnounce(pfn, kind);
-            makeLowmemPageReadonly(cpu(), pfn);
-            announced.announce(pfn, kind);
-        } finally {
-            lock.unlock();
-        }
+        locked(() -> frames.announce(cpu(), pfn, kind));
     }
 
     private void release(long pfn, Kind kind) {
-        lock.lock();
-        try {
-            announced.checkRelease(pfn, kind);
-            long mfn = machine.p2m(pfn);
-            if (memory.isFree(pfn)) {
-                throw new XenViolation(XenRule.RELEASE_OF_FREE_FRAME, pfn,
-                        String.format("release of frame 0x%x, which is in the free pool already", pfn), "a frame in use", "free");
-            }
-            if (hv.isPinned(mfn)) {
-                throw new XenViolation(XenRule.RELEASE_OF_PINNED_FRAME, pfn,
-                        String.format("release of frame 0x%x (mfn 0x%x), which is pinned", pfn, mfn), "not pinned", "pinned");
-            }
-            if (hv.isTypedTable(mfn)) {
-                throw new XenViolation(XenRule.RELEASE_OF_TYPED_FRAME, pfn,
-                        String.format("release of frame 0x%x (mfn 0x%x), which is still a %s with %d references",
-                                pfn, mfn, hv.pageType(mfn), hv.typeCount(mfn)),
-                        "type count 0", hv.pageType(mfn) + " count " + hv.typeCount(mfn));
-            }
-            Hypercall rw = lowmem.protect(pfn, true);
-            if (rw != null) {
-                mc.issue(cpu(), rw);
-            }
-            if (kind == Kind.PD) {
-                memory.clearFrame(pfn); // "make sure next person to allocate this page gets a clean pmd"
-            }
-            announced.release(pfn);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** {@code make_lowmem_page_readonly}; at boot also remembered for {@code xen_set_pte_init}. */
-    private void makeLowmemPageReadonly(int cpu, long pfn) {
-        if (pfn >= layout.maxLowPfn()) {
-            return; // highmem is not in the direct map
-        }
-        if (bootPhase) {
-            bootReadOnly.add(pfn);
-        }
-        Hypercall ro = lowmem.protect(pfn, false);
-        if (ro != null) {
-            mc.issue(cpu, ro);
-        } else if (!bootPhase && lowmem.lookupAddress(pfn) < 0) {
-            mc.issue(cpu, new Hypercall.UpdateVaMapping(layout.directMapAddress(pfn), 0)); // Xen refuses it
-        }
+        locked(() -> frames.release(cpu(), pfn, kind));
     }
 
     // ---- entry representation ----
@@ -193,12 +137,7 @@ public final class XenOps implements ParavirtOps {
 
     @Override
     public void setPte(long ptePa, long value) {
-        lock.lock();
-        try {
-            pteStore(cpu(), ptePa, bootPhase ? maskRwPte(value) : value);
-        } finally {
-            lock.unlock();
-        }
+        locked(() -> pteStore(cpu(), ptePa, frames.maskRwPte(value)));
     }
 
     @Override
@@ -242,10 +181,10 @@ public final class XenOps implements ParavirtOps {
     public void setPgd(long pgdEntryPa, long value) {
         lock.lock();
         try {
-            if (bootPhase && (pgdEntryPa >>> PagingMode.PAGE_SHIFT) == layout.swapperPfn() && EntryBits.isPresent(value)) {
+            if (frames.booting() && (pgdEntryPa >>> PagingMode.PAGE_SHIFT) == layout.swapperPfn() && EntryBits.isPresent(value)) {
                 long target = lowmem.entryPfn(value);
                 if (target >= 0) {
-                    makeLowmemPageReadonly(cpu(), target); // what swapper's root links is an L2 to Xen (the zero page too)
+                    frames.makeLowmemPageReadonly(cpu(), target); // what swapper links is an L2 to Xen: empty_zero_page too
                 }
             }
             mmuUpdate(pgdEntryPa, value);
@@ -299,90 +238,38 @@ public final class XenOps implements ParavirtOps {
     }
 
     private void mmuUpdate(long pa, long value) {
-        lock.lock();
-        try {
-            mc.queue(cpu(), new Hypercall.MmuUpdate(machine.machineAddress(pa), value));
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** {@code mask_rw_pte}: at boot, a frame announced as a page table is mapped read-only. */
-    private long maskRwPte(long value) {
-        if (EntryBits.isPresent(value) && EntryBits.isWritable(value) && bootReadOnly.contains(lowmem.entryPfn(value))) {
-            return value & ~EntryBits.RW;
-        }
-        return value;
+        locked(() -> mc.queue(cpu(), new Hypercall.MmuUpdate(machine.machineAddress(pa), value)));
     }
 
     // ---- address spaces ----
 
     @Override
     public void activateMm(long prevPgdPa, long nextPgdPa) {
-        lock.lock();
-        try {
-            pin.xenPgdPin(cpu(), nextPgdPa);
-        } finally {
-            lock.unlock();
-        }
+        locked(() -> pin.xenPgdPin(cpu(), nextPgdPa));
     }
 
     @Override
     public void writeCr3(long pgdPa) {
-        lock.lock();
-        try {
-            mc.issue(cpu(), new Hypercall.MmuextOp(MmuextCmd.NEW_BASEPTR, machine.p2m(pgdPa >>> PagingMode.PAGE_SHIFT)));
-        } finally {
-            lock.unlock();
-        }
+        locked(() -> mc.issue(cpu(), new Hypercall.MmuextOp(MmuextCmd.NEW_BASEPTR, machine.p2m(pgdPa >>> PagingMode.PAGE_SHIFT))));
     }
 
     @Override
     public void dupMmap(long oldPgdPa, long newPgdPa) {
-        lock.lock();
-        try {
-            pin.xenPgdPin(cpu(), newPgdPa);
-        } finally {
-            lock.unlock();
-        }
+        locked(() -> pin.xenPgdPin(cpu(), newPgdPa));
     }
 
     @Override
     public void exitMmap(long pgdPa) {
-        lock.lock();
-        try {
-            int cpu = cpu();
-            long rootMfn = machine.p2m(pgdPa >>> PagingMode.PAGE_SHIFT);
-            dropMmRef(cpu, rootMfn);
-            if (hv.isPinned(rootMfn)) {
-                pin.xenPgdUnpin(cpu, pgdPa);
-            } else {
-                pin.makeTreeWritable(cpu, pgdPa);
-            }
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** {@code drop_mm_ref}: every vCPU whose base is the dying root goes to {@code swapper_pg_dir}. */
-    private void dropMmRef(int cpu, long rootMfn) {
-        mc.flush(cpu);
-        long swapper = machine.p2m(layout.swapperPfn());
-        for (int v = 0; v < context.vcpus(); v++) {
-            if (hv.base(v) == rootMfn) {
-                hv.hypercall(v, new Hypercall.MmuextOp(MmuextCmd.NEW_BASEPTR, swapper));
-            }
-        }
+        locked(() -> pin.xenExitMmap(cpu(), pgdPa));
     }
 
     @Override
     public void pagetableSetupStart(long pgdPa) {
         lock.lock();
         try {
-            bootPhase = true;
             hv.setBuilderBase(machine.p2m(pgdPa >>> PagingMode.PAGE_SHIFT));
             if (mode == PagingMode.PAE) {
-                makeLowmemPageReadonly(cpu(), pgdPa >>> PagingMode.PAGE_SHIFT); // the root is an L3 to Xen
+                frames.makeLowmemPageReadonly(cpu(), pgdPa >>> PagingMode.PAGE_SHIFT); // the root is an L3 to Xen
             }
         } finally {
             lock.unlock();
@@ -396,8 +283,7 @@ public final class XenOps implements ParavirtOps {
             long mfn = machine.p2m(pgdPa >>> PagingMode.PAGE_SHIFT);
             mc.issue(cpu(), new Hypercall.MmuextOp(pin.pinCommand(), mfn));
             hv.loadInitialBases(mfn);
-            bootPhase = false;
-            bootReadOnly.clear();
+            frames.bootDone();
         } finally {
             lock.unlock();
         }
@@ -421,32 +307,17 @@ public final class XenOps implements ParavirtOps {
     }
 
     private void mmuext(MmuextCmd cmd, long arg) {
-        lock.lock();
-        try {
-            mc.issue(cpu(), new Hypercall.MmuextOp(cmd, arg));
-        } finally {
-            lock.unlock();
-        }
+        locked(() -> mc.issue(cpu(), new Hypercall.MmuextOp(cmd, arg)));
     }
 
     @Override
     public void enterLazyMmu() {
-        lock.lock();
-        try {
-            mc.enterLazy(cpu());
-        } finally {
-            lock.unlock();
-        }
+        locked(() -> mc.enterLazy(cpu()));
     }
 
     @Override
     public void leaveLazyMmu() {
-        lock.lock();
-        try {
-            mc.leaveLazy(cpu());
-        } finally {
-            lock.unlock();
-        }
+        locked(() -> mc.leaveLazy(cpu()));
     }
 
     // ---- inspection ----
@@ -465,21 +336,17 @@ public final class XenOps implements ParavirtOps {
         lock.lock();
         try {
             List<Finding> findings = new ArrayList<>(hv.audit());
-            announced.forEach(pfn -> {
-                if (memory.isFree(pfn)) {
-                    findings.add(new Finding(XenRule.PAGE_TABLE_IN_FREE_POOL, pfn, -1,
-                            String.format("frame 0x%x is announced as a page table, yet in the free pool", pfn),
-                            "released before it was freed", "announced and free"));
-                }
-            });
-            lowmem.forEachReadOnly(pfn -> {
-                if (memory.isFree(pfn)) {
-                    findings.add(new Finding(XenRule.PAGE_TABLE_IN_FREE_POOL, pfn, -1,
-                            String.format("frame 0x%x is mapped read-only by the direct map, yet in the free pool", pfn),
-                            "writable when free", "read-only and free"));
-                }
-            });
+            frames.audit(findings);
             return findings;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void locked(Runnable action) {
+        lock.lock();
+        try {
+            action.run();
         } finally {
             lock.unlock();
         }
