@@ -4,7 +4,7 @@
  * (read-only page tables, late pin and early unpin, multicall batching in lazy MMU mode).
  */
 module io.pvmm.backend.xen {
-    requires io.pvmm.api;
+    requires transitive io.pvmm.api;
     requires static com.google.auto.service;
 
     exports io.pvmm.backend.xen;

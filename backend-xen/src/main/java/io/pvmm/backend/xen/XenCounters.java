@@ -49,6 +49,10 @@ public final class XenCounters {
     /** {@code typed-frames-peak}. */
     public final AtomicLong typedFramesPeak = new AtomicLong();
 
+    /** Creates counters, all zero. */
+    public XenCounters() {
+    }
+
     /**
      * One more frame typed as a page table with references; raises the peak with it.
      */

@@ -32,6 +32,7 @@ import java.util.Set;
  *
  * <p><b>Threading:</b> stateless; {@link #create} builds a new backend per guest.
  */
+@SuppressWarnings("exports") // @AutoService (class retention) is for the build only; clients never need it
 @AutoService(BackendProvider.class)
 public final class XenProvider implements BackendProvider {
 
@@ -43,6 +44,10 @@ public final class XenProvider implements BackendProvider {
     public static final String LAZY_BATCHING = "lazy-batching";
     /** Default of {@value #P2M_SEED}. */
     public static final long DEFAULT_P2M_SEED = 7;
+
+    /** Creates the provider; does no work, as {@link BackendProvider} asks. */
+    public XenProvider() {
+    }
 
     @Override
     public String name() {

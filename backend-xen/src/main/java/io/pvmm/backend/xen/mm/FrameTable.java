@@ -41,13 +41,13 @@ final class FrameTable {
     void set(long mfn, int word) {
         int old = typeInfo[(int) mfn];
         typeInfo[(int) mfn] = word;
-        boolean wasRef = count(old) > 0;
-        boolean isRef = count(word) > 0;
+        boolean wasRef = countOf(old) > 0;
+        boolean isRef = countOf(word) > 0;
         if (wasRef != isRef) {
             referenced.set((int) mfn, isRef);
         }
-        boolean wasTyped = wasRef && type(old).isPageTable();
-        boolean isTyped = isRef && type(word).isPageTable();
+        boolean wasTyped = wasRef && typeOf(old).isPageTable();
+        boolean isTyped = isRef && typeOf(word).isPageTable();
         if (!wasTyped && isTyped) {
             counters.typedFrameAdded();
         } else if (wasTyped && !isTyped) {
@@ -56,11 +56,11 @@ final class FrameTable {
     }
 
     PageType type(long mfn) {
-        return type(word(mfn));
+        return typeOf(word(mfn));
     }
 
     int count(long mfn) {
-        return count(word(mfn));
+        return countOf(word(mfn));
     }
 
     boolean pinned(long mfn) {
@@ -82,19 +82,19 @@ final class FrameTable {
         }
     }
 
-    static PageType type(int word) {
+    static PageType typeOf(int word) {
         return PageType.ofBits(word >>> TYPE_SHIFT);
     }
 
-    static int count(int word) {
+    static int countOf(int word) {
         return word & PGT_COUNT_MASK;
     }
 
-    static boolean paeXenL2(int word) {
+    static boolean paeXenL2Of(int word) {
         return (word & PGT_PAE_XEN_L2) != 0;
     }
 
-    static boolean validated(int word) {
+    static boolean validatedOf(int word) {
         return (word & PGT_VALIDATED) != 0;
     }
 
@@ -104,11 +104,11 @@ final class FrameTable {
 
     /** @return e.g. {@code L2 (pae-xen-l2) count 3 pinned} */
     static String describe(int word) {
-        StringBuilder sb = new StringBuilder(type(word).name());
-        if (paeXenL2(word)) {
+        StringBuilder sb = new StringBuilder(typeOf(word).name());
+        if (paeXenL2Of(word)) {
             sb.append(" (pae-xen-l2)");
         }
-        sb.append(" count ").append(count(word));
+        sb.append(" count ").append(countOf(word));
         if ((word & PGT_PINNED) != 0) {
             sb.append(" pinned");
         }

@@ -65,11 +65,11 @@ final class PageTypes {
      */
     void getPageType(long mfn, PageType type, boolean paeXenL2) {
         int x = frames.word(mfn);
-        int count = FrameTable.count(x);
+        int count = FrameTable.countOf(x);
         if (count == FrameTable.PGT_COUNT_MASK) {
             throw new IllegalStateException("type count overflow on mfn 0x" + Long.toHexString(mfn));
         }
-        boolean sameType = FrameTable.type(x) == type && FrameTable.paeXenL2(x) == paeXenL2;
+        boolean sameType = FrameTable.typeOf(x) == type && FrameTable.paeXenL2Of(x) == paeXenL2;
         int nx = x;
         if (count == 0) {
             if (!sameType) {
@@ -81,12 +81,12 @@ final class PageTypes {
             }
         } else if (!sameType) {
             throw badType(mfn, x, type, paeXenL2);
-        } else if (!FrameTable.validated(x)) {
+        } else if (!FrameTable.validatedOf(x)) {
             throw new IllegalStateException("mfn 0x" + Long.toHexString(mfn) + " referenced but not validated");
         }
         nx += 1;
         frames.set(mfn, nx);
-        if (!FrameTable.validated(nx)) {
+        if (!FrameTable.validatedOf(nx)) {
             validating++;
             try {
                 tables.allocPageType(mfn, type, paeXenL2);
@@ -124,15 +124,15 @@ final class PageTypes {
      */
     void putPageType(long mfn) {
         int x = frames.word(mfn);
-        int count = FrameTable.count(x);
+        int count = FrameTable.countOf(x);
         if (count == 0) {
             throw new IllegalStateException("put_page_type on mfn 0x" + Long.toHexString(mfn) + " with no type reference");
         }
-        PageType type = FrameTable.type(x);
-        if (count == 1 && type.isPageTable() && FrameTable.validated(x)) {
+        PageType type = FrameTable.typeOf(x);
+        if (count == 1 && type.isPageTable() && FrameTable.validatedOf(x)) {
             /* Page-table pages must be unvalidated when count is zero; the type field is kept. */
             frames.set(mfn, (x - 1) & ~FrameTable.PGT_VALIDATED);
-            tables.freePageType(mfn, type, FrameTable.paeXenL2(x));
+            tables.freePageType(mfn, type, FrameTable.paeXenL2Of(x));
         } else {
             frames.set(mfn, x - 1);
         }

@@ -193,7 +193,7 @@ final class TableValidation implements PageTypes.Tables {
             return;
         }
         int word = frames.word(target);
-        if (FrameTable.count(word) > 0 && FrameTable.type(word).isPageTable()) {
+        if (FrameTable.countOf(word) > 0 && FrameTable.typeOf(word).isPageTable()) {
             throw new XenViolation(XenRule.TYPED_FRAME_MAPPED_WRITABLE, machine.pfnForReport(target),
                     String.format("entry %d of L1 mfn 0x%x maps page-table frame mfn 0x%x writable", index, tableMfn, target),
                     "a frame that is not a page table", FrameTable.describe(word) + " via " + entryText(tableMfn, index, e));
@@ -274,11 +274,11 @@ final class TableValidation implements PageTypes.Tables {
     /** The check {@code get_page_type} makes, done here to name the entry that links the frame. */
     private void requireTableType(long target, PageType type, boolean paeXenL2, long tableMfn, int index, long e) {
         int word = frames.word(target);
-        if (FrameTable.count(word) == 0 || (FrameTable.type(word) == type && FrameTable.paeXenL2(word) == paeXenL2)) {
+        if (FrameTable.countOf(word) == 0 || (FrameTable.typeOf(word) == type && FrameTable.paeXenL2Of(word) == paeXenL2)) {
             return;
         }
         String want = type.name() + (paeXenL2 ? " (pae-xen-l2)" : "");
-        String why = FrameTable.type(word) == PageType.WRITABLE ? "is mapped writable" : "is in use as another table";
+        String why = FrameTable.typeOf(word) == PageType.WRITABLE ? "is mapped writable" : "is in use as another table";
         throw new XenViolation(XenRule.PAGE_TABLE_TYPE_CONFLICT, machine.pfnForReport(target),
                 String.format("entry %d of mfn 0x%x links mfn 0x%x as %s, but the frame %s", index, tableMfn, target, want, why),
                 "type count 0 or type " + want, FrameTable.describe(word) + " via " + entryText(tableMfn, index, e));

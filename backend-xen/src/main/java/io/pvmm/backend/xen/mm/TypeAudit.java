@@ -68,17 +68,17 @@ final class TypeAudit {
 
     private void countReferencesHeldBy(long mfn) {
         int word = frames.word(mfn);
-        PageType type = FrameTable.type(word);
+        PageType type = FrameTable.typeOf(word);
         if (!type.isPageTable()) {
             return;
         }
-        if (!FrameTable.validated(word)) {
+        if (!FrameTable.validatedOf(word)) {
             findings.add(new Finding(XenRule.TYPE_COUNT_MISMATCH, machine.m2p(mfn), -1,
                     String.format("mfn 0x%x has type references but is not validated", mfn), "validated", FrameTable.describe(word)));
             return;
         }
         if ((word & FrameTable.PGT_PINNED) != 0) {
-            expect(mfn, type, FrameTable.paeXenL2(word), "its pin");
+            expect(mfn, type, FrameTable.paeXenL2Of(word), "its pin");
         }
         int n = type == PageType.L3 ? machine.mode().ptrsPerPgd() : machine.entriesPerFrame();
         for (int i = 0; i < n; i++) {
@@ -93,7 +93,7 @@ final class TypeAudit {
                     if (EntryBits.isWritable(e)) {
                         expect(target, PageType.WRITABLE, false, who);
                         int t = frames.word(target);
-                        if (FrameTable.count(t) > 0 && FrameTable.type(t).isPageTable()) {
+                        if (FrameTable.countOf(t) > 0 && FrameTable.typeOf(t).isPageTable()) {
                             findings.add(new Finding(XenRule.PAGE_TABLE_MAPPED_WRITABLE, machine.m2p(target), -1,
                                     String.format("page-table frame mfn 0x%x is mapped writable by %s", target, who),
                                     "a read-only mapping", FrameTable.describe(t)));
@@ -101,7 +101,7 @@ final class TypeAudit {
                     }
                 }
                 case L2 -> {
-                    if (tables.isGuestL2Slot(i, FrameTable.paeXenL2(word))) {
+                    if (tables.isGuestL2Slot(i, FrameTable.paeXenL2Of(word))) {
                         expect(target, PageType.L1, false, who);
                     }
                 }
@@ -118,12 +118,12 @@ final class TypeAudit {
         int word = frames.word(mfn);
         Expected e = expected.get(mfn);
         int want = e == null ? 0 : e.count;
-        int have = FrameTable.count(word);
+        int have = FrameTable.countOf(word);
         String wantText = e == null ? "count 0" : e.type + (e.paeXenL2 ? " (pae-xen-l2)" : "") + " count " + want;
         if (e != null && e.conflict != null) {
             findings.add(new Finding(XenRule.TYPE_COUNT_MISMATCH, machine.m2p(mfn), -1,
                     String.format("mfn 0x%x is referenced as two types: %s", mfn, e.conflict), wantText, FrameTable.describe(word)));
-        } else if (have != want || (want > 0 && (FrameTable.type(word) != e.type || FrameTable.paeXenL2(word) != e.paeXenL2))) {
+        } else if (have != want || (want > 0 && (FrameTable.typeOf(word) != e.type || FrameTable.paeXenL2Of(word) != e.paeXenL2))) {
             findings.add(new Finding(XenRule.TYPE_COUNT_MISMATCH, machine.m2p(mfn), -1,
                     String.format("mfn 0x%x: type_info does not match the references the live state holds", mfn),
                     wantText, FrameTable.describe(word)));
@@ -132,7 +132,7 @@ final class TypeAudit {
 
     private void checkNotFree(long mfn) {
         int word = frames.word(mfn);
-        boolean protectedFrame = FrameTable.type(word).isPageTable() || (word & FrameTable.PGT_PINNED) != 0;
+        boolean protectedFrame = FrameTable.typeOf(word).isPageTable() || (word & FrameTable.PGT_PINNED) != 0;
         if (protectedFrame && machine.guest().isFree(machine.m2p(mfn))) {
             findings.add(new Finding(XenRule.PAGE_TABLE_IN_FREE_POOL, machine.m2p(mfn), -1,
                     String.format("mfn 0x%x is a page table with references, yet in the guest's free pool", mfn),
