@@ -128,7 +128,7 @@ final class Multicalls {
      */
     void enterLazy(int cpu) {
         if (lazy[cpu]) {
-            throw new XenViolation(XenRule.LAZY_MODE_NESTED, 0, "enterLazyMmu on vCPU " + cpu + ", which is in lazy MMU mode",
+            throw new XenViolation(XenRule.LAZY_MODE_NESTED, -1, "enterLazyMmu on vCPU " + cpu + ", which is in lazy MMU mode",
                     "lazy mode off", "lazy mode on");
         }
         flush(cpu);
@@ -144,7 +144,7 @@ final class Multicalls {
      */
     void leaveLazy(int cpu) {
         if (!lazy[cpu]) {
-            throw new XenViolation(XenRule.LAZY_MODE_UNPAIRED, 0, "leaveLazyMmu on vCPU " + cpu + ", which is not in lazy MMU mode",
+            throw new XenViolation(XenRule.LAZY_MODE_UNPAIRED, -1, "leaveLazyMmu on vCPU " + cpu + ", which is not in lazy MMU mode",
                     "lazy mode on", "lazy mode off");
         }
         lazy[cpu] = false;

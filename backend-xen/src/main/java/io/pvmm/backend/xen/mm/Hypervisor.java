@@ -271,7 +271,7 @@ public final class Hypervisor {
         } else if (call instanceof Hypercall.UpdateVaMapping m) {
             long base = ext.base(vcpu);
             if (base < 0) {
-                throw new XenViolation(XenRule.UPDATE_VA_MAPPING_UNMAPPED, 0,
+                throw new XenViolation(XenRule.UPDATE_VA_MAPPING_UNMAPPED, -1,
                         String.format("update_va_mapping of 0x%08x on vCPU %d, which has no base yet", m.va(), vcpu),
                         "a loaded base", "none");
             }
