@@ -1,6 +1,5 @@
 package io.pvmm.backend.xen.mm;
 
-import io.pvmm.backend.xen.XenCounters;
 import java.util.BitSet;
 import java.util.function.LongConsumer;
 

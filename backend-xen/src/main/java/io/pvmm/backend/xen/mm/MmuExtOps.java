@@ -1,7 +1,6 @@
 package io.pvmm.backend.xen.mm;
 
 import io.pvmm.api.PagingMode;
-import io.pvmm.backend.xen.XenCounters;
 import io.pvmm.backend.xen.XenRule;
 import java.util.Arrays;
 

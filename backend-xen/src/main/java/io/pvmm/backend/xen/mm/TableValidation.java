@@ -2,7 +2,6 @@ package io.pvmm.backend.xen.mm;
 
 import io.pvmm.api.EntryBits;
 import io.pvmm.api.PagingMode;
-import io.pvmm.backend.xen.XenCounters;
 import io.pvmm.backend.xen.XenRule;
 
 /**

@@ -2,7 +2,6 @@ package io.pvmm.backend.xen.mm;
 
 import io.pvmm.api.PagingMode;
 import io.pvmm.backend.xen.MapMemory;
-import io.pvmm.backend.xen.XenCounters;
 
 /**
  * A hypervisor over 256 frames of map-backed memory, with helpers that speak guest frames: tables

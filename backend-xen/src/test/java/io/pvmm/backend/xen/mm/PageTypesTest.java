@@ -4,7 +4,6 @@ import static io.pvmm.backend.xen.Violations.RULE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.pvmm.backend.xen.XenCounters;
 import io.pvmm.backend.xen.XenRule;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.pvmm.backend.xen;
+package io.pvmm.backend.xen.mm;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
