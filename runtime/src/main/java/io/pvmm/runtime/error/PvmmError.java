@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
  * dropped, so an optional part is an argument that may be empty.
  *
  * <p><b>Stability:</b> a code never changes meaning and is never reused. Codes E001 to E018 are
- * fixed; later work adds codes from E030 on.
+ * fixed; later work adds codes from E030 on: E030 to E032 are the command line's hook recordings and
+ * backend jar checks.
  */
 public enum PvmmError {
 
@@ -224,7 +225,103 @@ public enum PvmmError {
                     + "unless a backend was meant to refuse the guest's call first.",
             null,
             "invariant", "pmd_bad(*pmd)",
-            "detail", "pmd entry 0x00000063 at 0x00101c00 does not point to a page table.");
+            "detail", "pmd entry 0x00000063 at 0x00101c00 does not point to a page table."),
+
+    /** A hook recording line that does not follow the format. */
+    MALFORMED_HOOK_RECORDING(30, ErrorKind.INPUT, "malformed hook recording",
+            "hook recording {path} is malformed at line {line}\nExpected: {expected}.\nFound: {found}",
+            "A file given to pvmm replay-hooks is not a hook recording as pvmm run --record-hooks writes it: "
+                    + "the header is missing or incomplete, a call names an unknown method or has the wrong number of "
+                    + "arguments, an argument is not a hexadecimal number, or the file ends before its end line.",
+            "Record the run again with pvmm run --record-hooks FILE; docs/cli.md describes the format line by line.",
+            null,
+            "path", "/home/ana/fork.hooks",
+            "line", "12",
+            "expected", "<vcpu> setPte <pa> <value>",
+            "found", "0 setPte 0x1c00"),
+
+    /** A hook recording that is missing or unreadable. */
+    HOOK_RECORDING_UNREADABLE(31, ErrorKind.INPUT, "hook recording missing or unreadable",
+            "hook recording {path} cannot be read\nCause: {cause}",
+            "The file given to pvmm replay-hooks does not exist or cannot be read.",
+            "Check the path (a relative path is resolved against the working directory) and the file's permissions.",
+            null,
+            "path", "/home/ana/fork.hooks",
+            "cause", "java.nio.file.NoSuchFileException: /home/ana/fork.hooks"),
+
+    /** A backend jar that failed some of pvmm backends check's checks. */
+    BACKEND_JAR_CHECK_FAILED(32, ErrorKind.INPUT, "backend jar failed its checks",
+            "{path} failed {failed} of the backend checks\n{problems}",
+            "pvmm backends check found that a jar registers its provider, and is a backend, but breaks a rule a "
+                    + "backend jar must keep: the service file and module-info name different providers, the jar bundles "
+                    + "its own copy of the pvmm SPI classes, or its provider cannot be constructed or describe itself.",
+            "Fix each failed check the report lists: name the same provider class in META-INF/services/io.pvmm.api.BackendProvider "
+                    + "and in module-info's provides; depend on pvmm-api with scope provided so its classes stay out of the jar; "
+                    + "keep the provider's constructor free of work.",
+            null,
+            "path", "/home/ana/acme-backend-0.3.jar",
+            "failed", "1",
+            "problems", "failed: no copy of the SPI classes: the jar holds 14 classes of io.pvmm.api (e.g. io/pvmm/api/ParavirtOps.class)"),
+
+    /** An strace log that cannot be imported as a trace. */
+    STRACE_LOG_MALFORMED(50, ErrorKind.INPUT, "strace log cannot be imported",
+            "strace log {path} cannot be imported: {problem}\nAccepted: {accepted}.\n{fix}\nNothing was written.",
+            "pvmm import-strace reads what strace -f -e trace=%process,%memory -o FILE writes (strace 6; -t, -tt, -ttt, -T, -i "
+                    + "and -y are understood). The file is empty, holds no strace line at all, or a memory call the import needs "
+                    + "has arguments it cannot read (for example after -X raw or -e abbrev options that change how strace writes them).",
+            "Give the file strace wrote with -o, recorded with -f -e trace=%process,%memory, or record one in one step with "
+                    + "pvmm record -- COMMAND. The line number in the message points at the first line that could not be read.",
+            null,
+            "path", "make.strace",
+            "problem", "line 17: cannot read the arguments of mmap(NULL, 8192, PROT_READ) = 0x7f0c7f295000",
+            "accepted", "mmap(ADDR|NULL, LEN, PROT_...|..., MAP_...|..., FD, OFFSET) = ADDR",
+            "fix", "Record the log again with strace -f -e trace=%process,%memory -o FILE, or fix the line."),
+
+    /** An strace log that cannot be read. */
+    STRACE_LOG_UNREADABLE(51, ErrorKind.INPUT, "strace log missing or unreadable",
+            "strace log {path} cannot be read\nCause: {cause}",
+            "The file given to pvmm import-strace does not exist, is a directory, or cannot be read.",
+            "Check the path (a relative path is resolved against the working directory) and the file's permissions.",
+            null,
+            "path", "/home/ana/make.strace",
+            "cause", "java.nio.file.NoSuchFileException: /home/ana/make.strace"),
+
+    /** A mapping that does not fit in the i386 user space, with --oversize refuse. */
+    MAPPING_DOES_NOT_FIT(52, ErrorKind.INPUT, "a mapping does not fit in the i386 user space",
+            "strace log {path}, line {line}: {problem}\nAccepted: {accepted}.\n{fix}\nNothing was written.",
+            "The traced program mapped more, or more widely spread, memory than the 3 GiB i386 user space holds below its mmap "
+                    + "base (0xB7F00000) once its program and heap are placed, and the import was asked to refuse such mappings "
+                    + "(--oversize refuse).",
+            "Import with --oversize clip (the default), which keeps the part of each mapping that fits and lists what it cut "
+                    + "among the warnings, or trace a smaller run of the program.",
+            null,
+            "path", "java.strace",
+            "line", "212",
+            "problem", "mmap of 0x100000000 bytes at 0x7f0000000000 does not fit: only 0xafc00000 bytes fit, at 0x8300000",
+            "accepted", "mappings that fit, with the program's others, below 0xB7F00000 in the 3 GiB i386 user space",
+            "fix", "Import with --oversize clip to keep the part that fits, or trace a smaller run of the program."),
+
+    /** pvmm record needs strace and cannot find it. */
+    STRACE_NOT_FOUND(53, ErrorKind.RUN, "strace is not installed",
+            "strace not found: {detail}\npvmm record runs strace -f -e trace=%process,%memory -o FILE COMMAND to record a program.\n"
+                    + "Install it (Debian, Ubuntu: apt-get install strace; Fedora: dnf install strace), or name it with --strace PATH.",
+            "pvmm record looks for strace on the PATH (or runs the program --strace names) and found none that it could start.",
+            "Install strace with the system's package manager (apt-get install strace on Debian and Ubuntu), or give its path "
+                    + "with --strace. An strace log recorded elsewhere can be imported with pvmm import-strace FILE.",
+            null,
+            "detail", "no strace on PATH (/usr/local/bin:/usr/bin:/bin)"),
+
+    /** strace ran but left no log to import. */
+    STRACE_RECORD_FAILED(54, ErrorKind.RUN, "strace did not record the command",
+            "strace did not record '{command}': {detail}\nstrace said: {stderr}",
+            "strace started but wrote no log: the command could not be found or run, or strace could not trace it "
+                    + "(ptrace forbidden in a container, for example).",
+            "Check that the command runs on its own; in a container, allow ptrace (for Docker: --cap-add=SYS_PTRACE). "
+                    + "strace's own message is quoted.",
+            null,
+            "command", "mkae -j2",
+            "detail", "strace exited with status 1 and wrote no log",
+            "stderr", "strace: Can't stat 'mkae': No such file or directory");
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Za-z]+)}");
 
