@@ -26,7 +26,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * ({@link io.pvmm.bench.guest.VcpuExecutor}); each vCPU forks its own init's children, so the only
  * state the two share is the guest's (page allocator, slab caches, {@code pgd_lock}, frame metadata).
  * The score of {@link #twoVcpus} is the sum over both threads; its ratio to {@link #oneVcpu} is the
- * SMP scaling.
+ * SMP scaling. {@link #twoGuests} is the control: two threads, each on a guest of its own,
+ * sharing nothing of the model — what the machine and the JVM allow two threads to scale to.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -109,6 +110,32 @@ public class SmpForkExitBenchmark {
         public void start(TwoVcpus g) {
             super.start(g);
         }
+    }
+
+    /** A guest of the calling thread's own (two vCPUs, so either worker can be its CPU; one runs). */
+    @State(Scope.Thread)
+    public static class OwnGuest {
+        /** The paging mode. */
+        @Param({"two-level", "pae"})
+        public String mode;
+        ForkExitOp op;
+
+        /** Boots it and starts init. */
+        @Setup(Level.Trial)
+        public void boot() {
+            op = new ForkExitOp(BenchGuest.boot(BackendChoice.parse("native"), Modes.of(mode), Map.of("guest.vcpus", "2")), 1);
+        }
+    }
+
+    /**
+     * Fork+exit on guests of their own, two threads at once: the scaling ceiling.
+     *
+     * @param g the thread's guest
+     */
+    @Benchmark
+    @Threads(2)
+    public void twoGuests(OwnGuest g) {
+        g.op.run();
     }
 
     /**
