@@ -1,5 +1,7 @@
 package io.pvmm.it;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.pvmm.api.BackendProvider;
 import io.pvmm.tck.BackendUnderTest;
 import io.pvmm.tck.KitLauncher;
@@ -34,7 +36,7 @@ class CompatibilityKitOnEveryBackendTest {
         return KitLauncher.run(new BackendUnderTest(provider, Map.of(), declared::contains)).stream()
                 .map(r -> DynamicTest.dynamicTest(r.test(), () -> {
                     switch (r.status()) {
-                        case PASSED -> { }
+                        case PASSED -> assertThat(r.failure()).as("%s: %s passed", provider.name(), r.test()).isEmpty();
                         case SKIPPED -> Assumptions.abort(r.detail());
                         case FAILED -> throw new AssertionError(provider.name() + ": " + r.test() + ": " + r.detail(),
                                 r.failure().orElse(null));
