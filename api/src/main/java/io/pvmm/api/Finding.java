@@ -7,7 +7,7 @@ import java.util.Objects;
  * memory, named by the rule it breaks.
  *
  * @param rule     the rule broken
- * @param pfn      the frame concerned
+ * @param pfn      the frame concerned, or -1 when the finding is not about a frame
  * @param index    the entry concerned, or -1 when the finding is about the whole frame
  * @param message  what is wrong, in plain words
  * @param expected what the rule expects
@@ -43,7 +43,7 @@ public record Finding(ViolationRule rule, long pfn, int index, String message, S
 
     @Override
     public String toString() {
-        return rule.id() + ": " + message + " (frame 0x" + Long.toHexString(pfn)
-                + (index >= 0 ? ", entry " + index : "") + ": expected " + expected + ", found " + found + ")";
+        String where = pfn < 0 ? "" : "frame 0x" + Long.toHexString(pfn) + (index >= 0 ? ", entry " + index : "") + ": ";
+        return rule.id() + ": " + message + " (" + where + "expected " + expected + ", found " + found + ")";
     }
 }

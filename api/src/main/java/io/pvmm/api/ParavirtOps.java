@@ -184,8 +184,8 @@ public interface ParavirtOps {
     // ----------------------------------------------------------------------------------------
 
     /**
-     * Stores a pte — Linux {@code set_pte}. Used for kernel tables (boot, fixmap, pkmap and the fill
-     * of a split large page) and, because of {@code set_pmd_pte}, never on a pmd.
+     * Stores a pte — Linux {@code set_pte}. Used for kernel tables: boot, fixmap, pkmap and the fill
+     * of a split large page. (The pmd writes of {@code set_pmd_pte} come as {@link #setPteAtomic}.)
      *
      * @param ptePa physical address of the entry
      * @param value the new entry, already passed through {@link #makeEntry}

@@ -28,13 +28,14 @@ public class ParavirtViolation extends RuntimeException {
      * Creates a violation.
      *
      * @param rule     the rule broken
-     * @param pfn      the frame concerned
+     * @param pfn      the frame concerned, or -1 when the rule is not about a frame (a vCPU's lazy mode)
      * @param message  what the guest did, in plain words
      * @param expected what the rule expects
      * @param found    what the backend found
      */
     public ParavirtViolation(ViolationRule rule, long pfn, String message, String expected, String found) {
-        super(rule.id() + ": " + message + " (frame 0x" + Long.toHexString(pfn) + ": expected " + expected + ", found " + found + ")");
+        super(rule.id() + ": " + message + " (" + (pfn < 0 ? "" : "frame 0x" + Long.toHexString(pfn) + ": ")
+                + "expected " + expected + ", found " + found + ")");
         this.rule = Objects.requireNonNull(rule, "rule");
         this.pfn = pfn;
         this.expected = Objects.requireNonNull(expected, "expected");
@@ -62,7 +63,7 @@ public class ParavirtViolation extends RuntimeException {
     /**
      * The frame concerned.
      *
-     * @return the frame number
+     * @return the frame number, or -1 when the rule is not about a frame
      */
     public long pfn() {
         return pfn;

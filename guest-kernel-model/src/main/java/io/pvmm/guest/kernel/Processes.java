@@ -203,18 +203,12 @@ public final class Processes {
      * @return the address mapped, or a negative errno; {@link Integer#MIN_VALUE} if there is no such task
      */
     public long mmap(int pid, long addr, long len, int flags, int fileId, long pgoff) {
-        Task task = tasks.get(pid);
-        if (task == null || task.mm() == null) {
-            return Integer.MIN_VALUE;
-        }
-        switchTo(task);
-        MmStruct mm = task.mm();
-        mm.mmapSem().writeLock().lock();
-        try {
-            return mmap.doMmap(mm, addr, len, flags, fileId, pgoff);
-        } finally {
-            mm.mmapSem().writeLock().unlock();
-        }
+        long[] mapped = {Integer.MIN_VALUE};
+        withMmapSem(pid, mm -> {
+            mapped[0] = mmap.doMmap(mm, addr, len, flags, fileId, pgoff);
+            return Outcome.OK;
+        });
+        return mapped[0];
     }
 
     /**
@@ -226,18 +220,7 @@ public final class Processes {
      * @return the outcome
      */
     public Outcome munmap(int pid, long start, long len) {
-        Task task = tasks.get(pid);
-        if (task == null || task.mm() == null) {
-            return Outcome.NO_TASK;
-        }
-        switchTo(task);
-        MmStruct mm = task.mm();
-        mm.mmapSem().writeLock().lock();
-        try {
-            return mmap.doMunmap(mm, start, len) == 0 ? Outcome.OK : Outcome.EFAULT;
-        } finally {
-            mm.mmapSem().writeLock().unlock();
-        }
+        return withMmapSem(pid, mm -> mmap.doMunmap(mm, start, len) == 0 ? Outcome.OK : Outcome.EFAULT);
     }
 
     /**
@@ -250,18 +233,7 @@ public final class Processes {
      * @return the outcome
      */
     public Outcome mprotect(int pid, long start, long len, int flags) {
-        Task task = tasks.get(pid);
-        if (task == null || task.mm() == null) {
-            return Outcome.NO_TASK;
-        }
-        switchTo(task);
-        MmStruct mm = task.mm();
-        mm.mmapSem().writeLock().lock();
-        try {
-            return mmap.mprotect(mm, start, len, flags) == 0 ? Outcome.OK : Outcome.EFAULT;
-        } finally {
-            mm.mmapSem().writeLock().unlock();
-        }
+        return withMmapSem(pid, mm -> mmap.mprotect(mm, start, len, flags) == 0 ? Outcome.OK : Outcome.EFAULT);
     }
 
     /**
@@ -272,14 +244,7 @@ public final class Processes {
      * @return the outcome
      */
     public Outcome brk(int pid, long newBrk) {
-        Task task = tasks.get(pid);
-        if (task == null || task.mm() == null) {
-            return Outcome.NO_TASK;
-        }
-        switchTo(task);
-        MmStruct mm = task.mm();
-        mm.mmapSem().writeLock().lock();
-        try {
+        return withMmapSem(pid, mm -> {
             long oldBrk = (mm.brk() + PagingMode.PAGE_SIZE - 1) & ~(PagingMode.PAGE_SIZE - 1L);
             long target = (newBrk + PagingMode.PAGE_SIZE - 1) & ~(PagingMode.PAGE_SIZE - 1L);
             if (target < ExecImage.TEXT_START || target >= Mmap.MMAP_BASE) {
@@ -292,6 +257,25 @@ public final class Processes {
             }
             mm.setBrk(newBrk);
             return Outcome.OK;
+        });
+    }
+
+    /**
+     * Runs a system call that changes a task's mappings: the task becomes current, and the call holds
+     * its {@code mmap_sem} for writing.
+     *
+     * @return {@link Outcome#NO_TASK} if the task does not exist or has no address space
+     */
+    private Outcome withMmapSem(int pid, java.util.function.Function<MmStruct, Outcome> call) {
+        Task task = tasks.get(pid);
+        if (task == null || task.mm() == null) {
+            return Outcome.NO_TASK;
+        }
+        switchTo(task);
+        MmStruct mm = task.mm();
+        mm.mmapSem().writeLock().lock();
+        try {
+            return call.apply(mm);
         } finally {
             mm.mmapSem().writeLock().unlock();
         }

@@ -16,7 +16,7 @@ import java.util.Map;
  * @param hooks          calls per SPI method, by Java method name
  * @param bootHooks      the same, counted at the end of boot
  * @param counters       the backend's named counters at the end
- * @param findings       the backend's audit at the end
+ * @param findings       the backend's audit at the end (not taken when the run stopped early)
  * @param violations     violations the backend raised (the first stops the run)
  * @param bug            the guest's own {@code BUG()} message, or null
  * @param failure        anything else that stopped the run (a backend throwing something unexpected), or null

@@ -19,6 +19,9 @@ public record WorkloadSettings(int processes, int pages, int parallel, int itera
     /** The namespace of the workload settings. */
     public static final String NAMESPACE = "workload";
 
+    /** The workload a run gets when none is named ({@code workload.name}). */
+    public static final String DEFAULT_WORKLOAD = "fork-exit";
+
     /** The defaults. */
     public static final WorkloadSettings DEFAULTS = new WorkloadSettings(200, 16, 8, 200, 16);
 
@@ -40,6 +43,7 @@ public record WorkloadSettings(int processes, int pages, int parallel, int itera
     /** @return the specs of {@code workload.*}, keys without the namespace */
     public static List<SettingSpec> specs() {
         return List.of(
+                SettingSpec.string("name", DEFAULT_WORKLOAD, "the workload: a built-in name (boot, fork-exit, pageattr, smp-mixed) or a trace file's path"),
                 SettingSpec.longValue("processes", DEFAULTS.processes, "processes each vCPU forks (fork-exit, smp-mixed)"),
                 SettingSpec.longValue("pages", DEFAULTS.pages, "pages each process touches"),
                 SettingSpec.longValue("parallel", DEFAULTS.parallel, "live child processes per vCPU at most"),

@@ -1,0 +1,174 @@
+package io.pvmm.backend.vmi;
+
+/**
+ * The type of every guest frame, as {@code vmi.c}'s page-type checker keeps it in {@code page->type}:
+ * {@link #NORMAL}, {@link #L1} (a pte page) or {@link #L2} (a page directory), with the {@link #PAE}
+ * flag when the table has 8-byte entries. The flag values are {@code vmi.h}'s. PAE PDPTs (several per
+ * frame, never announced) are not tracked: their frames stay NORMAL.
+ *
+ * <p>Mirrors {@code vmi_set_page_type} ({@link #setPageType}: announcing a typed frame or releasing a
+ * normal one is refused) and {@code vmi_check_page_type} ({@link #checkPageType}: the level and PAE
+ * flag of every write). Each check raises through {@link Violations} before anything changes.
+ *
+ * <p><b>Threading:</b> not thread-safe by itself. Every access to a frame's type happens under that
+ * frame's lock in {@link ShadowPager}.
+ */
+final class PageTypes {
+
+    /** {@code VMI_PAGE_NORMAL}: not a page table. */
+    static final int NORMAL = 0x00;
+    /** {@code VMI_PAGE_PT}: a pte page; also the level of a pte write. */
+    static final int PT = 0x01;
+    /** {@code VMI_PAGE_PD}: a page directory; also the level of a pmd write. */
+    static final int PD = 0x02;
+    /** {@code VMI_PAGE_PDP}: the level of a PAE root write (never a tracked type). */
+    static final int PDP = 0x04;
+    /** {@code VMI_PAGE_PAE}: the table has 8-byte entries. */
+    static final int PAE = 0x10;
+    /** A pte page. */
+    static final int L1 = PT;
+    /** A page directory. */
+    static final int L2 = PD;
+
+    private static final int LEVELS = PT | PD | PDP;
+
+    private final byte[] types;
+    private final Violations violations;
+
+    /**
+     * Creates the map, every frame NORMAL.
+     *
+     * @param frames     the guest's frame count
+     * @param violations where broken rules go
+     */
+    PageTypes(long frames, Violations violations) {
+        if (frames <= 0 || frames > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("guest frames out of range: " + frames);
+        }
+        this.types = new byte[(int) frames];
+        this.violations = violations;
+    }
+
+    /**
+     * A frame's type.
+     *
+     * @param pfn a guest frame
+     * @return {@link #NORMAL}, or {@link #L1}/{@link #L2} possibly with {@link #PAE}
+     */
+    int typeOf(long pfn) {
+        return types[index(pfn)];
+    }
+
+    /**
+     * {@code vmi_set_page_type}: checks the change with {@link #checkSetPageType}, then records it.
+     *
+     * @param pfn  a guest frame
+     * @param type the new type; {@link #NORMAL} to release
+     */
+    void setPageType(long pfn, int type) {
+        checkSetPageType(pfn, type);
+        assign(pfn, type);
+    }
+
+    /**
+     * Records a type without any check, for a caller that has made the checks itself.
+     *
+     * @param pfn  a guest frame
+     * @param type the new type
+     */
+    void assign(long pfn, int type) {
+        types[index(pfn)] = (byte) type;
+    }
+
+    /**
+     * The checks of {@code vmi_set_page_type}, without the change: allocating (a type other than
+     * NORMAL) a frame that has a type, or releasing (NORMAL) a frame that has none, is a violation.
+     *
+     * @param pfn  a guest frame
+     * @param type the type the frame is to get
+     */
+    void checkSetPageType(long pfn, int type) {
+        int current = typeOf(pfn);
+        if (type != NORMAL && current != NORMAL) {
+            violations.raise(VmiRule.ALLOC_OF_TYPED_FRAME, pfn,
+                    "a frame is announced as " + describe(type) + " while it is a page table",
+                    "type NORMAL", "type " + describe(current));
+        } else if (type == NORMAL && current == NORMAL) {
+            violations.raise(VmiRule.RELEASE_OF_UNTYPED_FRAME, pfn,
+                    "a frame that is not a page table is released", "a page-table type", "type NORMAL");
+        }
+    }
+
+    /**
+     * The level check of a release: {@code releasePt} must name an L1, {@code releasePd} an L2.
+     * A NORMAL frame is left to {@link #checkSetPageType}.
+     *
+     * @param pfn   a guest frame
+     * @param level {@link #L1} or {@link #L2}
+     */
+    void checkReleaseLevel(long pfn, int level) {
+        int current = typeOf(pfn);
+        if (current != NORMAL && (current & level) == 0) {
+            violations.raise(VmiRule.RELEASE_LEVEL_MISMATCH, pfn,
+                    "release as " + describe(level) + " of a frame of another level",
+                    "type " + describe(level | (current & PAE)), "type " + describe(current));
+        }
+    }
+
+    /**
+     * {@code vmi_check_page_type}: a write at {@code flags}' level may target a frame whose type
+     * shares a level bit with {@code accepts}, with the same PAE flag. NORMAL frames are not checked
+     * (the write passes through untracked; the audit finds a table written without its announcement).
+     *
+     * @param pfn     the frame written
+     * @param accepts the types the write may target ({@code PT|PD} for pte writes because of
+     *                {@code set_pmd_pte}; {@code PD} for pmd writes; 0 for a PAE root write), with
+     *                {@link #PAE} when the write is a PAE one
+     * @param what    the hook's name, for the message
+     * @return the frame's type
+     */
+    int checkPageType(long pfn, int accepts, String what) {
+        int current = typeOf(pfn);
+        if (current == NORMAL) {
+            return current;
+        }
+        if (((current ^ accepts) & PAE) != 0) {
+            violations.raise(VmiRule.WRITE_PAE_MISMATCH, pfn,
+                    what + " with the PAE flag " + ((accepts & PAE) != 0 ? "set" : "clear") + " on a frame typed otherwise",
+                    "PAE flag " + ((accepts & PAE) != 0 ? "set" : "clear"), "type " + describe(current));
+        } else if ((current & accepts & LEVELS) == 0) {
+            violations.raise(VmiRule.WRITE_LEVEL_MISMATCH, pfn,
+                    what + " on a frame of another level",
+                    (accepts & LEVELS) == 0 ? "an untracked frame (PAE root)" : "type " + describeLevels(accepts),
+                    "type " + describe(current));
+        }
+        return current;
+    }
+
+    /**
+     * A type in words: {@code NORMAL}, {@code L1}, {@code L2}, {@code L1|PAE}, ...
+     *
+     * @param type a type
+     * @return its name
+     */
+    static String describe(int type) {
+        if ((type & LEVELS) == 0) {
+            return "NORMAL";
+        }
+        String level = (type & PT) != 0 ? "L1" : (type & PD) != 0 ? "L2" : "PDP";
+        return (type & PAE) != 0 ? level + "|PAE" : level;
+    }
+
+    private static String describeLevels(int accepts) {
+        String s = (accepts & PT) != 0 && (accepts & PD) != 0 ? "L1 or L2" : describe(accepts & ~PAE);
+        return (accepts & PAE) != 0 ? s + " (PAE)" : s;
+    }
+
+    private int index(long pfn) {
+        if (pfn < 0 || pfn >= types.length) {
+            throw new IllegalArgumentException("frame 0x" + Long.toHexString(pfn) + " is beyond the guest's "
+                    + types.length + " frames");
+        }
+        return (int) pfn;
+    }
+}

@@ -1,0 +1,183 @@
+package io.pvmm.backend.vmi;
+
+import io.pvmm.api.BackendContext;
+import io.pvmm.api.Finding;
+import io.pvmm.api.GuestMemory;
+import io.pvmm.api.PagingMode;
+import io.pvmm.api.ParavirtOps;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The VMI backend as the guest sees it: each {@link ParavirtOps} call mapped to what {@code vmi.c}
+ * does with it — the lifecycle hooks to {@code allocate_page}/{@code release_page} on the
+ * {@link ShadowPager}, the writes to {@code set_pte} at the PT, PD or PDP level, {@code pte_update} to
+ * {@code update_pte}, lazy MMU mode to the vCPU's {@link LazyQueue}, and the TLB flushes (and a CR3
+ * load, which flushes the TLB) to the application of that vCPU's queued updates. Entries keep the
+ * guest's pseudo-physical frame numbers ({@code makeEntry}/{@code entryValue} are the identity): the
+ * translation lives in the shadows.
+ *
+ * <p>{@code activateMm}, {@code dupMmap}, {@code exitMmap} and the boot brackets need nothing from a
+ * shadow pager and keep the SPI's defaults.
+ *
+ * <p><b>Threading:</b> any number of vCPUs at once, as {@link ShadowPager} and {@link LazyQueue} allow.
+ * <b>Errors:</b> {@link io.pvmm.api.ParavirtViolation} with a {@link VmiRule} id under
+ * {@code on-violation=throw}; under {@code record} the call goes on and {@link #audit()} reports it.
+ */
+final class VmiOps implements ParavirtOps {
+
+    /** pte-level writes may target an L1, or an L2 "because of set_pmd_pte". */
+    private static final int PT_LEVEL = PageTypes.PT | PageTypes.PD;
+    private static final int PD_LEVEL = PageTypes.PD;
+
+    private final BackendContext context;
+    private final VmiCounters counters = new VmiCounters();
+    private final Violations violations;
+    private final ShadowPager pager;
+    private final LazyQueue lazy;
+    private final VmiAudit audit;
+    private final int pgdLevel;
+
+    /**
+     * Creates the backend for one guest.
+     *
+     * @param context the guest's memory, layout and vCPUs
+     * @param p2mSeed the {@code p2m-seed} setting
+     * @param policy  the {@code on-violation} setting
+     */
+    VmiOps(BackendContext context, long p2mSeed, Violations.Policy policy) {
+        this.context = context;
+        PagingMode mode = context.mode();
+        GuestMemory memory = context.memory();
+        P2m p2m = new P2m(mode, memory.frames(), p2mSeed);
+        this.violations = new Violations(policy, counters);
+        this.pager = new ShadowPager(mode, memory, p2m, new PageTypes(memory.frames(), violations), violations, counters);
+        this.lazy = new LazyQueue(context.vcpus(), violations);
+        this.audit = new VmiAudit(mode, memory, p2m, pager);
+        this.pgdLevel = mode == PagingMode.PAE ? 0 : PD_LEVEL; // a PAE root (PDPT) is never tracked
+    }
+
+    // lifecycle hooks ---------------------------------------------------------------------------
+
+    @Override
+    public void allocPt(long pfn) {
+        pager.allocatePage(pfn, PageTypes.L1);
+    }
+
+    @Override
+    public void allocPd(long pfn) {
+        pager.allocatePage(pfn, PageTypes.L2);
+    }
+
+    @Override
+    public void allocPdClone(long pfn, long clonePfn, int start, int count) {
+        pager.allocateClone(pfn, clonePfn, start, count);
+    }
+
+    @Override
+    public void releasePt(long pfn) {
+        pager.releasePage(pfn, PageTypes.L1);
+    }
+
+    @Override
+    public void releasePd(long pfn) {
+        pager.releasePage(pfn, PageTypes.L2);
+    }
+
+    // writes ------------------------------------------------------------------------------------
+
+    @Override
+    public void setPte(long ptePa, long value) {
+        pager.setPte(ptePa, value, PT_LEVEL, "setPte", pending());
+    }
+
+    @Override
+    public void setPteAt(long mmPgdPa, long address, long ptePa, long value) {
+        pager.setPte(ptePa, value, PT_LEVEL, "setPteAt", pending());
+    }
+
+    @Override
+    public void setPteAtomic(long ptePa, long value) {
+        pager.setPte(ptePa, value, PT_LEVEL, "setPteAtomic", pending());
+    }
+
+    @Override
+    public void setPmd(long pmdPa, long value) {
+        pager.setPte(pmdPa, value, PD_LEVEL, "setPmd", pending());
+    }
+
+    @Override
+    public void setPgd(long pgdEntryPa, long value) {
+        pager.setPte(pgdEntryPa, value, pgdLevel, "setPgd", pending());
+    }
+
+    @Override
+    public void pteClear(long mmPgdPa, long address, long ptePa) {
+        pager.setPte(ptePa, 0, PT_LEVEL, "pteClear", pending());
+    }
+
+    @Override
+    public void pmdClear(long pmdPa) {
+        pager.setPte(pmdPa, 0, PD_LEVEL, "pmdClear", pending());
+    }
+
+    @Override
+    public void pteUpdate(long mmPgdPa, long address, long ptePa) {
+        pager.updatePte(ptePa, PT_LEVEL, "pteUpdate", pending());
+    }
+
+    // address spaces, TLB, lazy mode ------------------------------------------------------------
+
+    @Override
+    public void writeCr3(long pgdPa) {
+        pager.apply(lazy.flush(context.currentCpu())); // loading CR3 flushes the TLB
+    }
+
+    @Override
+    public void flushTlbUser() {
+        pager.apply(lazy.flush(context.currentCpu()));
+    }
+
+    @Override
+    public void flushTlbKernel() {
+        pager.apply(lazy.flush(context.currentCpu()));
+    }
+
+    @Override
+    public void flushTlbSingle(long address) {
+        pager.apply(lazy.flush(context.currentCpu()));
+    }
+
+    @Override
+    public void enterLazyMmu() {
+        lazy.enter(context.currentCpu());
+    }
+
+    @Override
+    public void leaveLazyMmu() {
+        pager.apply(lazy.leave(context.currentCpu()));
+    }
+
+    // inspection --------------------------------------------------------------------------------
+
+    @Override
+    public Map<String, Long> counters() {
+        return counters.snapshot();
+    }
+
+    @Override
+    public List<Finding> audit() {
+        List<Finding> findings = audit.run();
+        findings.addAll(violations.findings());
+        return findings;
+    }
+
+    /** @return the shadow pager, for tests in this package */
+    ShadowPager pager() {
+        return pager;
+    }
+
+    private LazyQueue.Batch pending() {
+        return lazy.pending(context.currentCpu());
+    }
+}

@@ -1,0 +1,21 @@
+package io.pvmm.cli;
+
+/**
+ * The exit codes of the {@code pvmm} command, listed in its help under "Exit codes:".
+ */
+public final class ExitCodes {
+
+    /** Success. */
+    public static final int OK = 0;
+    /** A failure other than those below: a run failed, or pvmm itself did. */
+    public static final int FAILURE = 1;
+    /** Bad usage: an unknown option or command, or a configuration error (PVMM-E008 to PVMM-E010). */
+    public static final int USAGE = 2;
+    /** No backend could be selected or built (PVMM-E001 to PVMM-E007). */
+    public static final int BACKEND_SELECTION = 3;
+    /** The run found paravirt violations or audit findings. */
+    public static final int FINDINGS = 4;
+
+    private ExitCodes() {
+    }
+}

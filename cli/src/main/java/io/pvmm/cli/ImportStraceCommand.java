@@ -1,0 +1,190 @@
+package io.pvmm.cli;
+
+import io.pvmm.runtime.error.PvmmError;
+import io.pvmm.runtime.error.PvmmException;
+import io.pvmm.trace.strace.ImportOptions;
+import io.pvmm.trace.strace.ImportResult;
+import io.pvmm.trace.strace.ImportWarning;
+import io.pvmm.trace.strace.StraceImportException;
+import io.pvmm.trace.strace.StraceImporter;
+import io.pvmm.trace.strace.TouchPolicy;
+import io.pvmm.trace.strace.TraceFiles;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code pvmm import-strace}: turns the log of {@code strace -f -e trace=%process,%memory -o FILE COMMAND}
+ * into a pvmm trace, lists what it could not carry over, and writes the trace whole or not at all.
+ */
+@Command(name = "import-strace", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = {"Import an strace log as a pvmm trace.",
+            "Reads what 'strace -f -e trace=%process,%memory -o FILE COMMAND' writes and places the program's",
+            "64-bit addresses in the i386 user space. The rules are in docs/traces.md."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  strace -f -e trace=%process,%memory -o make.strace make -j2",
+            "  pvmm import-strace make.strace -o make.trace",
+            "  pvmm run --workload make.trace"},
+        exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
+            "0:the trace was written (warnings, if any, are listed)",
+            "1:the log cannot be imported (PVMM-E050..E052); nothing was written",
+            "2:usage error, or the trace cannot be written (PVMM-E014)"})
+final class ImportStraceCommand implements Callable<Integer> {
+
+    /** The most warnings listed one by one; the rest are counted. */
+    static final int LISTED_WARNINGS = 40;
+
+    private final CliContext context;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "FILE", description = "The strace log.")
+    Path log;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "TRACE",
+            description = "Where to write the trace (default: FILE with its extension replaced by .trace).")
+    Path output;
+
+    @Mixin
+    Knobs knobs;
+
+    ImportStraceCommand(CliContext context) {
+        this.context = context;
+    }
+
+    /** The import's options, shared with {@code pvmm record}. */
+    static final class Knobs {
+        @Option(names = "--oversize", paramLabel = "clip|refuse", defaultValue = "clip",
+                description = "A mapping that does not fit in the i386 user space: clip it and warn (default), or refuse the import.")
+        String oversize;
+
+        @Option(names = "--touch-write-pages", paramLabel = "N", defaultValue = "16",
+                description = "Pages written in each newly writable mapping (default 16; 0: none).")
+        int writePages;
+
+        @Option(names = "--touch-read-pages", paramLabel = "N", defaultValue = "4",
+                description = "Pages read in each read-only mapping (default 4; 0: none).")
+        int readPages;
+
+        @Option(names = "--touch-read-stride", paramLabel = "N", defaultValue = "16",
+                description = "Pages between two reads of a read-only mapping (default 16).")
+        int readStride;
+
+        @Option(names = "--touch-stack-pages", paramLabel = "N", defaultValue = "2",
+                description = "Pages written at the top of each stack, exec's argument pages included (1 to 32, default 2).")
+        int stackPages;
+
+        ImportOptions options(CommandSpec spec) {
+            ImportOptions.Oversize o = switch (oversize) {
+                case "clip" -> ImportOptions.Oversize.CLIP;
+                case "refuse" -> ImportOptions.Oversize.REFUSE;
+                default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "--oversize must be clip or refuse, not '" + oversize + "'");
+            };
+            try {
+                return new ImportOptions(o, new TouchPolicy(writePages, readPages, readStride, stackPages));
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public Integer call() {
+        ImportOptions options = knobs.options(spec);
+        Path in = context.workingDirectory().resolve(log);
+        Path target = context.workingDirectory().resolve(output != null ? output : defaultOutput(log));
+        ImportResult result;
+        try {
+            result = StraceImporter.importFile(in, options);
+        } catch (IOException e) {
+            throw new PvmmException(PvmmError.STRACE_LOG_UNREADABLE, null, Map.of("path", in, "cause", PvmmException.describe(e)), e);
+        } catch (StraceImportException e) {
+            throw failure(e, in);
+        }
+        writeTrace(result, List.of("imported from " + log.getFileName() + " by pvmm import-strace"), target);
+        report(result, target, spec.commandLine().getOut(), spec.commandLine().getErr());
+        return ExitCodes.OK;
+    }
+
+    /** FILE with its extension replaced by {@code .trace}; never FILE itself. */
+    static Path defaultOutput(Path log) {
+        String name = log.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        String base = dot > 0 ? name.substring(0, dot) : name;
+        String out = base + ".trace";
+        return log.resolveSibling(out.equals(name) ? name + ".trace" : out);
+    }
+
+    /**
+     * The catalogue's error for an import that failed.
+     *
+     * @param e   the import's error
+     * @param log the log
+     * @return the exception to throw
+     */
+    static PvmmException failure(StraceImportException e, Path log) {
+        if (e.reason() == StraceImportException.Reason.DOES_NOT_FIT) {
+            return new PvmmException(PvmmError.MAPPING_DOES_NOT_FIT, null, Map.of("path", log, "line", e.line(),
+                    "problem", e.problem(), "accepted", e.accepted(), "fix", e.fix() + "."), e);
+        }
+        return new PvmmException(PvmmError.STRACE_LOG_MALFORMED, null, Map.of("path", log,
+                "problem", (e.line() > 0 ? "line " + e.line() + ": " : "") + e.problem(), "accepted", e.accepted(),
+                "fix", e.fix() + "."), e);
+    }
+
+    /**
+     * Writes the trace, whole or not at all.
+     *
+     * @param result   the import
+     * @param comments comment lines for the trace's top
+     * @param target   the trace file
+     */
+    static void writeTrace(ImportResult result, List<String> comments, Path target) {
+        try {
+            Path dir = target.toAbsolutePath().getParent();
+            if (dir != null && !Files.isDirectory(dir)) {
+                throw new IOException("directory " + dir + " does not exist");
+            }
+            List<String> all = new java.util.ArrayList<>(comments);
+            all.add(result.summary().toString());
+            TraceFiles.write(result.ops(), all, target);
+        } catch (IOException e) {
+            throw new PvmmException(PvmmError.OUTPUT_NOT_WRITABLE, null, Map.of("path", target, "cause", PvmmException.describe(e)), e);
+        }
+    }
+
+    /**
+     * Prints what was imported and the warnings.
+     *
+     * @param result the import
+     * @param target the trace written
+     * @param out    where the summary goes
+     * @param err    where the warnings go
+     */
+    static void report(ImportResult result, Path target, PrintWriter out, PrintWriter err) {
+        out.println("imported " + result.summary());
+        out.println("wrote " + target);
+        List<ImportWarning> warnings = result.warnings();
+        if (!warnings.isEmpty()) {
+            err.println("pvmm: " + warnings.size() + " warning(s):");
+            warnings.stream().limit(LISTED_WARNINGS).forEach(w -> err.println("  " + w));
+            if (warnings.size() > LISTED_WARNINGS) {
+                err.println("  ... and " + (warnings.size() - LISTED_WARNINGS) + " more");
+            }
+        }
+        out.flush();
+        err.flush();
+    }
+}

@@ -1,0 +1,77 @@
+package io.pvmm.cli;
+
+import io.pvmm.runtime.error.PvmmException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.UnmatchedArgumentException;
+
+/**
+ * The entry point of the {@code pvmm} command. {@link #main} is the only place that exits the JVM;
+ * {@link #execute} runs a command line and returns its exit code (see {@link ExitCodes}).
+ */
+public final class Main {
+
+    private Main() {
+    }
+
+    /**
+     * Runs the command line and exits with its exit code.
+     *
+     * @param args the arguments
+     */
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /**
+     * Runs a command line in the real process, printing to standard output and error.
+     *
+     * @param args the arguments
+     * @return the exit code
+     */
+    public static int execute(String... args) {
+        return execute(CliContext.system(), new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    }
+
+    /**
+     * Runs a command line against a given context and streams.
+     *
+     * @param context system properties, environment, working directory and runtime
+     * @param out     where results go
+     * @param err     where errors and warnings go
+     * @param args    the arguments
+     * @return the exit code: 0 ok, 1 failure, 2 usage or configuration error, 3 backend selection
+     *         error, 4 violations or findings
+     */
+    public static int execute(CliContext context, PrintWriter out, PrintWriter err, String... args) {
+        CommandLine commandLine = new CommandLine(PvmmCommand.class, new CliFactory(context))
+                .setOut(out)
+                .setErr(err)
+                .setParameterExceptionHandler(Main::usageError)
+                .setExecutionExceptionHandler((e, cl, parseResult) -> failure(e, cl.getErr()));
+        int code = commandLine.execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+
+    private static int usageError(ParameterException e, String[] args) {
+        CommandLine cl = e.getCommandLine();
+        PrintWriter err = cl.getErr();
+        err.println("pvmm: " + e.getMessage());
+        UnmatchedArgumentException.printSuggestions(e, err);
+        err.println("Run '" + cl.getCommandSpec().qualifiedName() + " --help' for usage.");
+        return ExitCodes.USAGE;
+    }
+
+    private static int failure(Exception e, PrintWriter err) {
+        if (e instanceof PvmmException p) {
+            err.println(p.getMessage());
+            return p.exitCode();
+        }
+        err.println("pvmm: internal error: " + e);
+        e.printStackTrace(err);
+        return ExitCodes.FAILURE;
+    }
+}

@@ -1,0 +1,37 @@
+package io.pvmm.cli;
+
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** The {@code pvmm} command: its subcommands, global {@code -D} options, help and version. */
+@Command(name = "pvmm", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        subcommands = {RunCommand.class, BackendsCommand.class, ExplainCommand.class, ImportStraceCommand.class, RecordCommand.class},
+        description = "Run the Linux i386 page-table code on a pluggable hypervisor backend.",
+        footerHeading = "%nConfiguration:%n",
+        footer = {"The backend is chosen by, highest precedence first: --backend,",
+            "-Dpvmm.backend, PVMM_BACKEND, pvmm.backend in ./pvmm.properties (or the",
+            "file --config names), then 'native'. See docs/configuration.md.",
+            "Error codes: 'pvmm explain CODE' and docs/errors.md."},
+        exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
+            "0:success",
+            "1:failure (a run failed, or an internal error)",
+            "2:usage or configuration error (PVMM-E008..E010)",
+            "3:backend selection error (PVMM-E001..E007)",
+            "4:violations or audit findings"})
+final class PvmmCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    SystemPropertyOptions systemProperties;
+
+    @Override
+    public Integer call() {
+        throw new ParameterException(spec.commandLine(), "a command is required: run, backends or explain");
+    }
+}

@@ -1,0 +1,74 @@
+package io.pvmm.cli;
+
+import io.pvmm.api.Finding;
+import io.pvmm.guest.run.RunReport;
+import java.io.PrintWriter;
+import java.util.Map;
+
+/** A run report for a person: what ran, the hooks called, the backend's counters, and what was wrong. */
+final class ReportText {
+
+    private ReportText() {
+    }
+
+    /**
+     * Prints a report.
+     *
+     * @param r   the report
+     * @param out where to print
+     */
+    static void print(RunReport r, PrintWriter out) {
+        out.printf("backend %s, mode %s, workload %s, seed %d, %d vCPU%s%n", r.backend(), r.mode(), r.workload(), r.seed(),
+                r.vcpus(), r.vcpus() == 1 ? "" : "s");
+        out.printf("%s in %d ms: %d operations %s%n", r.completed() ? "completed" : "STOPPED", r.elapsedMillis(),
+                r.operations(), r.outcomes());
+        out.println("hooks (calls per SPI method; at boot in brackets):");
+        printCounts(r.hooks(), r.bootHooks(), out);
+        out.println("backend counters:");
+        if (r.counters().isEmpty()) {
+            out.println("  (none)");
+        } else {
+            printCounts(r.counters(), Map.of(), out);
+        }
+        out.printf("page-table frames: %d at the end, %d after boot, %d kernel pte pages added (never freed)%n",
+                r.frames(), r.bootFrames(), r.kernelTables());
+        out.printf("hooks balanced: %s; frames leaked: %d%n", r.balanced() ? "yes" : "NO",
+                r.bootFreePages() - r.kernelTables() - r.freePages());
+        if (r.injected() > 0) {
+            out.printf("allocation failures injected: %d%n", r.injected());
+        }
+        out.printf("violations: %s%n", r.violations().isEmpty() ? "none" : r.violations().size());
+        for (RunReport.ViolationRecord v : r.violations()) {
+            out.println("  " + v.message());
+        }
+        out.printf("audit findings: %s%n", r.findings().isEmpty() ? "none" : r.findings().size());
+        int shown = 0;
+        for (Finding f : r.findings()) {
+            if (shown++ == 20) {
+                out.printf("  ... and %d more%n", r.findings().size() - 20);
+                break;
+            }
+            out.println("  " + f);
+        }
+        if (r.bug() != null) {
+            out.println("guest BUG: " + r.bug());
+        }
+        if (r.failure() != null) {
+            out.println("run failed: " + r.failure());
+        }
+    }
+
+    private static void printCounts(Map<String, Long> counts, Map<String, Long> boot, PrintWriter out) {
+        StringBuilder line = new StringBuilder("  ");
+        for (Map.Entry<String, Long> e : counts.entrySet()) {
+            Long b = boot.get(e.getKey());
+            String item = e.getKey() + " " + e.getValue() + (b != null && b != 0 ? " [" + b + "]" : "");
+            if (line.length() + item.length() > 100) {
+                out.println(line.toString().stripTrailing());
+                line = new StringBuilder("  ");
+            }
+            line.append(item).append("   ");
+        }
+        out.println(line.toString().stripTrailing());
+    }
+}

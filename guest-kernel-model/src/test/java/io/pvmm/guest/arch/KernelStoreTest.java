@@ -1,0 +1,56 @@
+package io.pvmm.guest.arch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.pvmm.api.EntryBits;
+import io.pvmm.api.PagingMode;
+import io.pvmm.api.ParavirtOps;
+import io.pvmm.api.PlatformRequirements;
+import io.pvmm.guest.Guests;
+import io.pvmm.guest.config.GuestConfig;
+import io.pvmm.guest.kernel.GuestKernel;
+import io.pvmm.guest.memory.Gfp;
+import io.pvmm.guest.memory.KernelBug;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.mockito.Mockito;
+
+@DisplayName("KernelStore: a hook-less kernel store obeys the direct map, as the MMU would")
+class KernelStoreTest {
+
+    private static final GuestConfig NO_PSE = GuestConfig.DEFAULTS.withMemoryMib(32).withPse(false);
+
+    @Test
+    @DisplayName("a store to a frame the direct map maps writable lands in memory without troubling the backend")
+    void writable() {
+        ParavirtOps[] spy = new ParavirtOps[1];
+        GuestKernel k = Guests.boot(PagingMode.TWO_LEVEL, NO_PSE, PlatformRequirements.NONE, o -> spy[0] = Mockito.spy(o)).kernel();
+        long pfn = k.pool().alloc(Gfp.KERNEL);
+        KernelStore store = new KernelStore(k.physicalMemory(), k.tables(), new Paravirt(spy[0], k.physicalMemory()), k.layout());
+        store.store((pfn << 12) + 8, 0x42);
+        assertThat(k.physicalMemory().readEntry((pfn << 12) + 8)).isEqualTo(0x42);
+        Mockito.verify(spy[0], Mockito.never()).writeFault(Mockito.anyLong(), Mockito.anyLong());
+    }
+
+    @Test
+    @DisplayName("a store to a frame mapped read-only faults to the backend; if it does not emulate, the kernel oopses")
+    void readOnlyFaults() {
+        ParavirtOps[] spy = new ParavirtOps[1];
+        GuestKernel k = Guests.boot(PagingMode.TWO_LEVEL, NO_PSE, PlatformRequirements.NONE, o -> spy[0] = Mockito.spy(o)).kernel();
+        long pfn = k.pool().alloc(Gfp.KERNEL);
+        long ptePa = k.pageAttr().lookupAddress(k.layout().directMapAddress(pfn));
+        k.physicalMemory().writeEntry(ptePa, k.physicalMemory().readEntry(ptePa) & ~EntryBits.RW); // as a hypervisor would
+        KernelStore store = new KernelStore(k.physicalMemory(), k.tables(), new Paravirt(spy[0], k.physicalMemory()), k.layout());
+        assertThatThrownBy(() -> store.store(pfn << 12, 0x42)).isInstanceOf(KernelBug.class).hasMessageContaining("read-only");
+        Mockito.verify(spy[0]).writeFault(pfn << 12, 0x42);
+        assertThat(k.physicalMemory().readEntry(pfn << 12)).isZero();
+
+        Mockito.doAnswer(inv -> {
+            k.physicalMemory().writeEntry(inv.getArgument(0), inv.getArgument(1));
+            return true;
+        }).when(spy[0]).writeFault(Mockito.anyLong(), Mockito.anyLong());
+        store.store(pfn << 12, 0x43);
+        assertThat(k.physicalMemory().readEntry(pfn << 12)).as("emulated by the backend").isEqualTo(0x43);
+    }
+}

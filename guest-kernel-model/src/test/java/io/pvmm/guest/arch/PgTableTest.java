@@ -1,0 +1,221 @@
+package io.pvmm.guest.arch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pvmm.api.EntryBits;
+import io.pvmm.api.PagingMode;
+import io.pvmm.api.ParavirtOps;
+import io.pvmm.api.PlatformRequirements;
+import io.pvmm.guest.Guests;
+import io.pvmm.guest.config.GuestConfig;
+import io.pvmm.guest.kernel.GuestKernel;
+import io.pvmm.guest.memory.FreePool;
+import io.pvmm.guest.observe.Hook;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.mockito.ArgumentCaptor;
+import org.mockito.InOrder;
+import org.mockito.Mockito;
+
+@DisplayName("pgtable.c: pgd and pmd caches, pgd_list, pgd_alloc and pgd_free")
+class PgTableTest {
+
+    private static final GuestConfig SMALL = GuestConfig.DEFAULTS.withMemoryMib(32);
+
+    @Nested
+    @DisplayName("in 2-level mode")
+    class TwoLevel {
+
+        @Test
+        @DisplayName("pgd_ctor runs once per slab object constructed, not on every pgd_alloc")
+        void ctorPerSlabObject() {
+            Guests.Booted g = Guests.boot(PagingMode.TWO_LEVEL, SMALL);
+            PgTable pgt = g.kernel().pgTable();
+            long first = pgt.pgdAlloc();
+            pgt.pgdFree(first);
+            long again = pgt.pgdAlloc();
+            assertThat(again).as("the cached object comes back").isEqualTo(first);
+            assertThat(g.counts().count(Hook.allocPdClone)).isEqualTo(1);
+            long second = pgt.pgdAlloc();
+            assertThat(g.counts().count(Hook.allocPdClone)).isEqualTo(2);
+            assertThat(pgt.pgdListSnapshot()).containsExactly(first, second);
+        }
+
+        @Test
+        @DisplayName("alloc_pd_clone comes under pgd_lock, after the user half is zeroed and the kernel half copied, before pgd_list_add")
+        void cloneUnderLock() {
+            GuestKernel[] k = new GuestKernel[1];
+            List<String> seen = new ArrayList<>();
+            ParavirtOps[] spy = new ParavirtOps[1];
+            k[0] = Guests.boot(PagingMode.TWO_LEVEL, SMALL, PlatformRequirements.NONE, o -> spy[0] = Mockito.spy(o)).kernel();
+            Mockito.doAnswer(inv -> {
+                long pfn = inv.getArgument(0);
+                long pgd = pfn << 12;
+                PgTable pgt = k[0].pgTable();
+                seen.add("locked=" + pgt.pgdLock().isHeldByCurrentThread());
+                seen.add("listed=" + pgt.pgdListLocked().contains(pgd));
+                long swapper = k[0].layout().swapperPgDir();
+                boolean userZero = true;
+                for (int i = 0; i < 768; i++) {
+                    userZero &= k[0].physicalMemory().readEntry(pgd + i * 4L) == 0;
+                }
+                boolean kernelCopied = true;
+                for (int i = 768; i < 1024; i++) {
+                    kernelCopied &= k[0].physicalMemory().readEntry(pgd + i * 4L) == k[0].physicalMemory().readEntry(swapper + i * 4L);
+                }
+                seen.add("userZero=" + userZero);
+                seen.add("kernelCopied=" + kernelCopied);
+                seen.add("args=" + inv.getArgument(1).equals(k[0].layout().swapperPfn()) + "," + inv.getArgument(2) + "," + inv.getArgument(3));
+                return inv.callRealMethod();
+            }).when(spy[0]).allocPdClone(Mockito.anyLong(), Mockito.anyLong(), Mockito.anyInt(), Mockito.anyInt());
+            k[0].pgTable().pgdAlloc();
+            assertThat(seen).containsExactly("locked=true", "listed=false", "userZero=true", "kernelCopied=true", "args=true,768,256");
+        }
+
+        @Test
+        @DisplayName("a freed root stays announced and listed; shrinking the cache runs pgd_dtor: release_pd, then off pgd_list")
+        void dtorOnShrink() {
+            Guests.Booted g = Guests.boot(PagingMode.TWO_LEVEL, SMALL);
+            PgTable pgt = g.kernel().pgTable();
+            long pgd = pgt.pgdAlloc();
+            pgt.pgdFree(pgd);
+            assertThat(g.counts().count(Hook.releasePd)).isZero();
+            assertThat(pgt.pgdListSnapshot()).contains(pgd);
+            pgt.shrinkCaches();
+            assertThat(g.counts().count(Hook.releasePd)).isEqualTo(1);
+            assertThat(pgt.pgdListSnapshot()).doesNotContain(pgd);
+            assertThat(g.kernel().pool().isFree(pgd >>> 12)).isTrue();
+        }
+
+        @Test
+        @DisplayName("after alloc and free, shrinking gives every frame back: the free pool is as boot left it")
+        void noLeak() {
+            Guests.Booted g = Guests.boot(PagingMode.TWO_LEVEL, SMALL);
+            PgTable pgt = g.kernel().pgTable();
+            List<Long> roots = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                roots.add(pgt.pgdAlloc());
+            }
+            roots.forEach(pgt::pgdFree);
+            pgt.shrinkCaches();
+            assertThat(g.kernel().pool().freePages()).isEqualTo(g.kernel().bootFreePages());
+            assertThat(g.counts().count(Hook.allocPdClone)).isEqualTo(g.counts().count(Hook.releasePd)).isEqualTo(5);
+        }
+    }
+
+    @Nested
+    @DisplayName("in PAE mode with a shared kernel pmd")
+    class Pae {
+
+        @Test
+        @DisplayName("roots are 32-byte objects, never announced; 128 share a slab page")
+        void rootsNotAnnounced() {
+            Guests.Booted g = Guests.boot(PagingMode.PAE, SMALL);
+            PgTable pgt = g.kernel().pgTable();
+            long a = pgt.pgdAlloc();
+            long b = pgt.pgdAlloc();
+            assertThat(b - a).isEqualTo(32);
+            assertThat(g.counts().count(Hook.allocPdClone)).isZero();
+            assertThat(pgt.pgdListSnapshot()).isEmpty();
+            assertThat(pgt.pgdCache().slabPages()).isEqualTo(1);
+        }
+
+        @Test
+        @DisplayName("pgd_alloc announces 3 user pmds, each with alloc_pd before the set_pgd that links it; the kernel entry is swapper's")
+        void threeUserPmds() {
+            ParavirtOps[] spy = new ParavirtOps[1];
+            GuestKernel k = Guests.boot(PagingMode.PAE, SMALL, PlatformRequirements.NONE, o -> spy[0] = Mockito.spy(o)).kernel();
+            Mockito.clearInvocations(spy[0]);
+            long pgd = k.pgTable().pgdAlloc();
+            ArgumentCaptor<Long> pmds = ArgumentCaptor.forClass(Long.class);
+            Mockito.verify(spy[0], Mockito.times(3)).allocPd(pmds.capture());
+            InOrder order = Mockito.inOrder(spy[0]);
+            for (int i = 0; i < 3; i++) {
+                long pmd = pmds.getAllValues().get(i);
+                order.verify(spy[0]).allocPd(pmd);
+                order.verify(spy[0]).setPgd(pgd + i * 8L, (pmd << 12) | EntryBits.PRESENT);
+            }
+            long swapper = k.layout().swapperPgDir();
+            assertThat(k.physicalMemory().readEntry(pgd + 24)).isEqualTo(k.physicalMemory().readEntry(swapper + 24));
+        }
+
+        @ParameterizedTest(name = "failing pmd {0}")
+        @ValueSource(ints = {1, 2, 3})
+        @DisplayName("out of memory at any of the three pmds releases exactly the pmds announced, and nothing leaks")
+        void oomUnwind(int failing) {
+            // attempts during boot and the pgd slab's growth are deterministic: count them on a dry run
+            Guests.Booted dry = Guests.boot(PagingMode.PAE, SMALL);
+            long bootAttempts = dry.kernel().pool().failures().attempts();
+            long failAt = bootAttempts + 1 /* pgd slab page */ + failing;
+
+            ParavirtOps[] spy = new ParavirtOps[1];
+            Guests.Booted g = Guests.boot(PagingMode.PAE, SMALL.withFailAllocAt(failAt), PlatformRequirements.NONE,
+                    o -> spy[0] = Mockito.spy(o));
+            GuestKernel k = g.kernel();
+            Mockito.clearInvocations(spy[0]);
+            long pgd = k.pgTable().pgdAlloc();
+
+            assertThat(pgd).isEqualTo(FreePool.NO_FRAME);
+            assertThat(k.pool().failures().injected()).isEqualTo(1);
+            ArgumentCaptor<Long> announced = ArgumentCaptor.forClass(Long.class);
+            ArgumentCaptor<Long> released = ArgumentCaptor.forClass(Long.class);
+            Mockito.verify(spy[0], Mockito.times(failing - 1)).allocPd(announced.capture());
+            Mockito.verify(spy[0], Mockito.times(failing - 1)).releasePd(released.capture());
+            assertThat(released.getAllValues()).containsExactlyInAnyOrderElementsOf(announced.getAllValues());
+            k.pgTable().shrinkCaches();
+            assertThat(k.pool().freePages()).isEqualTo(k.bootFreePages());
+        }
+
+        @Test
+        @DisplayName("pgd_free releases the three pmds; the root goes back to the cache")
+        void pgdFreeReleases() {
+            Guests.Booted g = Guests.boot(PagingMode.PAE, SMALL);
+            long pgd = g.kernel().pgTable().pgdAlloc();
+            g.kernel().pgTable().pgdFree(pgd);
+            assertThat(g.counts().count(Hook.releasePd)).isEqualTo(3);
+            assertThat(g.kernel().pgTable().pgdCache().activeObjects()).isZero();
+        }
+    }
+
+    @Nested
+    @DisplayName("in PAE mode with an unshared kernel pmd (2.6.22, as Xen requires)")
+    class PaeUnshared {
+
+        private final PlatformRequirements unshared = PlatformRequirements.NONE.withUnsharedKernelPmd();
+
+        @Test
+        @DisplayName("each root owns a copy of swapper's kernel pmd, announced like the others, and is on pgd_list while in use")
+        void ownKernelPmd() {
+            GuestKernel k = Guests.boot(PagingMode.PAE, SMALL, unshared, o -> o).kernel();
+            long swapper = k.layout().swapperPgDir();
+            long pgd = k.pgTable().pgdAlloc();
+            long mine = k.tables().read(pgd + 24) & PagingMode.PAE.frameMask();
+            long theirs = k.tables().read(swapper + 24) & PagingMode.PAE.frameMask();
+            assertThat(mine).isNotEqualTo(theirs);
+            for (int i = 0; i < 512; i++) {
+                assertThat(k.physicalMemory().readEntry(mine + i * 8L)).isEqualTo(k.physicalMemory().readEntry(theirs + i * 8L));
+            }
+            assertThat(k.pgTable().pgdListSnapshot()).containsExactly(pgd);
+            k.pgTable().pgdFree(pgd);
+            assertThat(k.pgTable().pgdListSnapshot()).isEmpty();
+            k.pgTable().shrinkCaches();
+            assertThat(k.pool().freePages()).isEqualTo(k.bootFreePages());
+        }
+
+        @Test
+        @DisplayName("pgd_alloc announces four pmds and pgd_free releases four")
+        void fourPmds() {
+            Guests.Booted g = Guests.boot(PagingMode.PAE, SMALL, unshared, o -> o);
+            long before = g.counts().count(Hook.allocPd);
+            long pgd = g.kernel().pgTable().pgdAlloc();
+            assertThat(g.counts().count(Hook.allocPd) - before).isEqualTo(4);
+            g.kernel().pgTable().pgdFree(pgd);
+            assertThat(g.counts().count(Hook.releasePd)).isEqualTo(4);
+        }
+    }
+}

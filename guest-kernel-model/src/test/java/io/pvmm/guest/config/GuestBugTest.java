@@ -1,0 +1,125 @@
+package io.pvmm.guest.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pvmm.api.PagingMode;
+import io.pvmm.api.ParavirtOps;
+import io.pvmm.api.PlatformRequirements;
+import io.pvmm.guest.Guests;
+import io.pvmm.guest.TestBackends;
+import io.pvmm.guest.kernel.ExecImage;
+import io.pvmm.guest.kernel.GuestKernel;
+import io.pvmm.guest.kernel.Processes;
+import io.pvmm.guest.mm.Vma;
+import io.pvmm.guest.run.GuestRun;
+import io.pvmm.guest.run.RunReport;
+import io.pvmm.guest.workload.BuiltInWorkloads;
+import io.pvmm.guest.workload.WorkloadSettings;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.mockito.Mockito;
+
+@DisplayName("Guest bugs on purpose: each breaks exactly its rule (native notices none of them)")
+class GuestBugTest {
+
+    private static final GuestConfig SMALL = GuestConfig.DEFAULTS.withMemoryMib(64);
+
+    private static RunReport runWith(GuestBug bug) {
+        return new GuestRun(PagingMode.TWO_LEVEL, SMALL.withBugs(Set.of(bug)),
+                BuiltInWorkloads.find("fork-exit", new WorkloadSettings(30, 4, 4, 10, 4)).orElseThrow())
+                .run(TestBackends.nativeFactory());
+    }
+
+    private static ParavirtOps spyOn(GuestKernel[] kernel, GuestBug bug, PagingMode mode) {
+        ParavirtOps[] spy = new ParavirtOps[1];
+        kernel[0] = Guests.boot(mode, SMALL.withBugs(Set.of(bug)), PlatformRequirements.NONE, o -> spy[0] = Mockito.spy(o)).kernel();
+        return spy[0];
+    }
+
+    private static Processes withHeapTouched(GuestKernel k) {
+        Processes p = k.processes();
+        p.spawnKernelThread(1);
+        p.exec(1, ExecImage.DEFAULT);
+        p.mmap(1, 0x4000_0000L, 1 << 16, Vma.READ | Vma.WRITE, 0, 0);
+        p.touch(1, 0x4000_0000L, true);
+        return p;
+    }
+
+    @Test
+    @DisplayName("skip-release-pt: pte pages go back to the free pool without release_pt, so the hooks no longer balance")
+    void skipReleasePt() {
+        RunReport r = runWith(GuestBug.SKIP_RELEASE_PT);
+        assertThat(r.completed()).isTrue();
+        assertThat(r.hooks().get("releasePt")).isZero();
+        assertThat(r.balanced()).isFalse();
+        assertThat(r.problemsFound()).as("native catches nothing").isFalse();
+    }
+
+    @Test
+    @DisplayName("free-before-release: release_pt names a frame that is already in the free pool")
+    void freeBeforeRelease() {
+        GuestKernel[] k = new GuestKernel[1];
+        ParavirtOps spy = spyOn(k, GuestBug.FREE_BEFORE_RELEASE, PagingMode.PAE);
+        List<Boolean> freeAtRelease = new ArrayList<>();
+        Mockito.doAnswer(inv -> {
+            freeAtRelease.add(k[0].pool().isFree(inv.getArgument(0)));
+            return inv.callRealMethod();
+        }).when(spy).releasePt(Mockito.anyLong());
+        withHeapTouched(k[0]).exit(1);
+        assertThat(freeAtRelease).isNotEmpty().containsOnly(true);
+    }
+
+    @Test
+    @DisplayName("clone-outside-lock: alloc_pd_clone is called without pgd_lock held")
+    void cloneOutsideLock() {
+        GuestKernel[] k = new GuestKernel[1];
+        ParavirtOps spy = spyOn(k, GuestBug.CLONE_OUTSIDE_LOCK, PagingMode.TWO_LEVEL);
+        List<Boolean> locked = new ArrayList<>();
+        Mockito.doAnswer(inv -> {
+            locked.add(k[0].pgTable().pgdLock().isHeldByCurrentThread());
+            return inv.callRealMethod();
+        }).when(spy).allocPdClone(Mockito.anyLong(), Mockito.anyLong(), Mockito.anyInt(), Mockito.anyInt());
+        k[0].pgTable().pgdAlloc();
+        assertThat(locked).containsExactly(false);
+        assertThat(k[0].pgTable().pgdListSnapshot()).as("it still joins pgd_list").hasSize(1);
+    }
+
+    @Test
+    @DisplayName("write-table-directly: pmd_populate announces the pte page but links it with a plain store, no set_pmd")
+    void writeTableDirectly() {
+        GuestKernel[] k = new GuestKernel[1];
+        ParavirtOps spy = spyOn(k, GuestBug.WRITE_TABLE_DIRECTLY, PagingMode.TWO_LEVEL);
+        Processes p = k[0].processes();
+        p.spawnKernelThread(1);
+        p.exec(1, ExecImage.DEFAULT);
+        p.mmap(1, 0x4000_0000L, 1 << 16, Vma.READ | Vma.WRITE, 0, 0);
+        Mockito.clearInvocations(spy);
+        p.touch(1, 0x4000_0000L, true);
+        Mockito.verify(spy).allocPt(Mockito.anyLong());
+        Mockito.verify(spy, Mockito.never()).setPmd(Mockito.anyLong(), Mockito.anyLong());
+        assertThat(k[0].mmu().translate(p.task(1).mm().pgd(), 0x4000_0000L)).as("the guest's own tables are right").isNotNull();
+    }
+
+    @Test
+    @DisplayName("leak-pgd: freed roots never return to the cache, so release_pd never comes for them")
+    void leakPgd() {
+        RunReport r = runWith(GuestBug.LEAK_PGD);
+        assertThat(r.hooks().get("allocPdClone")).isGreaterThan(r.hooks().get("releasePd"));
+        assertThat(r.balanced()).isFalse();
+        assertThat(r.noLeak()).isFalse();
+    }
+
+    @Test
+    @DisplayName("every bug is documented with the kernel rule it breaks, and named as guest.bug accepts it")
+    void documented() {
+        for (GuestBug bug : GuestBug.values()) {
+            assertThat(bug.rule()).isNotBlank();
+            assertThat(GuestBug.fromSettingName(bug.settingName())).contains(bug);
+            assertThat(GuestConfig.specs().stream().filter(s -> s.key().equals("bug")).findFirst().orElseThrow().choices())
+                    .contains(bug.settingName());
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package io.pvmm.guest.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pvmm.api.PagingMode;
+import io.pvmm.api.ParavirtOps;
+import io.pvmm.api.PlatformRequirements;
+import io.pvmm.guest.Guests;
+import io.pvmm.guest.config.GuestConfig;
+import io.pvmm.guest.kernel.Processes.Outcome;
+import io.pvmm.guest.mm.Vma;
+import io.pvmm.guest.observe.Hook;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.mockito.InOrder;
+import org.mockito.Mockito;
+
+@DisplayName("Processes: exec, fork, threads and exit as they reach the memory manager")
+class ProcessesTest {
+
+    private static final GuestConfig SMALL = GuestConfig.DEFAULTS.withMemoryMib(64);
+
+    @Test
+    @DisplayName("exec of a kernel thread: activate_mm from swapper to the new root, then write_cr3 of the new root")
+    void execActivates() {
+        ParavirtOps[] spy = new ParavirtOps[1];
+        GuestKernel k = Guests.boot(PagingMode.TWO_LEVEL, SMALL, PlatformRequirements.NONE, o -> spy[0] = Mockito.spy(o)).kernel();
+        Processes p = k.processes();
+        p.spawnKernelThread(1);
+        Mockito.clearInvocations(spy[0]);
+        assertThat(p.exec(1, ExecImage.DEFAULT)).isEqualTo(Outcome.OK);
+        long root = p.task(1).mm().pgd();
+        InOrder order = Mockito.inOrder(spy[0]);
+        order.verify(spy[0]).activateMm(k.layout().swapperPgDir(), root);
+        order.verify(spy[0]).writeCr3(root);
+        order.verify(spy[0]).allocPt(Mockito.anyLong()); // the argument pages, after activate_mm (2.6.21)
+        Mockito.verify(spy[0], Mockito.never()).exitMmap(Mockito.anyLong());
+    }
+
+    @Test
+    @DisplayName("exec of a process tears the old address space down after activating the new one")
+    void execReplaces() {
+        ParavirtOps[] spy = new ParavirtOps[1];
+        GuestKernel k = Guests.boot(PagingMode.PAE, SMALL, PlatformRequirements.NONE, o -> spy[0] = Mockito.spy(o)).kernel();
+        Processes p = k.processes();
+        p.spawnKernelThread(1);
+        p.exec(1, ExecImage.DEFAULT);
+        long old = p.task(1).mm().pgd();
+        Mockito.clearInvocations(spy[0]);
+        p.exec(1, ExecImage.DEFAULT);
+        long fresh = p.task(1).mm().pgd();
+        InOrder order = Mockito.inOrder(spy[0]);
+        order.verify(spy[0]).activateMm(old, fresh);
+        order.verify(spy[0]).exitMmap(old);
+    }
+
+    @Test
+    @DisplayName("an exited task's root is freed only when the CPU switches to another address space")
+    void rootFreedOnSwitch() {
+        Guests.Booted g = Guests.boot(PagingMode.TWO_LEVEL, SMALL);
+        Processes p = g.kernel().processes();
+        p.spawnKernelThread(1);
+        p.exec(1, ExecImage.DEFAULT);
+        p.fork(1, 2);
+        p.exit(2);
+        assertThat(g.kernel().pgTable().pgdCache().activeObjects())
+                .as("the child's root is torn down but still loaded on the CPU").isEqualTo(2);
+        p.idle();
+        assertThat(g.kernel().pgTable().pgdCache().activeObjects()).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("threads share their process's address space: no page tables on clone, teardown only when the last one exits")
+    void threadsShare() {
+        Guests.Booted g = Guests.boot(PagingMode.TWO_LEVEL, SMALL);
+        Processes p = g.kernel().processes();
+        p.spawnKernelThread(1);
+        p.exec(1, ExecImage.DEFAULT);
+        long allocPt = g.counts().count(Hook.allocPt);
+        assertThat(p.cloneThread(1, 2)).isEqualTo(Outcome.OK);
+        assertThat(p.task(2).mm()).isSameAs(p.task(1).mm());
+        assertThat(g.counts().count(Hook.allocPt)).isEqualTo(allocPt);
+        p.exit(1);
+        assertThat(g.counts().count(Hook.exitMmap)).isZero();
+        p.exit(2);
+        assertThat(g.counts().count(Hook.exitMmap)).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("a fork that runs out of memory mid-copy tears the partial child down with exitMmap and never calls dupMmap")
+    void failedFork() {
+        Guests.Booted dry = Guests.boot(PagingMode.TWO_LEVEL, SMALL);
+        Processes dp = dry.kernel().processes();
+        dp.spawnKernelThread(1);
+        dp.exec(1, ExecImage.DEFAULT);
+        dp.mmap(1, 0x4000_0000L, 8L << 20, Vma.READ | Vma.WRITE, 0, 0);
+        dp.touch(1, 0x4000_0000L, true);
+        dp.touch(1, 0x4040_0000L, true);
+        long before = dry.kernel().pool().failures().attempts();
+
+        // the child's pgd slab page, its stack pte page, then fail the second pte page of the copy
+        Guests.Booted g = Guests.boot(PagingMode.TWO_LEVEL, SMALL.withFailAllocAt(before + 3));
+        Processes p = g.kernel().processes();
+        p.spawnKernelThread(1);
+        p.exec(1, ExecImage.DEFAULT);
+        p.mmap(1, 0x4000_0000L, 8L << 20, Vma.READ | Vma.WRITE, 0, 0);
+        p.touch(1, 0x4000_0000L, true);
+        p.touch(1, 0x4040_0000L, true);
+        assertThat(p.fork(1, 2)).isEqualTo(Outcome.ENOMEM);
+        assertThat(p.task(2)).isNull();
+        assertThat(g.counts().count(Hook.dupMmap)).isZero();
+        assertThat(g.counts().count(Hook.exitMmap)).isEqualTo(1);
+        assertThat(g.counts().count(Hook.releasePt)).as("the partial child's pte pages are released").isPositive();
+        p.exit(1);
+        p.idle();
+        g.kernel().pgTable().shrinkCaches();
+        assertThat(g.kernel().pool().freePages()).isEqualTo(g.kernel().bootFreePages());
+    }
+}

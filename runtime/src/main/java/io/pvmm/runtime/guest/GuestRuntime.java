@@ -1,0 +1,103 @@
+package io.pvmm.runtime.guest;
+
+import io.pvmm.guest.config.GuestConfig;
+import io.pvmm.guest.workload.WorkloadSettings;
+import io.pvmm.runtime.PvmmRuntime;
+import io.pvmm.runtime.config.Configuration;
+import io.pvmm.runtime.config.ConfigValue;
+import io.pvmm.runtime.config.SettingNamespace;
+import io.pvmm.runtime.error.PvmmError;
+import io.pvmm.runtime.error.PvmmException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the runtime knows of the guest model: its two setting namespaces ({@code guest.*} and
+ * {@code workload.*}), checked like every other setting, and how to read them into the model's
+ * configuration with the runtime's error codes.
+ */
+public final class GuestRuntime {
+
+    /** The guest's namespace. */
+    public static final SettingNamespace GUEST = new SettingNamespace(GuestConfig.NAMESPACE, GuestConfig.specs());
+    /** The workload's namespace: {@code workload.name} chooses the workload, the others size the built-ins. */
+    public static final SettingNamespace WORKLOAD = new SettingNamespace(WorkloadSettings.NAMESPACE, WorkloadSettings.specs());
+
+    private GuestRuntime() {
+    }
+
+    /**
+     * The runtime over the backends the SPI's class loader finds, with the guest's namespaces.
+     *
+     * @return the runtime
+     */
+    public static PvmmRuntime discover() {
+        return withGuest(PvmmRuntime.discover());
+    }
+
+    /**
+     * Adds the guest's namespaces to a runtime.
+     *
+     * @param runtime a runtime without them
+     * @return the runtime with {@code guest.*} and {@code workload.*}
+     */
+    public static PvmmRuntime withGuest(PvmmRuntime runtime) {
+        return runtime.withNamespace(GUEST).withNamespace(WORKLOAD);
+    }
+
+    /**
+     * The guest's configuration.
+     *
+     * @param config the configuration
+     * @return the guest's settings
+     * @throws PvmmException {@link PvmmError#INVALID_SETTING_VALUE} for a value out of range, naming its source
+     */
+    public static GuestConfig guestConfig(Configuration config) {
+        Map<String, ConfigValue> values = config.namespace(GuestConfig.NAMESPACE);
+        try {
+            return GuestConfig.fromSettings(plain(config.settings(GuestConfig.NAMESPACE).asMap()));
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            throw invalid(values, e, "guest");
+        }
+    }
+
+    /**
+     * The built-in workloads' sizes.
+     *
+     * @param config the configuration
+     * @return the workload settings
+     * @throws PvmmException {@link PvmmError#INVALID_SETTING_VALUE} for a value out of range
+     */
+    public static WorkloadSettings workloadSettings(Configuration config) {
+        Map<String, ConfigValue> values = config.namespace(WorkloadSettings.NAMESPACE);
+        try {
+            return WorkloadSettings.fromSettings(plain(config.settings(WorkloadSettings.NAMESPACE).asMap()));
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            throw invalid(values, e, "workload");
+        }
+    }
+
+    private static Map<String, String> plain(Map<String, String> m) {
+        return new LinkedHashMap<>(m);
+    }
+
+    private static PvmmException invalid(Map<String, ConfigValue> values, RuntimeException e, String namespace) {
+        String message = String.valueOf(e.getMessage());
+        for (Map.Entry<String, ConfigValue> v : values.entrySet()) {
+            String key = v.getKey();
+            if (message.contains(key)) {
+                return new PvmmException(PvmmError.INVALID_SETTING_VALUE, v.getValue().source().description(),
+                        Map.of("value", v.getValue().value(), "key", key, "problem", message));
+            }
+        }
+        ConfigValue any = values.values().stream().findFirst().orElse(null);
+        return new PvmmException(PvmmError.INVALID_SETTING_VALUE, any == null ? "configuration" : any.source().description(),
+                Map.of("value", any == null ? "" : any.value(), "key", namespace + ".*", "problem", message));
+    }
+
+    /** @return every namespace the guest adds */
+    public static List<SettingNamespace> namespaces() {
+        return List.of(GUEST, WORKLOAD);
+    }
+}
