@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -49,6 +50,11 @@ class CloneOutsideLockRaceTest {
                 .filter(p -> p.pagingModes().contains(MODE) && p.platform(MODE).allowsPse());
     }
 
+    /** @return {@link #racingBackends()}, each shown by its name */
+    static Stream<Named<BackendProvider>> racingBackendsByName() {
+        return racingBackends().map(p -> Named.of(p.name(), p));
+    }
+
     private static Outcome run(BackendProvider provider, long seed, boolean bug) {
         AtomicInteger stale = new AtomicInteger();
         Set<String> findings = new TreeSet<>();
@@ -69,7 +75,7 @@ class CloneOutsideLockRaceTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource("racingBackends")
+    @MethodSource("racingBackendsByName")
     @DisplayName("with the bug a new root misses a kernel mapping change within 50 runs; without it, never")
     void theRaceHappensOnlyWithTheBug(BackendProvider provider) {
         List<String> expected = DetectionMatrix.expected(MODE, provider.name(), GuestBug.CLONE_OUTSIDE_LOCK).orElse(List.of("-"));
@@ -99,10 +105,13 @@ class CloneOutsideLockRaceTest {
     @DisplayName("a backend the matrix says catches the race finds it in its audit within 50 runs, and never without the bug")
     Stream<DynamicTest> theCatchingBackendsFindTheRace() {
         List<DynamicTest> tests = new ArrayList<>();
-        racingBackends().forEach(p -> DetectionMatrix.expected(MODE, p.name(), GuestBug.CLONE_OUTSIDE_LOCK).orElse(List.of()).stream()
-                .filter(e -> e.startsWith("smp-audit:"))
-                .map(e -> e.substring("smp-audit:".length()))
-                .forEach(rule -> tests.add(DynamicTest.dynamicTest(p.name() + " finds " + rule, () -> findsTheRace(p, rule)))));
+        racingBackends().forEach(p -> {
+            Set<String> rules = new TreeSet<>(DetectionMatrix.expected(MODE, p.name(), GuestBug.CLONE_OUTSIDE_LOCK).orElse(List.of())
+                    .stream().filter(e -> e.startsWith("smp-audit:")).map(e -> e.substring("smp-audit:".length())).toList());
+            if (!rules.isEmpty()) {
+                tests.add(DynamicTest.dynamicTest(p.name() + " finds " + String.join(" or ", rules), () -> findsTheRace(p, rules)));
+            }
+        });
         if (tests.isEmpty()) {
             tests.add(DynamicTest.dynamicTest("no catching backend", () -> assumeTrue(false,
                     "no discovered backend is expected to catch clone-outside-lock (the matrix expects vmi's audit to)")));
@@ -110,13 +119,15 @@ class CloneOutsideLockRaceTest {
         return tests.stream();
     }
 
-    private static void findsTheRace(BackendProvider provider, String rule) {
+    private static void findsTheRace(BackendProvider provider, Set<String> rules) {
         int tries = 0;
-        boolean found = false;
-        while (!found && tries < TRIES) {
-            found = run(provider, ++tries, true).findings().contains(rule);
+        Set<String> found = new TreeSet<>();
+        while (found.isEmpty() && tries < TRIES) {
+            Outcome o = run(provider, ++tries, true);
+            assertThat(rules).as("%s's audit in the race found %s", provider.name(), o.findings()).containsAll(o.findings());
+            found.addAll(o.findings());
         }
-        assertThat(found).as("%s's audit finds %s within %d runs", provider.name(), rule, TRIES).isTrue();
+        assertThat(found).as("%s's audit finds %s within %d runs", provider.name(), String.join(" or ", rules), TRIES).isNotEmpty();
         for (int seed = 1; seed <= tries; seed++) {
             assertThat(run(provider, seed, false).findings()).as("%s's audit without the bug, seed %d", provider.name(), seed).isEmpty();
         }
