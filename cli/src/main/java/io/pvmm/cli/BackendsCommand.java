@@ -2,6 +2,7 @@ package io.pvmm.cli;
 
 import io.pvmm.runtime.PvmmRuntime;
 import io.pvmm.runtime.Selection;
+import io.pvmm.runtime.config.ConfigInputs;
 import io.pvmm.runtime.config.Configuration;
 import io.pvmm.runtime.discovery.BackendRegistry;
 import io.pvmm.runtime.discovery.ProviderFailure;
@@ -18,7 +19,14 @@ import picocli.CommandLine.Spec;
  * with {@code --explain}, also which backend the configuration selects and why.
  */
 @Command(name = "backends", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = "List the discovered backends: modes, platform requirements, SPI version, settings, and the jar each came from.",
+        subcommands = BackendsCheckCommand.class,
+        description = {"List the discovered backends: modes, platform requirements, SPI version, settings, and the jar each came from.",
+            "Third-party backends are jars in the distribution's backends/ directory or in a directory of --backend-path."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  pvmm backends",
+            "  pvmm backends --explain --backend xen --mode pae",
+            "  pvmm backends --backend-path ~/pvmm-backends",
+            "  pvmm backends check acme-backend-0.3.jar"},
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
             "0:success", "2:usage or configuration error (PVMM-E008..E010)", "3:backend selection error (PVMM-E001..E007)"})
 final class BackendsCommand implements Callable<Integer> {
@@ -27,6 +35,9 @@ final class BackendsCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    BackendOptions backendOptions;
 
     @Mixin
     ConfigOptions configOptions;
@@ -45,9 +56,13 @@ final class BackendsCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        PvmmRuntime runtime = context.runtime();
+        ConfigInputs inputs = backendOptions.applyTo(configOptions.applyTo(context.inputs()));
+        PvmmRuntime runtime = context.runtime(inputs);
         BackendRegistry registry = runtime.registry();
         BackendListing.print(registry, out);
+        out.println();
+        out.println("Backend path (each jar, or sub-directory of jars, in a class loader of its own):");
+        BackendListing.row(out, "searched", context.backendPath(inputs).describe());
         out.flush();
         for (ProviderFailure failure : registry.failures()) {
             err.println("warning: " + failure.toException().getMessage());
@@ -56,7 +71,7 @@ final class BackendsCommand implements Callable<Integer> {
         registry.requireBackends();
         registry.requireUniqueNames();
         if (explain) {
-            Configuration config = runtime.configure(configOptions.applyTo(context.inputs()));
+            Configuration config = runtime.configure(inputs);
             Selection selection = runtime.select(config);
             SelectionReport.print(selection, config, out);
         }

@@ -1,19 +1,21 @@
 package io.pvmm.cli;
 
 import io.pvmm.runtime.PvmmRuntime;
-import io.pvmm.runtime.guest.GuestRuntime;
 import io.pvmm.runtime.config.ConfigInputs;
+import io.pvmm.runtime.plugin.BackendPath;
+import io.pvmm.runtime.plugin.PluginDiscovery;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
  * What a command runs against: system properties (which {@code -Dkey=value} options add to), the
- * environment, the working directory, and the runtime. The real process supplies the real ones;
- * tests supply their own maps, so nothing touches the process's environment or leaves a system
- * property behind.
+ * environment, the working directory, whether standard error is a terminal, and the runtime. The real
+ * process supplies the real ones; tests supply their own maps, so nothing touches the process's
+ * environment or leaves a system property behind.
  */
 public final class CliContext {
 
@@ -21,32 +23,36 @@ public final class CliContext {
     private final boolean writeThrough;
     private final Map<String, String> environment;
     private final Path workingDirectory;
-    private final Supplier<PvmmRuntime> runtimeFactory;
+    private final Function<ConfigInputs, PvmmRuntime> runtimeFactory;
+    private final boolean terminal;
     private PvmmRuntime runtime;
 
     private CliContext(Map<String, String> systemProperties, boolean writeThrough, Map<String, String> environment,
-                       Path workingDirectory, Supplier<PvmmRuntime> runtimeFactory) {
+                       Path workingDirectory, Function<ConfigInputs, PvmmRuntime> runtimeFactory, boolean terminal) {
         this.systemProperties = new TreeMap<>(systemProperties);
         this.writeThrough = writeThrough;
         this.environment = Map.copyOf(environment);
         this.workingDirectory = workingDirectory.toAbsolutePath().normalize();
         this.runtimeFactory = Objects.requireNonNull(runtimeFactory, "runtimeFactory");
+        this.terminal = terminal;
     }
 
     /**
      * The real process: its system properties (a {@code -D} option also sets the real property),
-     * environment and working directory, and the backends the SPI's class loader finds.
+     * environment and working directory; the backends of the class path and of the backend path; a
+     * progress bar when standard error is a terminal.
      *
      * @return the context
      */
     public static CliContext system() {
         Map<String, String> properties = new TreeMap<>();
         System.getProperties().forEach((k, v) -> properties.put(String.valueOf(k), String.valueOf(v)));
-        return new CliContext(properties, true, System.getenv(), Path.of(System.getProperty("user.dir")), GuestRuntime::discover);
+        return new CliContext(properties, true, System.getenv(), Path.of(System.getProperty("user.dir")),
+                PluginDiscovery::discover, System.console() != null);
     }
 
     /**
-     * A context made of the given parts, for tests and embedding.
+     * A context made of the given parts and the given runtime, for tests and embedding.
      *
      * @param systemProperties the system properties to start from (copied)
      * @param environment      the environment
@@ -56,7 +62,31 @@ public final class CliContext {
      */
     public static CliContext of(Map<String, String> systemProperties, Map<String, String> environment,
                                 Path workingDirectory, Supplier<PvmmRuntime> runtime) {
-        return new CliContext(systemProperties, false, environment, workingDirectory, runtime);
+        Objects.requireNonNull(runtime, "runtime");
+        return new CliContext(systemProperties, false, environment, workingDirectory, inputs -> runtime.get(), false);
+    }
+
+    /**
+     * A context made of the given parts that discovers backends as the real process does: the class
+     * path, then the backend path ({@code PVMM_HOME/backends} and {@code backend.path}).
+     *
+     * @param systemProperties the system properties to start from (copied)
+     * @param environment      the environment
+     * @param workingDirectory the working directory
+     * @return the context
+     */
+    public static CliContext of(Map<String, String> systemProperties, Map<String, String> environment, Path workingDirectory) {
+        return new CliContext(systemProperties, false, environment, workingDirectory, PluginDiscovery::discover, false);
+    }
+
+    /**
+     * The same context, told whether standard error is a terminal (where progress bars are drawn).
+     *
+     * @param isTerminal whether it is
+     * @return a new context
+     */
+    public CliContext withTerminal(boolean isTerminal) {
+        return new CliContext(systemProperties, writeThrough, environment, workingDirectory, runtimeFactory, isTerminal);
     }
 
     /**
@@ -72,13 +102,14 @@ public final class CliContext {
         }
     }
 
-    /**
-     * The working directory, where relative paths start.
-     *
-     * @return the absolute working directory
-     */
+    /** @return the absolute working directory, where relative paths start */
     Path workingDirectory() {
         return workingDirectory;
+    }
+
+    /** @return whether standard error is a terminal */
+    boolean terminal() {
+        return terminal;
     }
 
     /**
@@ -91,13 +122,34 @@ public final class CliContext {
     }
 
     /**
-     * The runtime, discovered on first use.
+     * The backend path the inputs give.
+     *
+     * @param inputs the sources, command-line values included
+     * @return the directories scanned for backend jars
+     */
+    BackendPath backendPath(ConfigInputs inputs) {
+        return BackendPath.resolve(inputs);
+    }
+
+    /**
+     * The runtime without command-line values: what {@link #runtime(ConfigInputs)} gives for {@link #inputs()}.
      *
      * @return the runtime
      */
-    synchronized PvmmRuntime runtime() {
+    PvmmRuntime runtime() {
+        return runtime(inputs());
+    }
+
+    /**
+     * The runtime, discovered on first use with the backend path the inputs give, with the guest's
+     * and the command line's setting namespaces.
+     *
+     * @param inputs the sources, command-line values included
+     * @return the runtime
+     */
+    synchronized PvmmRuntime runtime(ConfigInputs inputs) {
         if (runtime == null) {
-            runtime = runtimeFactory.get();
+            runtime = CliSettings.register(runtimeFactory.apply(inputs));
         }
         return runtime;
     }

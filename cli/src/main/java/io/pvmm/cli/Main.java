@@ -45,7 +45,7 @@ public final class Main {
      *         error, 4 violations or findings
      */
     public static int execute(CliContext context, PrintWriter out, PrintWriter err, String... args) {
-        CommandLine commandLine = new CommandLine(PvmmCommand.class, new CliFactory(context))
+        CommandLine commandLine = commandLine(context)
                 .setOut(out)
                 .setErr(err)
                 .setParameterExceptionHandler(Main::usageError)
@@ -54,6 +54,19 @@ public final class Main {
         out.flush();
         err.flush();
         return code;
+    }
+
+    /**
+     * The command tree, every command created with the context.
+     *
+     * @param context what the commands run against
+     * @return the root command
+     */
+    static CommandLine commandLine(CliContext context) {
+        CommandLine commandLine = new CommandLine(PvmmCommand.class, new CliFactory(context));
+        CommandLine completion = commandLine.getSubcommands().get("generate-completion");
+        completion.getCommandSpec().usageMessage().hidden(true); // for installers, not for the command list
+        return commandLine;
     }
 
     private static int usageError(ParameterException e, String[] args) {

@@ -1,6 +1,7 @@
 package io.pvmm.cli;
 
 import java.util.concurrent.Callable;
+import picocli.AutoComplete;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -9,7 +10,18 @@ import picocli.CommandLine.Spec;
 
 /** The {@code pvmm} command: its subcommands, global {@code -D} options, help and version. */
 @Command(name = "pvmm", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        subcommands = {RunCommand.class, BackendsCommand.class, ExplainCommand.class, ImportStraceCommand.class, RecordCommand.class},
+        subcommands = {
+            RunCommand.class,
+            ReplayCommand.class,
+            CompareCommand.class,
+            ReplayHooksCommand.class,
+            BackendsCommand.class,
+            ConfigCommand.class,
+            ExplainCommand.class,
+            ImportStraceCommand.class,
+            RecordCommand.class,
+            AutoComplete.GenerateCompletion.class,
+        },
         description = "Run the Linux i386 page-table code on a pluggable hypervisor backend.",
         footerHeading = "%nConfiguration:%n",
         footer = {"The backend is chosen by, highest precedence first: --backend,",
@@ -19,9 +31,9 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
             "0:success",
             "1:failure (a run failed, or an internal error)",
-            "2:usage or configuration error (PVMM-E008..E010)",
+            "2:usage or configuration error, or bad input (PVMM-E008..E015, E030..E032)",
             "3:backend selection error (PVMM-E001..E007)",
-            "4:violations or audit findings"})
+            "4:violations or audit findings, translations that differ, or a refused replayed call"})
 final class PvmmCommand implements Callable<Integer> {
 
     @Spec
@@ -32,6 +44,6 @@ final class PvmmCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "a command is required: run, backends or explain");
+        throw new ParameterException(spec.commandLine(), "a command is required: run, replay, compare, replay-hooks, backends, config or explain");
     }
 }

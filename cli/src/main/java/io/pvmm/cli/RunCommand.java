@@ -1,16 +1,7 @@
 package io.pvmm.cli;
 
-import io.pvmm.guest.config.GuestConfig;
-import io.pvmm.guest.run.GuestRun;
-import io.pvmm.guest.run.RunReport;
-import io.pvmm.guest.workload.Workload;
-import io.pvmm.runtime.PvmmRuntime;
-import io.pvmm.runtime.Selection;
-import io.pvmm.runtime.config.Configuration;
-import io.pvmm.runtime.guest.GuestRuntime;
-import io.pvmm.runtime.guest.SelectedBackend;
+import io.pvmm.runtime.config.ConfigInputs;
 import io.pvmm.runtime.guest.WorkloadResolver;
-import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -29,17 +20,15 @@ import picocli.CommandLine.Spec;
         footer = {"  pvmm run --backend native --workload fork-exit --format json",
             "  pvmm run --backend vmi --mode pae --workload pageattr --vcpus 2 --seed 7",
             "  pvmm run --backend xen --set guest.bug=skip-release-pt",
-            "  pvmm run --workload workloads/make.trace"},
+            "  pvmm run --workload workloads/make.trace",
+            "  pvmm run --backend native --workload fork-exit --record-hooks fork.hooks"},
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
             "0:the run completed with no violation and an empty audit",
             "1:the run failed (a backend threw something other than a violation)",
-            "2:usage or configuration error (PVMM-E008..E013)",
+            "2:usage or configuration error (PVMM-E008..E014)",
             "3:backend selection error (PVMM-E001..E007)",
             "4:violations, audit findings or a guest BUG (the report is printed)"})
 final class RunCommand implements Callable<Integer> {
-
-    /** Output formats. */
-    enum Format { text, json }
 
     private final CliContext context;
 
@@ -47,16 +36,26 @@ final class RunCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
-    ConfigOptions configOptions;
+    BackendOptions backendOptions;
+
+    @Mixin
+    WorkloadOption workloadOption;
 
     @Mixin
     RunOptions runOptions;
 
     @Mixin
+    ConfigOptions configOptions;
+
+    @Mixin
     SystemPropertyOptions systemProperties;
 
-    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "text", description = "text (default) or json.")
-    Format format;
+    @Option(names = "--format", paramLabel = "FORMAT", description = "text (default) or json (run.format).")
+    String format;
+
+    @Option(names = "--record-hooks", paramLabel = "FILE",
+            description = "Write every hook call of the run to FILE, for pvmm replay-hooks (run.record-hooks).")
+    String recordHooks;
 
     RunCommand(CliContext context) {
         this.context = context;
@@ -64,22 +63,14 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        PrintWriter out = spec.commandLine().getOut();
-        PvmmRuntime runtime = context.runtime();
-        Configuration config = runtime.configure(runOptions.applyTo(configOptions.applyTo(context.inputs())));
-        Selection selection = runtime.select(config);
-        GuestConfig guest = GuestRuntime.guestConfig(config);
-        Workload workload = WorkloadResolver.resolve(config, context.workingDirectory());
-        RunReport report = new GuestRun(selection.mode(), guest, workload).run(new SelectedBackend(runtime, selection));
-        if (format == Format.json) {
-            out.println(ReportJson.render(ReportJson.tree(report)));
-        } else {
-            ReportText.print(report, out);
+        ConfigInputs inputs = configOptions.applyTo(context.inputs());
+        inputs = runOptions.applyTo(workloadOption.applyTo(backendOptions.applyTo(inputs)));
+        if (format != null) {
+            inputs = inputs.withOption("run.format", format, "--format");
         }
-        out.flush();
-        if (report.failure() != null) {
-            return ExitCodes.FAILURE;
+        if (recordHooks != null) {
+            inputs = inputs.withOption("run.record-hooks", recordHooks, "--record-hooks");
         }
-        return report.problemsFound() ? ExitCodes.FINDINGS : ExitCodes.OK;
+        return RunExecution.run(context, spec, inputs, config -> WorkloadResolver.resolve(config, context.workingDirectory()));
     }
 }

@@ -4,15 +4,11 @@ import io.pvmm.runtime.config.ConfigInputs;
 import picocli.CommandLine.Option;
 
 /**
- * The options of a run that are shorthand for settings: {@code --workload W} is
- * {@code --set workload.name=W}, {@code --memory-mib N} is {@code --set guest.memory-mib=N}, and so
- * on, so each can also come from a system property, the environment or the configuration file.
+ * The options of a guest that are shorthand for settings: {@code --memory-mib N} is
+ * {@code --set guest.memory-mib=N}, and so on, so each can also come from a system property, the
+ * environment or the configuration file. {@link WorkloadOption} adds {@code --workload}.
  */
 final class RunOptions {
-
-    @Option(names = "--workload", paramLabel = "W",
-            description = "A built-in workload (boot, fork-exit, pageattr, smp-mixed) or a trace file's path (workload.name).")
-    String workload;
 
     @Option(names = "--memory-mib", paramLabel = "N", description = "Guest RAM in MiB (guest.memory-mib).")
     String memoryMib;
@@ -23,6 +19,9 @@ final class RunOptions {
     @Option(names = "--vcpus", paramLabel = "N", description = "Virtual CPUs, one thread each (guest.vcpus).")
     String vcpus;
 
+    @Option(names = {"-q", "--quiet"}, description = "No progress bar, even on a terminal (cli.quiet).")
+    boolean quiet;
+
     /**
      * Adds the options given to the configuration sources, as command-line values.
      *
@@ -31,9 +30,6 @@ final class RunOptions {
      */
     ConfigInputs applyTo(ConfigInputs inputs) {
         ConfigInputs result = inputs;
-        if (workload != null) {
-            result = result.withOption("workload.name", workload, "--workload");
-        }
         if (memoryMib != null) {
             result = result.withOption("guest.memory-mib", memoryMib, "--memory-mib");
         }
@@ -42,6 +38,9 @@ final class RunOptions {
         }
         if (vcpus != null) {
             result = result.withOption("guest.vcpus", vcpus, "--vcpus");
+        }
+        if (quiet) {
+            result = result.withOption("cli.quiet", "true", "--quiet");
         }
         return result;
     }

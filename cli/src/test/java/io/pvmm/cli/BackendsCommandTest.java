@@ -33,7 +33,8 @@ class BackendsCommandTest {
 
         assertThat(r.exitCode()).isZero();
         assertThat(r.err()).isEmpty();
-        assertThat(r.out()).startsWith("2 backends discovered:\n")
+        // the fixture and native at least; whatever else the test class path holds (vmi, xen) may follow
+        assertThat(r.out()).containsPattern("^\\d+ backends discovered:\n")
                 .contains("native - bare hardware: lifecycle hooks are no-ops, page-table writes store the value\n"
                         + "  paging modes   two-level, pae\n"
                         + "  platform       two-level: none; pae: none\n"
@@ -165,7 +166,7 @@ class BackendsCommandTest {
 
         assertThat(r.exitCode()).isEqualTo(3);
         assertThat(r.err()).startsWith("PVMM-E002 unknown backend 'bogus' (from system property pvmm.backend).\n")
-                .containsPattern("  Discovered: fixture \\(\\S+\\), native \\(\\S*backend-native\\S*\\)\\.\n")
+                .containsPattern("  Discovered: fixture \\(\\S+\\), native \\(\\S*backend-native\\S*\\)(, [a-z-]+ \\(\\S+\\))*\\.\n")
                 .endsWith("  See docs/errors.md#pvmm-e002\n");
     }
 

@@ -23,7 +23,8 @@ final class CliRunner {
     private final Path workingDirectory;
     private Map<String, String> systemProperties = Map.of();
     private Map<String, String> environment = Map.of();
-    private Supplier<PvmmRuntime> runtime = PvmmRuntime::discover;
+    private Supplier<PvmmRuntime> runtime;
+    private boolean terminal;
 
     CliRunner(Path workingDirectory) {
         this.workingDirectory = workingDirectory;
@@ -44,10 +45,17 @@ final class CliRunner {
         return this;
     }
 
+    /** Runs as if standard error were a terminal, where progress bars are drawn. */
+    CliRunner terminal() {
+        this.terminal = true;
+        return this;
+    }
+
     Result run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CliContext context = CliContext.of(systemProperties, environment, workingDirectory, runtime);
+        CliContext context = (runtime == null ? CliContext.of(systemProperties, environment, workingDirectory)
+                : CliContext.of(systemProperties, environment, workingDirectory, runtime)).withTerminal(terminal);
         int code = Main.execute(context, new PrintWriter(out), new PrintWriter(err), args);
         return new Result(code, out.toString(), err.toString());
     }

@@ -70,7 +70,7 @@ class ImportStraceCommandTest {
 
         CliRunner.Result r = cli().run("import-strace", "notes.txt", "-o", "notes.trace");
 
-        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).startsWith("PVMM-E050 strace log").contains("line 1", "Accepted:", "strace -f", "Nothing was written",
                 "docs/errors.md#pvmm-e050");
         assertThat(dir.resolve("notes.trace")).doesNotExist();
@@ -86,7 +86,7 @@ class ImportStraceCommandTest {
 
         CliRunner.Result r = cli().run("import-strace", "big.strace", "--oversize", "refuse");
 
-        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).startsWith("PVMM-E052").contains("line 3", "does not fit", "--oversize clip");
         assertThat(dir.resolve("big.trace")).doesNotExist();
     }
@@ -108,7 +108,7 @@ class ImportStraceCommandTest {
     void missing() {
         CliRunner.Result r = cli().run("import-strace", "nope.strace");
 
-        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).startsWith("PVMM-E051 strace log").contains("nope.strace", "NoSuchFileException");
     }
 

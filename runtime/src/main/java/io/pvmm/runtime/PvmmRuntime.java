@@ -110,7 +110,7 @@ public final class PvmmRuntime {
     }
 
     /**
-     * Every key configuration may hold: the runtime's, each discovered backend's
+     * Every key configuration may hold: the runtime's (with {@code backend.path}), each discovered backend's
      * {@code <backend>.<key>}, and the registered namespaces'.
      *
      * @return the catalogue
@@ -120,7 +120,9 @@ public final class PvmmRuntime {
         for (String name : registry.names()) {
             registry.find(name).ifPresent(b -> backends.add(new SettingNamespace(b.name(), b.settings())));
         }
-        return KeyCatalog.of(RuntimeKeys.specs(), namespaces, backends);
+        List<SettingNamespace> registered = new ArrayList<>(RuntimeKeys.namespaces());
+        registered.addAll(namespaces);
+        return KeyCatalog.of(RuntimeKeys.specs(), registered, backends);
     }
 
     /**

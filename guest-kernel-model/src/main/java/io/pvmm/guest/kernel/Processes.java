@@ -114,8 +114,8 @@ public final class Processes {
     }
 
     /**
-     * {@code execve}: a new address space built for {@code image}; other threads of the process exit
-     * first ({@code de_thread}).
+     * {@code execve}: a new address space built for {@code image}; the other threads of the task's
+     * thread group exit first ({@code de_thread}).
      *
      * @param pid   the task
      * @param image what to map
@@ -128,7 +128,7 @@ public final class Processes {
         }
         switchTo(task);
         for (Task other : new ArrayList<>(tasks.values())) {
-            if (other != task && other.mm() != null && other.mm() == task.mm()) {
+            if (other != task && other.tgid() == task.tgid() && other.mm() != null && other.mm() == task.mm()) {
                 exit(other.pid());
                 switchTo(task);
             }

@@ -60,6 +60,7 @@ public final class Fork {
         oldmm.mmapSem().writeLock().lock();
         mm.mmapSem().writeLock().lock();
         try {
+            mm.setBrk(oldmm.brk());
             for (Vma vma : oldmm.vmaList()) {
                 mm.insert(vma.forChild());
                 retval = memory.copyPageRange(mm, oldmm, vma);

@@ -90,6 +90,7 @@ public final class GuestRun {
             executor = new OpExecutor(kernel, workload.crossStream() && config.vcpus() > 1);
             runStreams(kernel, executor, problems);
             if (!problems.stop.get()) {
+                observer.workloadDone(kernel);
                 executor.releaseLeftovers();
                 kernel.shutdown();
                 completed = true;

@@ -33,6 +33,18 @@ public interface RunObserver {
     }
 
     /**
+     * The workload has run to its end on every vCPU, and the guest has not begun to shut down: no vCPU
+     * runs, the workload's processes, buffers and vmalloc areas are still there, and every address space
+     * is as the workload left it. Not called when a violation or a guest {@code BUG()} stopped the
+     * workload. Called on the thread that runs the guest, the only one running then, so a walk of the
+     * page tables (or an audit of the backend) sees a consistent state.
+     *
+     * @param kernel the guest
+     */
+    default void workloadDone(GuestKernel kernel) {
+    }
+
+    /**
      * The workload and the shutdown are over (or stopped); the backend has not been audited yet.
      *
      * @param kernel the guest

@@ -116,4 +116,36 @@ class ProcessesTest {
         g.kernel().pgTable().shrinkCaches();
         assertThat(g.kernel().pool().freePages()).isEqualTo(g.kernel().bootFreePages());
     }
+
+    @Test
+    @DisplayName("fork copies the heap's end: the child's brk grows its own heap where the parent's ends")
+    void forkCopiesBrk() {
+        GuestKernel k = Guests.boot(PagingMode.TWO_LEVEL, SMALL).kernel();
+        Processes p = k.processes();
+        p.spawnKernelThread(1);
+        p.exec(1, ExecImage.DEFAULT);
+        long end = p.task(1).mm().brk();
+        p.fork(1, 2);
+        assertThat(p.task(2).mm().brk()).isEqualTo(end);
+        assertThat(p.brk(2, end + 8192)).isEqualTo(Outcome.OK);
+        assertThat(p.touch(2, end + 4096, true)).isEqualTo(Outcome.OK);
+    }
+
+    @Test
+    @DisplayName("exec ends the other threads of its own thread group only; another task sharing the mm keeps it")
+    void execEndsOwnThreadsOnly() {
+        GuestKernel k = Guests.boot(PagingMode.TWO_LEVEL, SMALL).kernel();
+        Processes p = k.processes();
+        p.spawnKernelThread(1);
+        p.exec(1, ExecImage.DEFAULT);
+        p.cloneThread(1, 2);
+        p.exec(1, ExecImage.DEFAULT);
+        assertThat(p.task(2)).as("its thread ends").isNull();
+
+        p.spawnKernelThread(10);
+        p.exec(10, ExecImage.DEFAULT);
+        p.cloneThread(10, 11);
+        p.exec(11, ExecImage.DEFAULT);
+        assertThat(p.task(10)).as("the thread group's leader ends too").isNull();
+    }
 }

@@ -17,6 +17,12 @@ public final class RuntimeKeys {
     public static final String MODE = "mode";
     /** The configuration file. */
     public static final String CONFIG = "config";
+    /**
+     * Where third-party backend jars are, besides the distribution's {@code backends/}: directories
+     * separated by the platform's path separator ({@code :} on Unix). A key of the runtime's own
+     * {@code backend} namespace ({@link #namespaces()}).
+     */
+    public static final String BACKEND_PATH = "backend.path";
 
     /** The backend chosen when no source names one. */
     public static final String DEFAULT_BACKEND = "native";
@@ -54,6 +60,18 @@ public final class RuntimeKeys {
                 SettingSpec.choice(MODE, "two-level", "the guest's paging mode", "two-level", "pae"),
                 SettingSpec.string(CONFIG, DEFAULT_CONFIG_FILE,
                         "the configuration file; a relative path is resolved against the working directory"));
+    }
+
+    /**
+     * The runtime's own namespaces: {@code backend.*}, which holds {@code backend.path}. Their keys
+     * are checked as soon as configuration is read, like the runtime's keys.
+     *
+     * @return the namespaces
+     */
+    public static List<SettingNamespace> namespaces() {
+        return List.of(new SettingNamespace("backend", List.of(SettingSpec.string("path", "",
+                "directories of third-party backend jars, besides the distribution's backends/ (separated by "
+                        + "the path separator, : on Unix); each jar or sub-directory gets its own class loader"))));
     }
 
     /**

@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
  * dropped, so an optional part is an argument that may be empty.
  *
  * <p><b>Stability:</b> a code never changes meaning and is never reused. Codes E001 to E018 are
- * fixed; later work adds codes from E030 on.
+ * fixed; later work adds codes from E030 on: E030 to E032 are the command line's hook recordings and
+ * backend jar checks.
  */
 public enum PvmmError {
 
@@ -226,8 +227,44 @@ public enum PvmmError {
             "invariant", "pmd_bad(*pmd)",
             "detail", "pmd entry 0x00000063 at 0x00101c00 does not point to a page table."),
 
+    /** A hook recording line that does not follow the format. */
+    MALFORMED_HOOK_RECORDING(30, ErrorKind.INPUT, "malformed hook recording",
+            "hook recording {path} is malformed at line {line}\nExpected: {expected}.\nFound: {found}",
+            "A file given to pvmm replay-hooks is not a hook recording as pvmm run --record-hooks writes it: "
+                    + "the header is missing or incomplete, a call names an unknown method or has the wrong number of "
+                    + "arguments, an argument is not a hexadecimal number, or the file ends before its end line.",
+            "Record the run again with pvmm run --record-hooks FILE; docs/cli.md describes the format line by line.",
+            null,
+            "path", "/home/ana/fork.hooks",
+            "line", "12",
+            "expected", "<vcpu> setPte <pa> <value>",
+            "found", "0 setPte 0x1c00"),
+
+    /** A hook recording that is missing or unreadable. */
+    HOOK_RECORDING_UNREADABLE(31, ErrorKind.INPUT, "hook recording missing or unreadable",
+            "hook recording {path} cannot be read\nCause: {cause}",
+            "The file given to pvmm replay-hooks does not exist or cannot be read.",
+            "Check the path (a relative path is resolved against the working directory) and the file's permissions.",
+            null,
+            "path", "/home/ana/fork.hooks",
+            "cause", "java.nio.file.NoSuchFileException: /home/ana/fork.hooks"),
+
+    /** A backend jar that failed some of pvmm backends check's checks. */
+    BACKEND_JAR_CHECK_FAILED(32, ErrorKind.INPUT, "backend jar failed its checks",
+            "{path} failed {failed} of the backend checks\n{problems}",
+            "pvmm backends check found that a jar registers its provider, and is a backend, but breaks a rule a "
+                    + "backend jar must keep: the service file and module-info name different providers, the jar bundles "
+                    + "its own copy of the pvmm SPI classes, or its provider cannot be constructed or describe itself.",
+            "Fix each failed check the report lists: name the same provider class in META-INF/services/io.pvmm.api.BackendProvider "
+                    + "and in module-info's provides; depend on pvmm-api with scope provided so its classes stay out of the jar; "
+                    + "keep the provider's constructor free of work.",
+            null,
+            "path", "/home/ana/acme-backend-0.3.jar",
+            "failed", "1",
+            "problems", "failed: no copy of the SPI classes: the jar holds 14 classes of io.pvmm.api (e.g. io/pvmm/api/ParavirtOps.class)"),
+
     /** An strace log that cannot be imported as a trace. */
-    STRACE_LOG_MALFORMED(50, ErrorKind.RUN, "strace log cannot be imported",
+    STRACE_LOG_MALFORMED(50, ErrorKind.INPUT, "strace log cannot be imported",
             "strace log {path} cannot be imported: {problem}\nAccepted: {accepted}.\n{fix}\nNothing was written.",
             "pvmm import-strace reads what strace -f -e trace=%process,%memory -o FILE writes (strace 6; -t, -tt, -ttt, -T, -i "
                     + "and -y are understood). The file is empty, holds no strace line at all, or a memory call the import needs "
@@ -241,7 +278,7 @@ public enum PvmmError {
             "fix", "Record the log again with strace -f -e trace=%process,%memory -o FILE, or fix the line."),
 
     /** An strace log that cannot be read. */
-    STRACE_LOG_UNREADABLE(51, ErrorKind.RUN, "strace log missing or unreadable",
+    STRACE_LOG_UNREADABLE(51, ErrorKind.INPUT, "strace log missing or unreadable",
             "strace log {path} cannot be read\nCause: {cause}",
             "The file given to pvmm import-strace does not exist, is a directory, or cannot be read.",
             "Check the path (a relative path is resolved against the working directory) and the file's permissions.",
@@ -250,7 +287,7 @@ public enum PvmmError {
             "cause", "java.nio.file.NoSuchFileException: /home/ana/make.strace"),
 
     /** A mapping that does not fit in the i386 user space, with --oversize refuse. */
-    MAPPING_DOES_NOT_FIT(52, ErrorKind.RUN, "a mapping does not fit in the i386 user space",
+    MAPPING_DOES_NOT_FIT(52, ErrorKind.INPUT, "a mapping does not fit in the i386 user space",
             "strace log {path}, line {line}: {problem}\nAccepted: {accepted}.\n{fix}\nNothing was written.",
             "The traced program mapped more, or more widely spread, memory than the 3 GiB i386 user space holds below its mmap "
                     + "base (0xB7F00000) once its program and heap are placed, and the import was asked to refuse such mappings "

@@ -1,0 +1,175 @@
+package io.pvmm.backend.xen.guest;
+
+import io.pvmm.api.EntryBits;
+import io.pvmm.api.Finding;
+import io.pvmm.api.GuestLayout;
+import io.pvmm.api.GuestMemory;
+import io.pvmm.backend.xen.XenRule;
+import io.pvmm.backend.xen.guest.AnnouncedTables.Kind;
+import io.pvmm.backend.xen.mm.Hypercall;
+import io.pvmm.backend.xen.mm.Hypervisor;
+import io.pvmm.backend.xen.mm.MachineMemory;
+import io.pvmm.backend.xen.mm.XenViolation;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The port's side of a page-table frame's life, as the first paravirt_ops port handled the hooks
+ * ({@code xen_alloc_pt}, {@code xen_release_pt}, {@code xen_release_pd}; research notes §3.2, §3.3):
+ *
+ * <ul>
+ *   <li>{@link #announce}: the frame becomes read-only in the direct map
+ *       ({@code make_lowmem_page_readonly}, an {@code update_va_mapping} of the kernel pte that maps
+ *       {@code PAGE_OFFSET + (pfn << 12)});</li>
+ *   <li>{@link #release}: refused for a frame that is pinned, still typed with references, or already
+ *       free; otherwise the frame becomes writable again, and a page directory is cleared ("make sure
+ *       next person to allocate this page gets a clean pmd");</li>
+ *   <li>at boot, until the kernel's root is pinned, announcements come before the direct map of the
+ *       frames exists: they are remembered, and a pte that maps one of them is stored read-only
+ *       ({@link #maskRwPte}, 2.6.23's {@code xen_set_pte_init} / {@code mask_rw_pte}).</li>
+ * </ul>
+ *
+ * <p><b>Threading:</b> callers hold the domain lock.
+ */
+final class TableFrames {
+
+    private final GuestLayout layout;
+    private final GuestMemory memory;
+    private final MachineMemory machine;
+    private final Hypervisor hv;
+    private final LowmemMappings lowmem;
+    private final Multicalls mc;
+    private final AnnouncedTables announced = new AnnouncedTables();
+    private final Set<Long> bootReadOnly = new HashSet<>();
+    private boolean booting = true;
+
+    TableFrames(GuestLayout layout, Hypervisor hv, LowmemMappings lowmem, Multicalls mc) {
+        this.layout = layout;
+        this.machine = hv.machine();
+        this.memory = machine.guest();
+        this.hv = hv;
+        this.lowmem = lowmem;
+        this.mc = mc;
+    }
+
+    /** @return whether boot is still building the kernel's tables (the kernel's root is not pinned yet) */
+    boolean booting() {
+        return booting;
+    }
+
+    /** The kernel's root is pinned: from now on the direct map of every lowmem frame exists. */
+    void bootDone() {
+        booting = false;
+        bootReadOnly.clear();
+    }
+
+    /**
+     * {@code alloc_pt} / {@code alloc_pd} / {@code alloc_pd_clone}.
+     *
+     * @param cpu  the calling vCPU
+     * @param pfn  the frame
+     * @param kind what it becomes
+     * @throws XenViolation {@code announce-of-announced-frame}
+     */
+    void announce(int cpu, long pfn, Kind kind) {
+        announced.checkAnnounce(pfn, kind);
+        makeLowmemPageReadonly(cpu, pfn);
+        announced.announce(pfn, kind);
+    }
+
+    /**
+     * {@code release_pt} / {@code release_pd}.
+     *
+     * @param cpu  the calling vCPU
+     * @param pfn  the frame
+     * @param kind the hook's kind
+     * @throws XenViolation {@code release-of-unannounced-frame}, {@code release-of-free-frame},
+     *                      {@code release-of-pinned-frame} or {@code release-of-typed-frame}
+     */
+    void release(int cpu, long pfn, Kind kind) {
+        announced.checkRelease(pfn, kind);
+        long mfn = machine.p2m(pfn);
+        if (memory.isFree(pfn)) {
+            throw new XenViolation(XenRule.RELEASE_OF_FREE_FRAME, pfn,
+                    String.format("release of frame 0x%x, which is in the free pool already", pfn), "a frame in use", "free");
+        }
+        if (hv.isPinned(mfn)) {
+            throw new XenViolation(XenRule.RELEASE_OF_PINNED_FRAME, pfn,
+                    String.format("release of frame 0x%x (mfn 0x%x), which is pinned", pfn, mfn), "not pinned", "pinned");
+        }
+        if (hv.isTypedTable(mfn)) {
+            throw new XenViolation(XenRule.RELEASE_OF_TYPED_FRAME, pfn,
+                    String.format("release of frame 0x%x (mfn 0x%x), which is still a %s with %d references",
+                            pfn, mfn, hv.pageType(mfn), hv.typeCount(mfn)),
+                    "type count 0", hv.pageType(mfn) + " count " + hv.typeCount(mfn));
+        }
+        Hypercall rw = lowmem.protect(pfn, true);
+        if (rw != null) {
+            mc.issue(cpu, rw);
+        }
+        if (kind == Kind.PD) {
+            memory.clearFrame(pfn);
+        }
+        announced.release(pfn);
+    }
+
+    /**
+     * {@code make_lowmem_page_readonly}; at boot also remembered for {@link #maskRwPte}, since the
+     * frame's direct-map pte may not exist yet.
+     *
+     * @param cpu the calling vCPU
+     * @param pfn a frame
+     */
+    void makeLowmemPageReadonly(int cpu, long pfn) {
+        if (pfn >= layout.maxLowPfn()) {
+            return; // highmem is not in the direct map
+        }
+        if (booting) {
+            bootReadOnly.add(pfn);
+        }
+        Hypercall ro = lowmem.protect(pfn, false);
+        if (ro != null) {
+            mc.issue(cpu, ro);
+        } else if (!booting && lowmem.lookupAddress(pfn) < 0) {
+            mc.issue(cpu, new Hypercall.UpdateVaMapping(layout.directMapAddress(pfn), 0)); // Xen refuses it
+        }
+    }
+
+    /**
+     * {@code mask_rw_pte}: at boot, a pte that maps a frame announced as a page table loses its RW bit.
+     *
+     * @param value a pte about to be stored
+     * @return the pte to store
+     */
+    long maskRwPte(long value) {
+        if (booting && EntryBits.isPresent(value) && EntryBits.isWritable(value)
+                && bootReadOnly.contains(lowmem.entryPfn(value))) {
+            return value & ~EntryBits.RW;
+        }
+        return value;
+    }
+
+    /**
+     * The port's audit: no announced frame and no frame the direct map maps read-only is in the
+     * guest's free pool.
+     *
+     * @param findings where to add what is wrong
+     */
+    void audit(List<Finding> findings) {
+        announced.forEach(pfn -> {
+            if (memory.isFree(pfn)) {
+                findings.add(new Finding(XenRule.PAGE_TABLE_IN_FREE_POOL, pfn, -1,
+                        String.format("frame 0x%x is announced as a page table, yet in the free pool", pfn),
+                        "released before it was freed", "announced and free"));
+            }
+        });
+        lowmem.forEachReadOnly(pfn -> {
+            if (memory.isFree(pfn)) {
+                findings.add(new Finding(XenRule.PAGE_TABLE_IN_FREE_POOL, pfn, -1,
+                        String.format("frame 0x%x is mapped read-only by the direct map, yet in the free pool", pfn),
+                        "writable when free", "read-only and free"));
+            }
+        });
+    }
+}

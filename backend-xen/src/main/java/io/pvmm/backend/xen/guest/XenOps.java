@@ -1,0 +1,367 @@
+package io.pvmm.backend.xen.guest;
+
+import io.pvmm.api.BackendContext;
+import io.pvmm.api.EntryBits;
+import io.pvmm.api.Finding;
+import io.pvmm.api.GuestLayout;
+import io.pvmm.api.GuestMemory;
+import io.pvmm.api.PagingMode;
+import io.pvmm.api.ParavirtOps;
+import io.pvmm.backend.xen.mm.Hypercall;
+import io.pvmm.backend.xen.mm.XenCounters;
+import io.pvmm.backend.xen.mm.Hypervisor;
+import io.pvmm.backend.xen.mm.MachineMemory;
+import io.pvmm.backend.xen.mm.MmuextCmd;
+import io.pvmm.backend.xen.guest.AnnouncedTables.Kind;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The guest's Xen port as the first paravirt_ops port used this SPI, over a modelled Xen 3.1
+ * hypervisor ({@link Hypervisor}).
+ *
+ * <ul>
+ *   <li><b>Lifecycle hooks:</b> {@code allocPt}/{@code allocPd}/{@code allocPdClone} make the frame
+ *       read-only in the direct map ({@code make_lowmem_page_readonly}); {@code releasePt}/{@code releasePd}
+ *       make it writable again, {@code releasePd} also clears it. A release of a pinned, still typed or
+ *       already free frame is refused.</li>
+ *   <li><b>Late pin, early unpin:</b> {@code dupMmap} and {@code activateMm} pin the new root
+ *       ({@link PgdPin#xenPgdPin}); {@code exitMmap} first moves every vCPU off the root, then unpins
+ *       it and makes its tables writable. {@code pagetableSetupDone} pins the kernel's root for good.</li>
+ *   <li><b>Writes:</b> {@code setPmd}, {@code pmdClear}, {@code setPgd} are {@code mmu_update}s;
+ *       {@code setPteAt} on the current address space (or {@code init_mm}) is {@code update_va_mapping}
+ *       when the address resolves through the current base to that pte; any other pte store is what the
+ *       hardware sees: a plain store to a writable frame, a trapped and emulated write to a typed L1, an
+ *       {@code mmu_update} for a read-only frame that is not (yet) a typed L1. In lazy MMU mode the
+ *       hypercalls queue in the vCPU's multicall buffer.</li>
+ *   <li><b>Boot:</b> until {@code pagetableSetupDone}, a {@code setPte} that maps a frame announced as
+ *       a page table is stored read-only ({@code xen_set_pte_init}), because announcements come before
+ *       the direct map of those frames exists.</li>
+ * </ul>
+ *
+ * <p><b>Threading:</b> every call runs under the domain lock; per-vCPU state (lazy mode, batches, the
+ * base) is indexed by {@link BackendContext#currentCpu()}.
+ */
+public final class XenOps implements ParavirtOps {
+
+    private final BackendContext context;
+    private final GuestLayout layout;
+    private final PagingMode mode;
+    private final GuestMemory memory;
+    private final MachineMemory machine;
+    private final XenCounters counters;
+    private final Hypervisor hv;
+    private final ReentrantLock lock;
+    private final LowmemMappings lowmem;
+    private final Multicalls mc;
+    private final PgdPin pin;
+    private final TableFrames frames;
+
+    /**
+     * Creates the port and the hypervisor state for one guest.
+     *
+     * @param context      the guest's memory, layout and vCPUs
+     * @param p2mSeed      seed of the phys-to-machine permutation
+     * @param lazyBatching whether lazy MMU mode queues hypercalls
+     */
+    public XenOps(BackendContext context, long p2mSeed, boolean lazyBatching) {
+        this.context = context;
+        this.layout = context.layout();
+        this.mode = layout.mode();
+        this.memory = context.memory();
+        this.machine = new MachineMemory(memory, mode, p2mSeed);
+        this.counters = new XenCounters();
+        this.hv = new Hypervisor(machine, context.vcpus(), counters);
+        this.lock = hv.domainLock();
+        this.lowmem = new LowmemMappings(layout, machine);
+        this.mc = new Multicalls(hv, context.vcpus(), lazyBatching);
+        this.pin = new PgdPin(layout, hv, lowmem, mc, context.vcpus());
+        this.frames = new TableFrames(layout, hv, lowmem, mc);
+    }
+
+    /** @return the hypervisor behind the port, for inspection */
+    public Hypervisor hypervisor() {
+        return hv;
+    }
+
+    // ---- lifecycle hooks ----
+
+    @Override
+    public void allocPt(long pfn) {
+        announce(pfn, Kind.PT);
+    }
+
+    @Override
+    public void allocPd(long pfn) {
+        announce(pfn, Kind.PD);
+    }
+
+    @Override
+    public void allocPdClone(long pfn, long clonePfn, int start, int count) {
+        announce(pfn, Kind.PD);
+    }
+
+    @Override
+    public void releasePt(long pfn) {
+        release(pfn, Kind.PT);
+    }
+
+    @Override
+    public void releasePd(long pfn) {
+        release(pfn, Kind.PD);
+    }
+
+    private void announce(long pfn, Kind kind) {
+        locked(() -> frames.announce(cpu(), pfn, kind));
+    }
+
+    private void release(long pfn, Kind kind) {
+        locked(() -> frames.release(cpu(), pfn, kind));
+    }
+
+    // ---- entry representation ----
+
+    @Override
+    public long makeEntry(long value) {
+        return machine.makeEntry(value);
+    }
+
+    @Override
+    public long entryValue(long entry) {
+        return machine.entryValue(entry);
+    }
+
+    // ---- page-table writes ----
+
+    @Override
+    public void setPte(long ptePa, long value) {
+        locked(() -> pteStore(cpu(), ptePa, frames.maskRwPte(value)));
+    }
+
+    @Override
+    public void setPteAtomic(long ptePa, long value) {
+        setPte(ptePa, value);
+    }
+
+    @Override
+    public void setPteAt(long mmPgdPa, long address, long ptePa, long value) {
+        lock.lock();
+        try {
+            int cpu = cpu();
+            long base = basePa(cpu);
+            if ((mmPgdPa == base || mmPgdPa == layout.swapperPgDir()) && base >= 0
+                    && lowmem.pteFor(base, address) == ptePa) {
+                mc.queue(cpu, new Hypercall.UpdateVaMapping(address, value));
+                return;
+            }
+            pteStore(cpu, ptePa, value);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void pteClear(long mmPgdPa, long address, long ptePa) {
+        setPteAt(mmPgdPa, address, ptePa, 0);
+    }
+
+    @Override
+    public void setPmd(long pmdPa, long value) {
+        mmuUpdate(pmdPa, value);
+    }
+
+    @Override
+    public void pmdClear(long pmdPa) {
+        mmuUpdate(pmdPa, 0);
+    }
+
+    @Override
+    public void setPgd(long pgdEntryPa, long value) {
+        lock.lock();
+        try {
+            if (frames.booting() && (pgdEntryPa >>> PagingMode.PAGE_SHIFT) == layout.swapperPfn() && EntryBits.isPresent(value)) {
+                long target = lowmem.entryPfn(value);
+                if (target >= 0) {
+                    frames.makeLowmemPageReadonly(cpu(), target); // what swapper links is an L2 to Xen: empty_zero_page too
+                }
+            }
+            mmuUpdate(pgdEntryPa, value);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void pteUpdate(long mmPgdPa, long address, long ptePa) {
+        // direct paging: the entry Xen checked is the entry the guest changed; nothing to resynchronise
+    }
+
+    @Override
+    public boolean writeFault(long pa, long value) {
+        lock.lock();
+        try {
+            int cpu = cpu();
+            long pfn = pa >>> PagingMode.PAGE_SHIFT;
+            mc.flush(cpu);
+            if (!lowmem.isReadOnly(pfn)) {
+                memory.writeEntry(pa, value); // made writable meanwhile: the retried store goes through
+                return true;
+            }
+            hv.trappedWrite(machine.p2m(pfn), index(pa), value);
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A pte store as the hardware sees it ({@code xen_set_pte} is a plain store): writable frame →
+     * the store; typed L1 → trapped and emulated; read-only frame that is not a typed L1 (a table
+     * announced but not yet part of a pinned tree) → the port uses {@code mmu_update}.
+     */
+    private void pteStore(int cpu, long pa, long value) {
+        long pfn = pa >>> PagingMode.PAGE_SHIFT;
+        if (!lowmem.isReadOnly(pfn)) {
+            mc.flush(cpu);
+            memory.writeEntry(pa, value);
+            return;
+        }
+        long mfn = machine.p2m(pfn);
+        if (hv.isTypedL1(mfn)) {
+            mc.flush(cpu);
+            hv.trappedWrite(mfn, index(pa), value);
+            return;
+        }
+        mc.queue(cpu, new Hypercall.MmuUpdate(machine.machineAddress(pa), value));
+    }
+
+    private void mmuUpdate(long pa, long value) {
+        locked(() -> mc.queue(cpu(), new Hypercall.MmuUpdate(machine.machineAddress(pa), value)));
+    }
+
+    // ---- address spaces ----
+
+    @Override
+    public void activateMm(long prevPgdPa, long nextPgdPa) {
+        locked(() -> pin.xenPgdPin(cpu(), nextPgdPa));
+    }
+
+    @Override
+    public void writeCr3(long pgdPa) {
+        locked(() -> mc.issue(cpu(), new Hypercall.MmuextOp(MmuextCmd.NEW_BASEPTR, machine.p2m(pgdPa >>> PagingMode.PAGE_SHIFT))));
+    }
+
+    @Override
+    public void dupMmap(long oldPgdPa, long newPgdPa) {
+        locked(() -> pin.xenPgdPin(cpu(), newPgdPa));
+    }
+
+    @Override
+    public void exitMmap(long pgdPa) {
+        locked(() -> pin.xenExitMmap(cpu(), pgdPa));
+    }
+
+    @Override
+    public void pagetableSetupStart(long pgdPa) {
+        lock.lock();
+        try {
+            hv.setBuilderBase(machine.p2m(pgdPa >>> PagingMode.PAGE_SHIFT));
+            if (mode == PagingMode.PAE) {
+                frames.makeLowmemPageReadonly(cpu(), pgdPa >>> PagingMode.PAGE_SHIFT); // the root is an L3 to Xen
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void pagetableSetupDone(long pgdPa) {
+        lock.lock();
+        try {
+            long mfn = machine.p2m(pgdPa >>> PagingMode.PAGE_SHIFT);
+            mc.issue(cpu(), new Hypercall.MmuextOp(pin.pinCommand(), mfn));
+            hv.loadInitialBases(mfn);
+            frames.bootDone();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ---- TLB and lazy mode ----
+
+    @Override
+    public void flushTlbUser() {
+        mmuext(MmuextCmd.TLB_FLUSH_LOCAL, 0);
+    }
+
+    @Override
+    public void flushTlbKernel() {
+        mmuext(MmuextCmd.TLB_FLUSH_LOCAL, 0);
+    }
+
+    @Override
+    public void flushTlbSingle(long address) {
+        mmuext(MmuextCmd.INVLPG_LOCAL, address);
+    }
+
+    private void mmuext(MmuextCmd cmd, long arg) {
+        locked(() -> mc.issue(cpu(), new Hypercall.MmuextOp(cmd, arg)));
+    }
+
+    @Override
+    public void enterLazyMmu() {
+        locked(() -> mc.enterLazy(cpu()));
+    }
+
+    @Override
+    public void leaveLazyMmu() {
+        locked(() -> mc.leaveLazy(cpu()));
+    }
+
+    // ---- inspection ----
+
+    @Override
+    public Map<String, Long> counters() {
+        return counters.snapshot();
+    }
+
+    /**
+     * The hypervisor's audit, plus the port's: no announced frame and no frame the direct map maps
+     * read-only is in the guest's free pool.
+     */
+    @Override
+    public List<Finding> audit() {
+        lock.lock();
+        try {
+            List<Finding> findings = new ArrayList<>(hv.audit());
+            frames.audit(findings);
+            return findings;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void locked(Runnable action) {
+        lock.lock();
+        try {
+            action.run();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private int cpu() {
+        return context.currentCpu();
+    }
+
+    private long basePa(int cpu) {
+        long base = hv.base(cpu);
+        return base < 0 ? -1 : machine.m2p(base) << PagingMode.PAGE_SHIFT;
+    }
+
+    private int index(long pa) {
+        return (int) ((pa & (PagingMode.PAGE_SIZE - 1)) / mode.entryBytes());
+    }
+}

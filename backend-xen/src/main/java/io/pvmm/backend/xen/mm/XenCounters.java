@@ -1,0 +1,89 @@
+package io.pvmm.backend.xen.mm;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The Xen backend's counters, with stable lower-case names in a fixed order.
+ *
+ * <ul>
+ *   <li>{@code hypercalls}: direct hypercalls plus multicall batches (one {@code HYPERVISOR_multicall}
+ *       each); a trapped write is not a hypercall;</li>
+ *   <li>{@code multicalls}: multicall batches issued;</li>
+ *   <li>{@code mmu-update-entries}: {@code mmu_update} requests processed, direct or batched;</li>
+ *   <li>{@code mmuext-ops}: {@code mmuext_op}s processed (pin, unpin, new base, TLB flushes);</li>
+ *   <li>{@code update-va-mapping}: {@code update_va_mapping}s processed;</li>
+ *   <li>{@code emulated-writes}: trapped writes to typed L1s that Xen emulated;</li>
+ *   <li>{@code entries-validated}: present entries checked by table validation and entry updates;</li>
+ *   <li>{@code pins}, {@code unpins}: successful {@code MMUEXT_PIN_*} and {@code MMUEXT_UNPIN_TABLE};</li>
+ *   <li>{@code typed-frames}, {@code typed-frames-peak}: frames typed as a page table with references,
+ *       now and at most.</li>
+ * </ul>
+ *
+ * <p><b>Threading:</b> every method may be called from any thread; a snapshot taken while vCPUs run
+ * may mix moments.
+ */
+public final class XenCounters {
+
+    /** {@code hypercalls}. */
+    public final AtomicLong hypercalls = new AtomicLong();
+    /** {@code multicalls}. */
+    public final AtomicLong multicalls = new AtomicLong();
+    /** {@code mmu-update-entries}. */
+    public final AtomicLong mmuUpdateEntries = new AtomicLong();
+    /** {@code mmuext-ops}. */
+    public final AtomicLong mmuextOps = new AtomicLong();
+    /** {@code update-va-mapping}. */
+    public final AtomicLong updateVaMapping = new AtomicLong();
+    /** {@code emulated-writes}. */
+    public final AtomicLong emulatedWrites = new AtomicLong();
+    /** {@code entries-validated}. */
+    public final AtomicLong entriesValidated = new AtomicLong();
+    /** {@code pins}. */
+    public final AtomicLong pins = new AtomicLong();
+    /** {@code unpins}. */
+    public final AtomicLong unpins = new AtomicLong();
+    /** {@code typed-frames}. */
+    public final AtomicLong typedFrames = new AtomicLong();
+    /** {@code typed-frames-peak}. */
+    public final AtomicLong typedFramesPeak = new AtomicLong();
+
+    /** Creates counters, all zero. */
+    public XenCounters() {
+    }
+
+    /**
+     * One more frame typed as a page table with references; raises the peak with it.
+     */
+    public void typedFrameAdded() {
+        long now = typedFrames.incrementAndGet();
+        typedFramesPeak.accumulateAndGet(now, Math::max);
+    }
+
+    /** One frame fewer typed as a page table with references. */
+    public void typedFrameRemoved() {
+        typedFrames.decrementAndGet();
+    }
+
+    /**
+     * A snapshot in the documented order.
+     *
+     * @return counter values by name
+     */
+    public Map<String, Long> snapshot() {
+        Map<String, Long> m = new LinkedHashMap<>();
+        m.put("hypercalls", hypercalls.get());
+        m.put("multicalls", multicalls.get());
+        m.put("mmu-update-entries", mmuUpdateEntries.get());
+        m.put("mmuext-ops", mmuextOps.get());
+        m.put("update-va-mapping", updateVaMapping.get());
+        m.put("emulated-writes", emulatedWrites.get());
+        m.put("entries-validated", entriesValidated.get());
+        m.put("pins", pins.get());
+        m.put("unpins", unpins.get());
+        m.put("typed-frames", typedFrames.get());
+        m.put("typed-frames-peak", typedFramesPeak.get());
+        return m;
+    }
+}

@@ -1,0 +1,40 @@
+package io.pvmm.backend.xen;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pvmm.api.PagingMode;
+import io.pvmm.guest.config.GuestBug;
+import io.pvmm.guest.config.GuestConfig;
+import io.pvmm.guest.run.BackendFactory;
+import io.pvmm.guest.run.GuestRun;
+import io.pvmm.guest.run.RunReport;
+import io.pvmm.guest.workload.BuiltInWorkloads;
+import java.util.Set;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The named guest bugs the Xen backend catches, and by which rule. */
+class GuestBugsTest {
+
+    @ParameterizedTest(name = "{0} in {1} mode is caught as {2}")
+    @CsvSource({
+        "skip-release-pt, TWO_LEVEL, announce-of-announced-frame",
+        "skip-release-pt, PAE, announce-of-announced-frame",
+        "free-before-release, TWO_LEVEL, release-of-free-frame",
+        "free-before-release, PAE, release-of-free-frame",
+        "write-table-directly, TWO_LEVEL, direct-write-to-read-only-frame",
+        "write-table-directly, PAE, direct-write-to-read-only-frame",
+    })
+    @DisplayName("a guest bug stops the run with the violation of the rule it breaks")
+    void caught(String bug, PagingMode mode, String rule) {
+        GuestConfig config = XenEndToEndTest.GUEST.withBugs(Set.of(GuestBug.fromSettingName(bug).orElseThrow()));
+
+        RunReport report = new GuestRun(mode, config, BuiltInWorkloads.all(XenEndToEndTest.SIZES).get("fork-exit"))
+                .run(BackendFactory.of(new XenProvider()));
+
+        assertThat(report.completed()).isFalse();
+        assertThat(report.violations()).hasSize(1);
+        assertThat(report.violations().get(0).rule()).isEqualTo(rule);
+    }
+}

@@ -1,0 +1,145 @@
+package io.pvmm.backend.xen.guest;
+
+import static io.pvmm.backend.xen.Violations.RULE;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.pvmm.api.EntryBits;
+import io.pvmm.api.PagingMode;
+import io.pvmm.api.ParavirtViolation;
+import io.pvmm.backend.xen.XenRule;
+import io.pvmm.backend.xen.mm.PageType;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** The five lifecycle hooks and the rules of their bookkeeping, on a 2-level guest. */
+class LifecycleHooksTest {
+
+    private final MiniGuest g = new MiniGuest(PagingMode.TWO_LEVEL).boot();
+
+    @Test
+    @DisplayName("boot leaves every kernel table read-only, the kernel root pinned and the audit clean")
+    void bootState() {
+        assertThat(g.directMapWritable(MiniGuest.SWAPPER_PFN)).isFalse();
+        assertThat(g.directMapWritable(3)).isFalse(); // the direct map's pte page maps itself read-only
+        assertThat(g.directMapWritable(20)).isTrue();
+        assertThat(g.hv().isPinned(g.mfn(MiniGuest.SWAPPER_PFN))).isTrue();
+        assertThat(g.counter("pins")).isEqualTo(1);
+        assertThat(g.counter("typed-frames")).isEqualTo(2);
+        assertThat(g.ops.audit()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("allocPt makes the frame read-only in the direct map; releasePt makes it writable again")
+    void allocAndReleaseProtect() {
+        long pfn = g.alloc();
+        long before = g.counter("update-va-mapping");
+
+        g.ops.allocPt(pfn);
+        assertThat(g.directMapWritable(pfn)).isFalse();
+        assertThat(g.hv().typeCount(g.mfn(pfn))).isZero(); // the direct map's writable reference is gone
+
+        g.ops.releasePt(pfn);
+        assertThat(g.directMapWritable(pfn)).isTrue();
+        assertThat(g.hv().pageType(g.mfn(pfn))).isEqualTo(PageType.WRITABLE);
+        assertThat(g.hv().typeCount(g.mfn(pfn))).isEqualTo(1);
+        assertThat(g.counter("update-va-mapping")).isEqualTo(before + 2);
+        assertThat(g.ops.audit()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("releasePd clears the page, so the next user of the frame gets a clean table")
+    void releasePdClears() {
+        long root = g.newRoot();
+        assertThat(g.memory.readEntry(root + 768 * 4)).isNotZero();
+
+        g.ops.releasePd(root >>> 12);
+
+        assertThat(g.memory.readEntry(root + 768 * 4)).isZero();
+        assertThat(g.directMapWritable(root >>> 12)).isTrue();
+    }
+
+    @Test
+    @DisplayName("announce-of-announced-frame: a frame is announced once until it is released")
+    void announceOfAnnouncedFrame() {
+        long pfn = g.alloc();
+        g.ops.allocPt(pfn);
+
+        assertThatThrownBy(() -> g.ops.allocPt(pfn)).extracting(RULE).isEqualTo(XenRule.ANNOUNCE_OF_ANNOUNCED_FRAME);
+        assertThatThrownBy(() -> g.ops.allocPd(pfn)).extracting(RULE).isEqualTo(XenRule.ANNOUNCE_OF_ANNOUNCED_FRAME);
+    }
+
+    @Test
+    @DisplayName("release-of-unannounced-frame: only an announced table is released, by the hook of its kind")
+    void releaseOfUnannouncedFrame() {
+        long pfn = g.alloc();
+        assertThatThrownBy(() -> g.ops.releasePt(pfn)).extracting(RULE).isEqualTo(XenRule.RELEASE_OF_UNANNOUNCED_FRAME);
+
+        g.ops.allocPt(pfn);
+        assertThatThrownBy(() -> g.ops.releasePd(pfn)).extracting(RULE).isEqualTo(XenRule.RELEASE_OF_UNANNOUNCED_FRAME);
+        assertThat(g.directMapWritable(pfn)).isFalse();
+    }
+
+    @Test
+    @DisplayName("release-of-pinned-frame: a pinned root is not released")
+    void releaseOfPinnedFrame() {
+        long root = g.newRoot();
+        g.ops.dupMmap(g.swapper, root);
+
+        assertThatThrownBy(() -> g.ops.releasePd(root >>> 12))
+                .isInstanceOf(ParavirtViolation.class)
+                .extracting(RULE).isEqualTo(XenRule.RELEASE_OF_PINNED_FRAME);
+        assertThat(g.directMapWritable(root >>> 12)).isFalse();
+    }
+
+    @Test
+    @DisplayName("release-of-typed-frame: a pte page still linked into a pinned tree is not released")
+    void releaseOfTypedFrame() {
+        long root = g.newRoot();
+        long pte = g.ptePage(root, 0x1000_0000L);
+        g.ops.dupMmap(g.swapper, root);
+
+        assertThatThrownBy(() -> g.ops.releasePt(pte)).extracting(RULE).isEqualTo(XenRule.RELEASE_OF_TYPED_FRAME);
+
+        g.ops.pmdClear(g.pmdEntry(root, 0x1000_0000L)); // free_pgtables unlinks it first
+        g.ops.releasePt(pte);
+        assertThat(g.directMapWritable(pte)).isTrue();
+    }
+
+    @Test
+    @DisplayName("release-of-free-frame: a table is released before it goes back to the free pool")
+    void releaseOfFreeFrame() {
+        long pfn = g.alloc();
+        g.ops.allocPt(pfn);
+        g.free(pfn);
+
+        assertThatThrownBy(() -> g.ops.releasePt(pfn)).extracting(RULE).isEqualTo(XenRule.RELEASE_OF_FREE_FRAME);
+    }
+
+    @Test
+    @DisplayName("page-table-in-free-pool: the audit finds an announced, read-only frame in the free pool")
+    void announcedFrameInFreePool() {
+        long pfn = g.alloc();
+        g.ops.allocPt(pfn);
+        g.free(pfn);
+
+        assertThat(g.ops.audit()).extracting(f -> f.rule()).containsOnly(XenRule.PAGE_TABLE_IN_FREE_POOL).hasSize(2);
+    }
+
+    @Test
+    @DisplayName("at boot, a pte that maps a frame announced as a page table is stored read-only")
+    void bootMasksAnnouncedFrames() {
+        MiniGuest fresh = new MiniGuest(PagingMode.TWO_LEVEL);
+        fresh.ops.pagetableSetupStart(fresh.swapper);
+        fresh.ops.allocPd(MiniGuest.SWAPPER_PFN);
+        fresh.ops.allocPt(3);
+        fresh.ops.setPmd(fresh.swapper + 768 * 4, fresh.entry(3, EntryBits.PAGE_TABLE));
+        fresh.ops.setPte(3L << 12, fresh.entry(0, EntryBits.PAGE_KERNEL_EXEC));
+        fresh.ops.setPte((3L << 12) + 4, fresh.entry(1, EntryBits.PAGE_KERNEL_EXEC));
+        fresh.ops.setPte((3L << 12) + 12, fresh.entry(3, EntryBits.PAGE_KERNEL_EXEC));
+
+        assertThat(EntryBits.isWritable(fresh.memory.readEntry(3L << 12))).isTrue();
+        assertThat(EntryBits.isWritable(fresh.memory.readEntry((3L << 12) + 4))).isFalse();
+        assertThat(EntryBits.isWritable(fresh.memory.readEntry((3L << 12) + 12))).isFalse();
+    }
+}

@@ -1,0 +1,234 @@
+package io.pvmm.cli;
+
+import io.pvmm.api.PagingMode;
+import io.pvmm.guest.config.GuestBug;
+import io.pvmm.guest.workload.Workload;
+import io.pvmm.runtime.PvmmRuntime;
+import io.pvmm.runtime.config.ConfigInputs;
+import io.pvmm.runtime.config.ConfigValue;
+import io.pvmm.runtime.config.Configuration;
+import io.pvmm.runtime.config.RuntimeKeys;
+import io.pvmm.runtime.error.DidYouMean;
+import io.pvmm.runtime.error.PvmmError;
+import io.pvmm.runtime.error.PvmmException;
+import io.pvmm.runtime.guest.WorkloadResolver;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code pvmm compare}: the same workload, mode, seed and vCPUs under several backends, side by side;
+ * with {@code --bugs}, which backend catches which injected guest bug.
+ */
+@Command(name = "compare", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = {"Run the same workload, seed and vCPU count under several backends, in parallel, and show them side by side:",
+            "hook calls by kind, the backends' counters, page-table frames, time, violations, audit findings, whether the hooks",
+            "balanced, and whether the guest-visible translations AGREED with the first backend's (compared page by page",
+            "before shutdown). With --bugs, one more run per injected guest bug per backend, and a detection matrix."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  pvmm compare --backends all --workload fork-exit --mode both --html report.html",
+            "  pvmm compare --backends native,xen --workload pageattr --vcpus 2 --format json",
+            "  pvmm compare --backends vmi,xen --bugs all --html bugs.html",
+            "  PVMM_COMPARE_BACKENDS=native,vmi pvmm compare --workload make.trace"},
+        exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
+            "0:every run completed with no violation, no audit finding, balanced hooks and agreeing translations",
+            "1:a run failed (a backend threw something other than a violation)",
+            "2:usage or configuration error, or an unwritable --html path (PVMM-E008..E014)",
+            "3:backend selection error (PVMM-E001..E007)",
+            "4:some run found a violation, an audit finding or a guest BUG, or translations differ (bug runs excepted)"})
+final class CompareCommand implements Callable<Integer> {
+
+    private final CliContext context;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--backends", paramLabel = "LIST",
+            description = "Backends, comma-separated, or all: native first, then the others by name (compare.backends; default all).")
+    String backends;
+
+    @Option(names = "--mode", paramLabel = "MODE", description = "two-level, pae, or both (compare.mode; default: the mode key's value).")
+    String mode;
+
+    @Option(names = "--bugs", paramLabel = "LIST",
+            description = "Guest bugs to inject, one run each per backend: all, or a comma-separated list (compare.bugs).")
+    String bugs;
+
+    @Option(names = "--format", paramLabel = "FORMAT", description = "text (default) or json (compare.format).")
+    String format;
+
+    @Option(names = "--html", paramLabel = "FILE", description = "Also write a self-contained HTML report with charts (compare.html).")
+    String html;
+
+    @Option(names = "--sample-every", paramLabel = "N", description = "Operations between timeline samples (compare.sample-every).")
+    String sampleEvery;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Runs at once; 0 is one per core (compare.threads).")
+    String threads;
+
+    @Mixin
+    WorkloadOption workloadOption;
+
+    @Mixin
+    RunOptions runOptions;
+
+    @Mixin
+    ConfigOptions configOptions;
+
+    @Mixin
+    SystemPropertyOptions systemProperties;
+
+    CompareCommand(CliContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public Integer call() {
+        ConfigInputs inputs = runOptions.applyTo(workloadOption.applyTo(configOptions.applyTo(context.inputs())));
+        inputs = option(inputs, "compare.backends", backends, "--backends");
+        inputs = option(inputs, "compare.mode", mode, "--mode");
+        inputs = option(inputs, "compare.bugs", bugs, "--bugs");
+        inputs = option(inputs, "compare.format", format, "--format");
+        inputs = option(inputs, "compare.html", html, "--html");
+        inputs = option(inputs, "compare.sample-every", sampleEvery, "--sample-every");
+        inputs = option(inputs, "compare.threads", threads, "--threads");
+        PvmmRuntime runtime = context.runtime(inputs);
+        Configuration config = runtime.configure(inputs);
+        runtime.registry().requireBackends();
+        runtime.registry().requireUniqueNames();
+        ComparisonRunner.Plan plan = new ComparisonRunner.Plan(backends(runtime, config.get("compare.backends")),
+                modes(config), bugs(config.get("compare.bugs")), Long.parseLong(config.get("compare.sample-every").value()),
+                threads(config.get("compare.threads")));
+        Workload workload = WorkloadResolver.resolve(config, context.workingDirectory());
+        ConfigValue htmlPath = config.get("compare.html");
+        AtomicOutput report = htmlPath.value().isEmpty() ? null
+                : AtomicOutput.open(context.workingDirectory().resolve(htmlPath.value()), htmlPath.source().description());
+        PrintWriter out = spec.commandLine().getOut();
+        boolean shown = context.terminal() && !config.get("cli.quiet").value().equals("true");
+        try (report;
+             Progress progress = Progress.open(spec.commandLine().getErr(), shown, ComparisonRunner.runs(plan))) {
+            Comparison c = new ComparisonRunner(runtime, inputs, workload, progress).run(plan);
+            progress.clear();
+            if ("json".equals(config.get("compare.format").value())) {
+                out.println(ReportJson.render(CompareJson.tree(c)));
+            } else {
+                CompareTable.print(c, out);
+            }
+            if (report != null) {
+                try {
+                    report.writer().write(CompareHtml.render(c));
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                report.commit();
+                if (!"json".equals(config.get("compare.format").value())) {
+                    out.println("HTML report: " + report.target());
+                }
+            }
+            out.flush();
+            return exitCode(c);
+        }
+    }
+
+    private static ConfigInputs option(ConfigInputs inputs, String key, String value, String option) {
+        return value == null ? inputs : inputs.withOption(key, value, option);
+    }
+
+    private static int exitCode(Comparison c) {
+        boolean failed = false;
+        boolean problems = false;
+        for (Comparison.ModeSection s : c.modes()) {
+            for (Comparison.BackendRun r : s.runs()) {
+                if (r.report() != null) {
+                    failed |= r.report().failure() != null;
+                    problems |= r.report().problemsFound() || !r.report().balanced();
+                }
+                problems |= r.agreement() != null && !r.agreement().none();
+            }
+        }
+        return failed ? ExitCodes.FAILURE : problems ? ExitCodes.FINDINGS : ExitCodes.OK;
+    }
+
+    private static List<String> backends(PvmmRuntime runtime, ConfigValue value) {
+        List<String> known = runtime.registry().names();
+        if (value.value().trim().equals("all")) {
+            List<String> all = new ArrayList<>(known); // native first, as the reference the others are compared with
+            if (all.remove(RuntimeKeys.DEFAULT_BACKEND)) {
+                all.add(0, RuntimeKeys.DEFAULT_BACKEND);
+            }
+            return all;
+        }
+        List<String> chosen = new ArrayList<>();
+        for (String name : value.value().split(",")) {
+            String n = name.trim();
+            if (n.isEmpty() || chosen.contains(n)) {
+                continue;
+            }
+            if (!known.contains(n)) {
+                throw new PvmmException(PvmmError.UNKNOWN_BACKEND, value.source().description(), Map.of("name", n,
+                        "discovered", runtime.registry().describeBackends() + "; or all",
+                        "suggestion", DidYouMean.sentence(n, known), "failures", runtime.registry().describeFailures()));
+            }
+            chosen.add(n);
+        }
+        if (chosen.isEmpty()) {
+            throw invalid(value, "no backend named; give a comma-separated list of backends, or all");
+        }
+        return chosen;
+    }
+
+    private static List<PagingMode> modes(Configuration config) {
+        String m = config.get("compare.mode").value();
+        return switch (m) {
+            case "both" -> List.of(PagingMode.TWO_LEVEL, PagingMode.PAE);
+            case "configured" -> List.of(config.mode());
+            default -> List.of(PagingMode.fromConfigName(m).orElseThrow());
+        };
+    }
+
+    private static List<String> bugs(ConfigValue value) {
+        List<String> all = Arrays.stream(GuestBug.values()).map(GuestBug::settingName).toList();
+        String v = value.value().trim();
+        if (v.equals("none") || v.isEmpty()) {
+            return List.of();
+        }
+        if (v.equals("all")) {
+            return all;
+        }
+        List<String> chosen = new ArrayList<>();
+        for (String b : v.split(",")) {
+            String n = b.trim();
+            if (!all.contains(n)) {
+                throw invalid(value, "'" + n + "' is not a guest bug; the bugs are " + String.join(", ", all) + ", or all, or none."
+                        + DidYouMean.sentence(n, all));
+            }
+            if (!chosen.contains(n)) {
+                chosen.add(n);
+            }
+        }
+        return chosen;
+    }
+
+    private static int threads(ConfigValue value) {
+        long n = Long.parseLong(value.value());
+        if (n < 0 || n > 256) {
+            throw invalid(value, "runs at once must be from 0 (one per core) to 256");
+        }
+        return n == 0 ? Runtime.getRuntime().availableProcessors() : (int) n;
+    }
+
+    private static PvmmException invalid(ConfigValue value, String problem) {
+        return new PvmmException(PvmmError.INVALID_SETTING_VALUE, value.source().description(),
+                Map.of("value", value.value(), "key", value.key(), "problem", problem));
+    }
+}

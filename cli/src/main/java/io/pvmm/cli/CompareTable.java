@@ -1,0 +1,169 @@
+package io.pvmm.cli;
+
+import io.pvmm.guest.observe.Hook;
+import io.pvmm.guest.run.RunReport;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * A comparison as text: per paging mode a table with one column per backend (hook calls by kind, the
+ * backends' counters, page-table frames, time, violations, audit findings, balance, translations), then
+ * the detection matrix of injected bugs. {@link #rows} is shared with the HTML report.
+ */
+final class CompareTable {
+
+    /**
+     * One row of a table.
+     *
+     * @param section the group it belongs to, e.g. {@code hook calls}
+     * @param label   what it shows
+     * @param cells   one cell per backend, blank where a backend lacks the value
+     */
+    record Row(String section, String label, List<String> cells) {
+    }
+
+    private CompareTable() {
+    }
+
+    /**
+     * The rows of one mode's table.
+     *
+     * @param section the mode's runs
+     * @return the rows, hook kinds only where some backend saw a call
+     */
+    static List<Row> rows(Comparison.ModeSection section) {
+        List<Comparison.BackendRun> runs = section.runs();
+        List<Row> rows = new ArrayList<>();
+        Comparison.BackendRun reference = section.reference();
+        rows.add(row("run", "status", runs, r -> r.completed() ? "completed" : "STOPPED", "skipped"));
+        rows.add(row("run", "operations", runs, r -> Long.toString(r.operations()), ""));
+        rows.add(row("run", "time (ms)", runs, r -> Long.toString(r.elapsedMillis()), ""));
+        for (Hook h : Hook.values()) {
+            boolean any = runs.stream().anyMatch(r -> r.report() != null && r.report().hooks().getOrDefault(h.name(), 0L) != 0);
+            if (any) {
+                rows.add(row("hook calls", h.name(), runs, r -> Long.toString(r.hooks().getOrDefault(h.name(), 0L)), ""));
+            }
+        }
+        rows.add(row("hook calls", "total", runs, r -> Long.toString(r.hooks().values().stream().mapToLong(Long::longValue).sum()), ""));
+        for (String name : section.counterNames()) {
+            rows.add(row("backend counters", name, runs, r -> r.counters().containsKey(name) ? Long.toString(r.counters().get(name)) : "", ""));
+        }
+        rows.add(row("page tables", "frames after boot", runs, r -> Long.toString(r.bootFrames()), ""));
+        rows.add(row("page tables", "frames at the end", runs, r -> Long.toString(r.frames()), ""));
+        rows.add(row("checks", "violations", runs, r -> r.violations().isEmpty() ? "none"
+                : r.violations().size() + " (" + r.violations().get(0).rule() + ")", ""));
+        rows.add(row("checks", "audit findings", runs, r -> r.findings().isEmpty() ? "none"
+                : r.findings().size() + " (" + r.findings().get(0).ruleId() + ")", ""));
+        rows.add(row("checks", "guest BUG", runs, r -> r.bug() == null ? "none" : "yes", ""));
+        rows.add(row("checks", "hooks balanced", runs, r -> r.balanced() ? "yes" : "NO", ""));
+        List<String> verdicts = new ArrayList<>();
+        for (Comparison.BackendRun r : runs) {
+            verdicts.add(r.translationVerdict(r == reference));
+        }
+        rows.add(new Row("checks", "translations", verdicts));
+        return rows;
+    }
+
+    private static Row row(String section, String label, List<Comparison.BackendRun> runs, Function<RunReport, String> cell,
+                           String skipped) {
+        List<String> cells = new ArrayList<>();
+        for (Comparison.BackendRun r : runs) {
+            cells.add(r.report() == null ? skipped : cell.apply(r.report()));
+        }
+        return new Row(section, label, cells);
+    }
+
+    /**
+     * Prints a comparison.
+     *
+     * @param c   the comparison
+     * @param out where to print
+     */
+    static void print(Comparison c, PrintWriter out) {
+        for (Comparison.ModeSection section : c.modes()) {
+            out.printf("%s, %s mode, seed %d, %d vCPU%s%n", c.workload(), section.mode().configName(), c.seed(), c.vcpus(),
+                    c.vcpus() == 1 ? "" : "s");
+            List<String> header = new ArrayList<>();
+            section.runs().forEach(r -> header.add(r.backend()));
+            table(header, rows(section), out);
+            for (Comparison.BackendRun r : section.runs()) {
+                if (r.skipped() != null) {
+                    out.println("  " + r.backend() + ": skipped, " + r.skipped());
+                }
+                if (r.agreement() != null && !r.agreement().none()) {
+                    out.println("  " + r.backend() + ": translations differ from " + section.reference().backend() + " in "
+                            + r.agreement().count() + " pages, e.g.");
+                    r.agreement().examples().forEach(e -> out.println("    " + e));
+                }
+            }
+            out.println();
+        }
+        if (!c.bugs().isEmpty()) {
+            printMatrix(c, out);
+        }
+    }
+
+    private static void printMatrix(Comparison c, PrintWriter out) {
+        out.println("Detection matrix: which backend caught which injected guest bug, by which rule");
+        Map<String, Map<String, String>> byRow = new LinkedHashMap<>();
+        List<String> backends = new ArrayList<>();
+        for (Comparison.BugCell cell : c.bugs()) {
+            String key = cell.bug() + " (" + cell.mode().configName() + ")";
+            String text = switch (cell.caught()) {
+                case "violation", "audit" -> cell.caught() + ": " + cell.rules();
+                default -> cell.caught();
+            };
+            byRow.computeIfAbsent(key, k -> new LinkedHashMap<>()).put(cell.backend(), text);
+            if (!backends.contains(cell.backend())) {
+                backends.add(cell.backend());
+            }
+        }
+        List<Row> rows = new ArrayList<>();
+        byRow.forEach((bug, cells) -> rows.add(new Row("", bug, backends.stream().map(b -> cells.getOrDefault(b, "")).toList())));
+        table(backends, rows, out);
+        out.println();
+    }
+
+    private static void table(List<String> header, List<Row> rows, PrintWriter out) {
+        int labelWidth = 4;
+        for (Row r : rows) {
+            labelWidth = Math.max(labelWidth, r.label().length() + 2);
+        }
+        int[] widths = new int[header.size()];
+        for (int i = 0; i < widths.length; i++) {
+            widths[i] = header.get(i).length();
+            for (Row r : rows) {
+                widths[i] = Math.max(widths[i], r.cells().get(i).length());
+            }
+        }
+        StringBuilder h = new StringBuilder(pad("", labelWidth));
+        for (int i = 0; i < widths.length; i++) {
+            h.append("  ").append(padLeft(header.get(i), widths[i]));
+        }
+        out.println(h.toString().stripTrailing());
+        String section = null;
+        for (Row r : rows) {
+            if (!r.section().isEmpty() && !r.section().equals(section)) {
+                section = r.section();
+                out.println(section);
+            }
+            StringBuilder line = new StringBuilder(pad((r.section().isEmpty() ? "" : "  ") + r.label(), labelWidth));
+            for (int i = 0; i < widths.length; i++) {
+                line.append("  ").append(padLeft(r.cells().get(i), widths[i]));
+            }
+            out.println(line.toString().stripTrailing());
+        }
+    }
+
+    private static String pad(String s, int w) {
+        return s.length() >= w ? s : s + " ".repeat(w - s.length());
+    }
+
+    private static String padLeft(String s, int w) {
+        return s.length() >= w ? s : " ".repeat(w - s.length()) + s;
+    }
+}

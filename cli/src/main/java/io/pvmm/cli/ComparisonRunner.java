@@ -1,0 +1,220 @@
+package io.pvmm.cli;
+
+import io.pvmm.api.Finding;
+import io.pvmm.api.PagingMode;
+import io.pvmm.guest.config.GuestConfig;
+import io.pvmm.guest.run.GuestRun;
+import io.pvmm.guest.run.RunObserver;
+import io.pvmm.guest.run.RunReport;
+import io.pvmm.guest.workload.Workload;
+import io.pvmm.runtime.PvmmRuntime;
+import io.pvmm.runtime.Selection;
+import io.pvmm.runtime.config.ConfigInputs;
+import io.pvmm.runtime.config.Configuration;
+import io.pvmm.runtime.config.RuntimeKeys;
+import io.pvmm.runtime.guest.GuestRuntime;
+import io.pvmm.runtime.guest.SelectedBackend;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
+
+/**
+ * Runs a comparison: every backend in every mode on the same workload, seed and vCPUs, then every
+ * injected bug on every backend. Each run builds its own guest, so runs go in parallel on a small
+ * thread pool. Every selection is made (and every configuration error raised) before anything runs.
+ */
+final class ComparisonRunner {
+
+    /**
+     * What to compare.
+     *
+     * @param backends    the backends, in column order
+     * @param modes       the paging modes
+     * @param bugs        the guest bugs to inject, by setting name
+     * @param sampleEvery operations between timeline samples
+     * @param threads     runs at once
+     */
+    record Plan(List<String> backends, List<PagingMode> modes, List<String> bugs, long sampleEvery, int threads) {
+    }
+
+    private final PvmmRuntime runtime;
+    private final ConfigInputs inputs;
+    private final Workload workload;
+    private final Progress progress;
+
+    /**
+     * A runner.
+     *
+     * @param runtime  the runtime
+     * @param inputs   the configuration sources (the comparison's own options included)
+     * @param workload the workload, resolved once
+     * @param progress the progress bar
+     */
+    ComparisonRunner(PvmmRuntime runtime, ConfigInputs inputs, Workload workload, Progress progress) {
+        this.runtime = runtime;
+        this.inputs = inputs;
+        this.workload = workload;
+        this.progress = progress;
+    }
+
+    /** One run to make: its selection and configuration, checked. */
+    private record Job(String backend, PagingMode mode, String bug, Selection selection, GuestConfig guest) {
+    }
+
+    /**
+     * Counts the runs a plan makes, for the progress bar.
+     *
+     * @param plan the plan
+     * @return the runs, skipped ones included
+     */
+    static int runs(Plan plan) {
+        return plan.backends().size() * plan.modes().size() * (1 + plan.bugs().size());
+    }
+
+    /**
+     * Runs the plan.
+     *
+     * @param plan the plan
+     * @return the comparison
+     */
+    Comparison run(Plan plan) {
+        List<Job> jobs = new ArrayList<>();
+        GuestConfig base = null;
+        for (String bug : prepend(null, plan.bugs())) {
+            for (PagingMode mode : plan.modes()) {
+                for (String backend : plan.backends()) {
+                    ConfigInputs in = inputs.withOption(RuntimeKeys.BACKEND, backend, "--backends")
+                            .withOption(RuntimeKeys.MODE, mode.configName(), "--mode");
+                    if (bug != null) {
+                        in = in.withOption("guest.bug", bug, "--bugs");
+                    }
+                    if (!runtime.registry().find(backend).orElseThrow().supports(mode)) {
+                        jobs.add(new Job(backend, mode, bug, null, null));
+                        continue;
+                    }
+                    Configuration config = runtime.configure(in);
+                    Selection selection = runtime.select(config);
+                    GuestConfig guest = GuestRuntime.guestConfig(config);
+                    base = base == null ? guest : base;
+                    jobs.add(new Job(backend, mode, bug, selection, guest));
+                }
+            }
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(plan.threads(), jobs.size())), r -> {
+            Thread t = new Thread(r, "compare");
+            t.setDaemon(true);
+            return t;
+        });
+        List<Future<Comparison.BackendRun>> futures = new ArrayList<>();
+        try {
+            for (Job job : jobs) {
+                futures.add(pool.submit(() -> execute(job, plan)));
+            }
+            List<Comparison.BackendRun> done = new ArrayList<>();
+            for (Future<Comparison.BackendRun> f : futures) {
+                done.add(get(f));
+            }
+            return assemble(plan, jobs, done, base);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private Comparison.BackendRun execute(Job job, Plan plan) {
+        if (job.selection() == null) {
+            progress.finish();
+            return new Comparison.BackendRun(job.backend(), job.mode(), null, null, job.backend() + " does not support "
+                    + job.mode().configName(), null);
+        }
+        progress.start(job.backend() + " " + job.mode().configName() + (job.bug() == null ? "" : " bug " + job.bug()));
+        Timeline timeline = new Timeline(plan.sampleEvery(), job.guest().vcpus(), progress);
+        RunObserver observer = job.bug() == null ? timeline : RunObserver.NONE;
+        RunReport report = new GuestRun(job.mode(), job.guest(), workload).observe(observer)
+                .run(new SelectedBackend(runtime, job.selection()));
+        progress.finish();
+        return new Comparison.BackendRun(job.backend(), job.mode(), report, timeline, null, null);
+    }
+
+    private static Comparison.BackendRun get(Future<Comparison.BackendRun> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while comparing", e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        }
+    }
+
+    private Comparison assemble(Plan plan, List<Job> jobs, List<Comparison.BackendRun> done, GuestConfig base) {
+        List<Comparison.ModeSection> sections = new ArrayList<>();
+        List<Comparison.BugCell> cells = new ArrayList<>();
+        int i = 0;
+        for (String bug : prepend(null, plan.bugs())) {
+            for (PagingMode mode : plan.modes()) {
+                List<Comparison.BackendRun> runs = new ArrayList<>();
+                for (int b = 0; b < plan.backends().size(); b++, i++) {
+                    Comparison.BackendRun run = done.get(i);
+                    if (bug == null) {
+                        runs.add(run);
+                    } else {
+                        cells.add(cell(bug, run));
+                    }
+                }
+                if (bug == null) {
+                    sections.add(new Comparison.ModeSection(mode, agree(runs)));
+                }
+            }
+        }
+        long seed = base == null ? 0 : base.seed();
+        int vcpus = base == null ? 1 : base.vcpus();
+        return new Comparison(workload.name(), seed, vcpus, sections, cells);
+    }
+
+    private static List<Comparison.BackendRun> agree(List<Comparison.BackendRun> runs) {
+        Comparison.BackendRun reference = new Comparison.ModeSection(null, runs).reference();
+        List<Comparison.BackendRun> result = new ArrayList<>();
+        for (Comparison.BackendRun r : runs) {
+            TranslationSnapshot.Differences d = null;
+            if (reference != null && r != reference && r.skipped() == null && r.timeline().translations() != null) {
+                d = r.timeline().translations().compare(reference.timeline().translations());
+            }
+            result.add(new Comparison.BackendRun(r.backend(), r.mode(), r.report(), r.timeline(), r.skipped(), d));
+        }
+        return result;
+    }
+
+    private static Comparison.BugCell cell(String bug, Comparison.BackendRun run) {
+        RunReport r = run.report();
+        if (r == null) {
+            return new Comparison.BugCell(bug, run.mode(), run.backend(), "skipped", "");
+        }
+        if (!r.violations().isEmpty()) {
+            return new Comparison.BugCell(bug, run.mode(), run.backend(), "violation", r.violations().get(0).rule());
+        }
+        if (!r.findings().isEmpty()) {
+            return new Comparison.BugCell(bug, run.mode(), run.backend(), "audit",
+                    r.findings().stream().map(Finding::ruleId).collect(Collectors.toCollection(LinkedHashSet::new)).stream()
+                            .collect(Collectors.joining(", ")));
+        }
+        if (r.bug() != null) {
+            return new Comparison.BugCell(bug, run.mode(), run.backend(), "guest BUG", r.bug());
+        }
+        if (r.failure() != null) {
+            return new Comparison.BugCell(bug, run.mode(), run.backend(), "failure", r.failure().lines().findFirst().orElse(""));
+        }
+        return new Comparison.BugCell(bug, run.mode(), run.backend(), "missed", "");
+    }
+
+    private static List<String> prepend(String first, List<String> rest) {
+        List<String> l = new ArrayList<>();
+        l.add(first);
+        l.addAll(rest);
+        return l;
+    }
+}

@@ -1,0 +1,91 @@
+package io.pvmm.cli;
+
+import io.pvmm.guest.config.GuestConfig;
+import io.pvmm.guest.kernel.GuestKernel;
+import io.pvmm.guest.run.BackendFactory;
+import io.pvmm.guest.run.GuestRun;
+import io.pvmm.guest.run.RunObserver;
+import io.pvmm.guest.run.RunReport;
+import io.pvmm.guest.workload.Op;
+import io.pvmm.guest.workload.Workload;
+import io.pvmm.runtime.PvmmRuntime;
+import io.pvmm.runtime.Selection;
+import io.pvmm.runtime.config.ConfigInputs;
+import io.pvmm.runtime.config.ConfigValue;
+import io.pvmm.runtime.config.Configuration;
+import io.pvmm.runtime.guest.GuestRuntime;
+import io.pvmm.runtime.guest.SelectedBackend;
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * One run on the configured backend, as {@code pvmm run} and {@code pvmm replay} do it: configure,
+ * select, resolve the workload, open the hook recording if asked (before running, so a bad path fails
+ * first), run with a progress bar, print the report, and choose the exit code.
+ */
+final class RunExecution {
+
+    private RunExecution() {
+    }
+
+    /**
+     * Runs and reports.
+     *
+     * @param context  the command's context
+     * @param spec     the command, for its output streams
+     * @param inputs   the configuration sources, the command's options included
+     * @param workload resolves the workload from the configuration
+     * @return the exit code
+     */
+    static int run(CliContext context, CommandSpec spec, ConfigInputs inputs, Function<Configuration, Workload> workload) {
+        PrintWriter out = spec.commandLine().getOut();
+        PvmmRuntime runtime = context.runtime(inputs);
+        Configuration config = runtime.configure(inputs);
+        Selection selection = runtime.select(config);
+        GuestConfig guest = GuestRuntime.guestConfig(config);
+        Workload w = workload.apply(config);
+        ConfigValue record = config.get("run.record-hooks");
+        BackendFactory factory = new SelectedBackend(runtime, selection);
+        AtomicOutput recording = record.value().isEmpty() ? null
+                : AtomicOutput.open(context.workingDirectory().resolve(record.value()), record.source().description());
+        RunReport report;
+        boolean shown = context.terminal() && !config.get("cli.quiet").value().equals("true");
+        try (recording; Progress progress = Progress.open(spec.commandLine().getErr(), shown, 1)) {
+            HookRecorder recorder = null;
+            if (recording != null) {
+                Map<String, String> info = new LinkedHashMap<>();
+                info.put("workload", w.name());
+                info.put("seed", Long.toString(guest.seed()));
+                recorder = new HookRecorder(factory, recording, info);
+                factory = recorder;
+            }
+            progress.start(selection.name() + " " + selection.mode().configName() + " " + w.name());
+            report = new GuestRun(selection.mode(), guest, w).observe(new RunObserver() {
+                @Override
+                public void afterOp(GuestKernel kernel, int cpu, long index, Op op) {
+                    progress.operation();
+                }
+            }).run(factory);
+            progress.finish();
+            if (recorder != null) {
+                recorder.finish();
+            }
+        }
+        if ("json".equals(config.get("run.format").value())) {
+            out.println(ReportJson.render(ReportJson.tree(report)));
+        } else {
+            ReportText.print(report, out);
+            if (recording != null) {
+                out.println("hook calls recorded in " + recording.target());
+            }
+        }
+        out.flush();
+        if (report.failure() != null) {
+            return ExitCodes.FAILURE;
+        }
+        return report.problemsFound() ? ExitCodes.FINDINGS : ExitCodes.OK;
+    }
+}

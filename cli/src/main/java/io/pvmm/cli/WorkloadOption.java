@@ -1,0 +1,22 @@
+package io.pvmm.cli;
+
+import io.pvmm.runtime.config.ConfigInputs;
+import picocli.CommandLine.Option;
+
+/** {@code --workload W}: shorthand for {@code --set workload.name=W}. */
+final class WorkloadOption {
+
+    @Option(names = "--workload", paramLabel = "W",
+            description = "A built-in workload (boot, fork-exit, pageattr, smp-mixed) or a trace file's path (workload.name).")
+    String workload;
+
+    /**
+     * Adds the option, if given, to the configuration sources.
+     *
+     * @param inputs the other sources
+     * @return the sources with the workload added
+     */
+    ConfigInputs applyTo(ConfigInputs inputs) {
+        return workload == null ? inputs : inputs.withOption("workload.name", workload, "--workload");
+    }
+}
