@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.pvmm.api.PagingMode;
 import io.pvmm.api.PlatformRequirements;
-import io.pvmm.guest.config.GuestConfig;
 import io.pvmm.guest.kernel.GuestKernel;
 import io.pvmm.guest.run.RunObserver;
 import io.pvmm.guest.run.RunReport;
@@ -39,7 +38,7 @@ abstract class BootRules extends KitRules {
             assumeTrue(backend().modes().contains(mode), () -> backend().name() + " does not declare " + mode.configName()
                     + " mode; the runtime refuses to create it there (PVMM-E006)");
             List<String> problems = new ArrayList<>();
-            RunReport report = backend().run(mode, GuestConfig.DEFAULTS,
+            RunReport report = backend().run(mode, KitRules.GUEST,
                     BuiltInWorkloads.find("boot", SMALL).orElseThrow(), new RunObserver() {
                         @Override
                         public void booted(GuestKernel kernel) {
@@ -58,7 +57,7 @@ abstract class BootRules extends KitRules {
     void mapsEveryLowmemFrameThroughTheDirectMap() {
         for (PagingMode mode : modes()) {
             List<String> problems = new ArrayList<>();
-            RunReport report = backend().run(mode, GuestConfig.DEFAULTS, BuiltInWorkloads.find("smp-mixed", SMALL).orElseThrow(),
+            RunReport report = backend().run(mode, KitRules.GUEST, BuiltInWorkloads.find("smp-mixed", SMALL).orElseThrow(),
                     new RunObserver() {
                         @Override
                         public void booted(GuestKernel kernel) {
@@ -118,7 +117,7 @@ abstract class BootRules extends KitRules {
     private void assertPlatformHeld(PagingMode mode, String workload) {
         PlatformRequirements platform = backend().platform(mode);
         List<String> problems = new ArrayList<>();
-        RunReport report = backend().run(mode, GuestConfig.DEFAULTS, BuiltInWorkloads.find(workload, SMALL).orElseThrow(),
+        RunReport report = backend().run(mode, KitRules.GUEST, BuiltInWorkloads.find(workload, SMALL).orElseThrow(),
                 new RunObserver() {
                     @Override
                     public void booted(GuestKernel kernel) {

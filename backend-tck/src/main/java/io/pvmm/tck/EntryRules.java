@@ -6,7 +6,6 @@ import io.pvmm.api.EntryBits;
 import io.pvmm.api.GuestLayout;
 import io.pvmm.api.PagingMode;
 import io.pvmm.api.ParavirtOps;
-import io.pvmm.guest.config.GuestConfig;
 import java.util.List;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.DisplayName;
@@ -28,7 +27,7 @@ abstract class EntryRules extends KitRules {
     @DisplayName("turns every present entry the guest makes back into the same entry: entryValue(makeEntry(e)) == e")
     void makeEntryAndEntryValueAreInverses() {
         for (PagingMode mode : modes()) {
-            BackendUnderTest.Booted booted = backend().boot(mode, GuestConfig.DEFAULTS);
+            BackendUnderTest.Booted booted = backend().boot(mode, KitRules.GUEST);
             ParavirtOps ops = booted.ops();
             GuestLayout layout = booted.kernel().layout();
             long supported = mode == PagingMode.PAE ? ~0L : ~EntryBits.NX;
@@ -47,7 +46,7 @@ abstract class EntryRules extends KitRules {
     @DisplayName("reads an empty entry as empty: entryValue(0) == 0")
     void readsAnEmptyEntryAsEmpty() {
         for (PagingMode mode : modes()) {
-            assertThat(backend().boot(mode, GuestConfig.DEFAULTS).ops().entryValue(0))
+            assertThat(backend().boot(mode, KitRules.GUEST).ops().entryValue(0))
                     .as("entryValue(0) in %s mode: the guest tests pmd_none on it", mode.configName()).isZero();
         }
     }

@@ -10,7 +10,6 @@ import io.pvmm.api.ParavirtOps;
 import io.pvmm.api.PlatformRequirements;
 import io.pvmm.api.SettingSpec;
 import io.pvmm.api.SpiVersion;
-import io.pvmm.guest.config.GuestConfig;
 import io.pvmm.guest.kernel.GuestMachine;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Modifier;
@@ -150,7 +149,7 @@ abstract class ProviderRules extends KitRules {
     }
 
     private ParavirtOps create(PagingMode mode, BackendSettings settings) {
-        GuestMachine machine = GuestMachine.create(mode, GuestConfig.DEFAULTS, provider().platform(mode));
+        GuestMachine machine = GuestMachine.create(mode, KitRules.GUEST, provider().platform(mode));
         return provider().create(machine.backendContext(settings));
     }
 }

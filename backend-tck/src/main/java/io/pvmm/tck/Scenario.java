@@ -40,7 +40,7 @@ public final class Scenario {
     private final String name;
     private final List<Op> ops = new ArrayList<>();
     private final Map<Long, List<Check>> checks = new HashMap<>();
-    private GuestConfig config = GuestConfig.DEFAULTS;
+    private GuestConfig config = KitRules.GUEST;
 
     private Scenario(String name) {
         this.name = Objects.requireNonNull(name, "name");

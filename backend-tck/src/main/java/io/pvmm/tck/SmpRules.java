@@ -32,7 +32,7 @@ abstract class SmpRules extends KitRules {
     void staysConsistentOnSeveralVcpus() {
         for (PagingMode mode : modes()) {
             for (int vcpus : new int[] {2, 4}) {
-                runChecked(mode, "smp-mixed", GuestConfig.DEFAULTS.withVcpus(vcpus).withSeed(vcpus));
+                runChecked(mode, "smp-mixed", KitRules.GUEST.withVcpus(vcpus).withSeed(vcpus));
             }
         }
     }
@@ -41,7 +41,7 @@ abstract class SmpRules extends KitRules {
     @DisplayName("keeps every root's kernel entries in step while every vCPU changes page attributes at once")
     void keepsKernelEntriesInStepUnderConcurrentPageAttr() {
         for (PagingMode mode : modes()) {
-            runChecked(mode, "pageattr", GuestConfig.DEFAULTS.withVcpus(2).withSeed(11));
+            runChecked(mode, "pageattr", KitRules.GUEST.withVcpus(2).withSeed(11));
         }
     }
 

@@ -10,7 +10,6 @@ import io.pvmm.api.GuestLayout;
 import io.pvmm.api.PagingMode;
 import io.pvmm.api.ParavirtViolation;
 import io.pvmm.guest.arch.PageTables;
-import io.pvmm.guest.config.GuestConfig;
 import io.pvmm.guest.kernel.GuestKernel;
 import java.util.Arrays;
 import java.util.List;
@@ -40,7 +39,7 @@ abstract class ViolationRules extends KitRules {
         assumeTrue(backend().has(Behavior.REJECTS_DOUBLE_ANNOUNCE),
                 () -> backend().name() + " does not declare Behavior.REJECTS_DOUBLE_ANNOUNCE");
         for (PagingMode mode : modes()) {
-            BackendUnderTest.Booted booted = backend().boot(mode, GuestConfig.DEFAULTS);
+            BackendUnderTest.Booted booted = backend().boot(mode, KitRules.GUEST);
             long pfn = kernelPteTable(booted.kernel());
             ParavirtViolation v = catchThrowableOfType(() -> booted.ops().allocPt(pfn), ParavirtViolation.class);
             assertWellFormed(v, pfn, "allocPt of the kernel pte table 0x" + Long.toHexString(pfn) + " announced at boot, in " + mode.configName() + " mode");
@@ -54,7 +53,7 @@ abstract class ViolationRules extends KitRules {
         assumeTrue(backend().has(Behavior.REJECTS_RELEASE_OF_UNANNOUNCED_FRAME),
                 () -> backend().name() + " does not declare Behavior.REJECTS_RELEASE_OF_UNANNOUNCED_FRAME");
         for (PagingMode mode : modes()) {
-            BackendUnderTest.Booted booted = backend().boot(mode, GuestConfig.DEFAULTS);
+            BackendUnderTest.Booted booted = backend().boot(mode, KitRules.GUEST);
             long pfn = freeFrame(booted.kernel());
             ParavirtViolation v = catchThrowableOfType(() -> booted.ops().releasePt(pfn), ParavirtViolation.class);
             assertWellFormed(v, pfn, "releasePt of the free frame 0x" + Long.toHexString(pfn) + " in " + mode.configName() + " mode");
@@ -69,7 +68,7 @@ abstract class ViolationRules extends KitRules {
         assumeTrue(!undeclared.isEmpty(), () -> backend().name() + " declares every refusal the kit knows");
         for (PagingMode mode : modes()) {
             for (Behavior behavior : undeclared) {
-                BackendUnderTest.Booted booted = backend().boot(mode, GuestConfig.DEFAULTS);
+                BackendUnderTest.Booted booted = backend().boot(mode, KitRules.GUEST);
                 Runnable act = switch (behavior) {
                     case REJECTS_DOUBLE_ANNOUNCE -> () -> booted.ops().allocPt(kernelPteTable(booted.kernel()));
                     case REJECTS_RELEASE_OF_UNANNOUNCED_FRAME -> () -> booted.ops().releasePt(freeFrame(booted.kernel()));

@@ -25,22 +25,21 @@ import java.util.Optional;
  * {@code unbalanced} (an alloc hook without its release), {@code leak} (frames missing from the free
  * pool), both joined by {@code +}, or {@code -}.
  *
- * <p>The vmi rule ids are vmi's own ({@code VmiRule}); the xen ids are the design's, to reconcile
- * with the backend's own when it lands.
+ * <p>Rule ids are the backends' own ({@code VmiRule}, {@code XenRule}).
  */
 final class DetectionMatrix {
 
     /** The expectations. Columns: mode, backend, then one per bug in {@link GuestBug} order. */
     static final String TABLE = """
-            mode      | backend | skip-release-pt                                                      | free-before-release             | clone-outside-lock                                        | write-table-directly           | leak-pgd
-            two-level | native  | -                                                                    | -                               | -                                                         | -                              | -
-            two-level | vmi     | violation:alloc-of-typed-frame or audit:typed-frame-in-free-pool     | violation:release-of-free-frame | smp-audit:stale-kernel-entry or smp-audit:shadow-mismatch | audit:shadow-mismatch          | -
-            two-level | xen     | violation:alloc-of-typed-frame or audit:read-only-frame-in-free-pool | violation:release-of-free-frame | -                                                         | violation:write-to-typed-frame | -
-            two-level | guest   | unbalanced                                                           | -                               | -                                                         | -                              | unbalanced+leak
-            pae       | native  | -                                                                    | -                               | -                                                         | -                              | -
-            pae       | vmi     | violation:alloc-of-typed-frame or audit:typed-frame-in-free-pool     | violation:release-of-free-frame | -                                                         | audit:shadow-mismatch          | -
-            pae       | xen     | violation:alloc-of-typed-frame or audit:read-only-frame-in-free-pool | violation:release-of-free-frame | -                                                         | violation:write-to-typed-frame | -
-            pae       | guest   | unbalanced                                                           | -                               | -                                                         | -                              | leak
+            mode      | backend | skip-release-pt                                                        | free-before-release             | clone-outside-lock                                        | write-table-directly                      | leak-pgd
+            two-level | native  | -                                                                      | -                               | -                                                         | -                                         | -
+            two-level | vmi     | violation:alloc-of-typed-frame or audit:typed-frame-in-free-pool       | violation:release-of-free-frame | smp-audit:stale-kernel-entry or smp-audit:shadow-mismatch | audit:shadow-mismatch                     | -
+            two-level | xen     | violation:announce-of-announced-frame or audit:page-table-in-free-pool | violation:release-of-free-frame | -                                                         | violation:direct-write-to-read-only-frame | -
+            two-level | guest   | unbalanced                                                             | -                               | -                                                         | -                                         | unbalanced+leak
+            pae       | native  | -                                                                      | -                               | -                                                         | -                                         | -
+            pae       | vmi     | violation:alloc-of-typed-frame or audit:typed-frame-in-free-pool       | violation:release-of-free-frame | -                                                         | audit:shadow-mismatch                     | -
+            pae       | xen     | violation:announce-of-announced-frame or audit:page-table-in-free-pool | violation:release-of-free-frame | -                                                         | violation:direct-write-to-read-only-frame | -
+            pae       | guest   | unbalanced                                                             | -                               | -                                                         | -                                         | leak
             """;
 
     /** The name of the row of the model's own checks. */

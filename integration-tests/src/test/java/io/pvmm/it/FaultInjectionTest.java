@@ -31,6 +31,8 @@ class FaultInjectionTest {
     private static final WorkloadSettings SMALL = new WorkloadSettings(Sizes.of(5, 12), 4, 3, Sizes.of(5, 12), 3);
     private static final WorkloadSettings LARGER = new WorkloadSettings(Sizes.of(60, 400), 12, 6, Sizes.of(60, 400), 6);
     private static final double PROBABILITY = 0.01;
+    /** A 64 MiB guest: the workloads fit, and each run's boot and audit stay quick on every backend. */
+    private static final GuestConfig GUEST = GuestConfig.DEFAULTS.withMemoryMib(64);
 
     private static Workload workload(WorkloadSettings s) {
         return BuiltInWorkloads.find("smp-mixed", s).orElseThrow();
@@ -44,7 +46,7 @@ class FaultInjectionTest {
         List<String> problems = new ArrayList<>();
         long outOfMemory = 0;
         for (long k = range[0] + 1; k <= range[1]; k++) {
-            RunReport r = new GuestRun(b.mode(), GuestConfig.DEFAULTS.withFailAllocAt(k), workload(SMALL)).run(BackendFactory.of(b.provider()));
+            RunReport r = new GuestRun(b.mode(), GUEST.withFailAllocAt(k), workload(SMALL)).run(BackendFactory.of(b.provider()));
             check(r, "allocation " + k, problems);
             assertThat(r.injected()).as("%s: failures injected with fail-alloc-at=%d", b, k).isEqualTo(1);
             outOfMemory += r.outcomes().get("ENOMEM") > 0 ? 1 : 0;
@@ -61,7 +63,7 @@ class FaultInjectionTest {
         List<String> problems = new ArrayList<>();
         long injected = 0;
         for (long seed = 1; seed <= Sizes.of(8, 40); seed++) {
-            GuestConfig config = GuestConfig.DEFAULTS.withSeed(seed).withFailAllocProbability(PROBABILITY);
+            GuestConfig config = GUEST.withSeed(seed).withFailAllocProbability(PROBABILITY);
             RunReport r = new GuestRun(b.mode(), config, workload(LARGER)).run(BackendFactory.of(b.provider()));
             check(r, "seed " + seed, problems);
             injected += r.injected();
@@ -73,7 +75,7 @@ class FaultInjectionTest {
     /** The allocations made between boot and the end of the workload: {@code (after boot, at the end]}. */
     private static long[] allocationsOfTheWorkload(Backends.Named b) {
         long[] range = new long[2];
-        RunReport r = new GuestRun(b.mode(), GuestConfig.DEFAULTS, workload(SMALL)).observe(new RunObserver() {
+        RunReport r = new GuestRun(b.mode(), GUEST, workload(SMALL)).observe(new RunObserver() {
             @Override
             public void booted(GuestKernel kernel) {
                 range[0] = kernel.pool().failures().attempts();

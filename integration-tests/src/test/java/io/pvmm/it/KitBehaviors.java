@@ -10,13 +10,15 @@ import java.util.stream.Collectors;
 /**
  * The kit behaviours each built-in backend declares, for running the kit on every discovered backend
  * (a backend's own kit subclass declares them in {@code hasBehavior}; here they are data, one line per
- * backend). A backend with no line declares none. Reconcile with the backends' own kit classes.
+ * backend). A backend with no line declares none; the kit fails a backend that refuses what its line
+ * does not declare, naming the behaviour to add.
  */
 final class KitBehaviors {
 
     /** {@code backend: BEHAVIOR BEHAVIOR ...}, one backend per line. */
     static final String TABLE = """
             vmi: REJECTS_DOUBLE_ANNOUNCE REJECTS_RELEASE_OF_UNANNOUNCED_FRAME
+            xen: REJECTS_DOUBLE_ANNOUNCE REJECTS_RELEASE_OF_UNANNOUNCED_FRAME
             """;
 
     private static final Map<String, Set<Behavior>> DECLARED = TABLE.lines().filter(l -> !l.isBlank())
