@@ -22,6 +22,8 @@ abstract class SmpRules extends KitRules {
     private static final WorkloadSettings SMP = new WorkloadSettings(16, 6, 4, 16, 4);
     /** Operations each vCPU runs between two quiescent points. */
     private static final int PHASE = 24;
+    /** Rounds of the fork-beside-a-storm run. */
+    private static final int RACE_ROUNDS = 40;
 
     SmpRules(Supplier<BackendUnderTest> backend) {
         super(backend);
@@ -38,10 +40,17 @@ abstract class SmpRules extends KitRules {
     }
 
     @Test
-    @DisplayName("keeps every root's kernel entries in step while every vCPU changes page attributes at once")
-    void keepsKernelEntriesInStepUnderConcurrentPageAttr() {
+    @DisplayName("keeps every root's kernel entries in step while one vCPU splits and reverts large pages and another constructs new roots")
+    void keepsKernelEntriesInStepWhileRootsAreConstructed() {
         for (PagingMode mode : modes()) {
-            runChecked(mode, "pageattr", KitRules.GUEST.withVcpus(2).withSeed(11));
+            QuiescentPoints points = new QuiescentPoints(new CloneRaceWorkload(RACE_ROUNDS), CloneRaceWorkload::phase,
+                    (kernel, phase) -> check(kernel, phase));
+            GuestConfig config = KitRules.GUEST.withVcpus(2).withSeed(11);
+            RunReport report = backend().run(mode, config, points, points.observer());
+            String where = "forks beside a change_page_attr storm, " + mode.configName() + " mode";
+            assertThat(points.problems()).as("%s: quiescent points", where).isEmpty();
+            assertThat(points.phases()).as("%s: quiescent points reached", where).isGreaterThan(RACE_ROUNDS);
+            RunAssertions.assertClean(report, where);
         }
     }
 

@@ -10,6 +10,7 @@ import io.pvmm.guest.config.GuestConfig;
 import io.pvmm.guest.run.BackendFactory;
 import io.pvmm.guest.run.GuestRun;
 import io.pvmm.guest.run.RunReport;
+import io.pvmm.tck.CloneRaceWorkload;
 import io.pvmm.tck.GuestInvariants;
 import io.pvmm.tck.QuiescentPoints;
 import java.util.ArrayList;
@@ -27,7 +28,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The race the seed's "must happen under lock" comment warns about, shown on two vCPUs with
- * {@link RaceWorkload}: with {@code clone-outside-lock}, a new root copies the kernel half, a
+ * {@link CloneRaceWorkload}: with {@code clone-outside-lock}, a new root copies the kernel half, a
  * concurrent {@code set_pmd_pte} rewrites a kernel entry of every listed root but not of the new one,
  * and the new root keeps the old entry. Bounded by {@value #TRIES} seeded runs of {@value #ROUNDS}
  * rounds; every quiescent point checks the guest (an independent walk: a listed root whose direct-map
@@ -58,8 +59,7 @@ class CloneOutsideLockRaceTest {
     private static Outcome run(BackendProvider provider, long seed, boolean bug) {
         AtomicInteger stale = new AtomicInteger();
         Set<String> findings = new TreeSet<>();
-        QuiescentPoints points = new QuiescentPoints(new RaceWorkload(ROUNDS),
-                cpu -> cpu == 0 ? RaceWorkload.FORKER_PHASE : RaceWorkload.STORM_PHASE, (kernel, phase) -> {
+        QuiescentPoints points = new QuiescentPoints(new CloneRaceWorkload(ROUNDS), CloneRaceWorkload::phase, (kernel, phase) -> {
                     if (!GuestInvariants.staleKernelEntries(kernel).isEmpty()) {
                         stale.incrementAndGet();
                     }

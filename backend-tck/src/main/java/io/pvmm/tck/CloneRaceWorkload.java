@@ -1,4 +1,4 @@
-package io.pvmm.it;
+package io.pvmm.tck;
 
 import io.pvmm.guest.arch.PageAttr;
 import io.pvmm.guest.kernel.ExecImage;
@@ -10,7 +10,9 @@ import java.util.Iterator;
 import java.util.List;
 
 /**
- * Two vCPUs set up for the race {@code pgd_ctor}'s "must happen under lock" guards against. vCPU 0
+ * Two vCPUs set up for the race {@code pgd_ctor}'s "must happen under lock" guards against — the
+ * workload that shows the {@code clone-outside-lock} guest bug, and, without it, that a backend keeps
+ * every root's kernel entries right while roots are constructed during kernel mapping changes. vCPU 0
  * forks a new process at the end of every phase of {@value #FORKER_PHASE} operations, after the last
  * child exited and the slab reaper destroyed its cached pgd, so every fork constructs a new pgd
  * ({@code pgd_ctor}: clone the kernel half, {@code alloc_pd_clone}, {@code pgd_list_add}). vCPU 1, in
@@ -19,21 +21,43 @@ import java.util.List;
  * root). A fork whose clone overlaps the split leaves its root with the old entry if the clone is not
  * under {@code pgd_lock}; run in {@link io.pvmm.tck.QuiescentPoints} with these phase lengths, the stale
  * entry is still there at the next quiescent point.
+ *
+ * <p>Only one vCPU changes page attributes: in 2.6.21 {@code split_large_page} drops {@code cpa_lock}
+ * around its allocation after {@code __change_page_attr} looked the pmd up, so two vCPUs changing pages
+ * of one large page at once can both split it, and the kernel itself then goes wrong.
+ *
+ * <pre>{@code
+ * QuiescentPoints points = new QuiescentPoints(new CloneRaceWorkload(100), CloneRaceWorkload::phase, action);
+ * }</pre>
  */
-final class RaceWorkload implements Workload {
+public final class CloneRaceWorkload implements Workload {
 
     /** Operations of vCPU 0 between two quiescent points. */
-    static final int FORKER_PHASE = 4;
+    public static final int FORKER_PHASE = 4;
     /** Operations of vCPU 1 between two quiescent points. */
-    static final int STORM_PHASE = 5;
+    public static final int STORM_PHASE = 5;
 
     private static final long STACK_PAGE = Mmap.TASK_SIZE - 4096;
 
     private final int rounds;
 
-    /** @param rounds phases of forking and splitting */
-    RaceWorkload(int rounds) {
+    /**
+     * Describes the workload.
+     *
+     * @param rounds phases of forking and splitting
+     */
+    public CloneRaceWorkload(int rounds) {
         this.rounds = rounds;
+    }
+
+    /**
+     * The phase length of a vCPU, for {@link QuiescentPoints}.
+     *
+     * @param cpu 0 or 1
+     * @return {@link #FORKER_PHASE} or {@link #STORM_PHASE}
+     */
+    public static int phase(int cpu) {
+        return cpu == 0 ? FORKER_PHASE : STORM_PHASE;
     }
 
     @Override
