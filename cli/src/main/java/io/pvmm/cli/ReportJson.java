@@ -39,6 +39,7 @@ final class ReportJson {
         m.put("hooks", r.hooks());
         m.put("bootHooks", r.bootHooks());
         m.put("counters", r.counters());
+        m.put("bootCounters", r.bootCounters());
         List<Object> findings = new ArrayList<>();
         for (Finding f : r.findings()) {
             Map<String, Object> fm = new LinkedHashMap<>();

@@ -24,11 +24,11 @@ final class ReportText {
                 r.operations(), r.outcomes());
         out.println("hooks (calls per SPI method; at boot in brackets):");
         printCounts(r.hooks(), r.bootHooks(), out);
-        out.println("backend counters:");
+        out.println("backend counters (at boot in brackets):");
         if (r.counters().isEmpty()) {
             out.println("  (none)");
         } else {
-            printCounts(r.counters(), Map.of(), out);
+            printCounts(r.counters(), r.bootCounters(), out);
         }
         out.printf("page-table frames: %d at the end, %d after boot, %d kernel pte pages added (never freed)%n",
                 r.frames(), r.bootFrames(), r.kernelTables());

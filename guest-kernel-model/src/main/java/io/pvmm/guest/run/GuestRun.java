@@ -79,12 +79,14 @@ public final class GuestRun {
         long t0 = System.nanoTime();
         GuestKernel kernel = null;
         Map<String, Long> bootHooks = Map.of();
+        Map<String, Long> bootCounters = Map.of();
         long bootFrames = 0;
         OpExecutor executor = null;
         boolean completed = false;
         try {
             kernel = machine.boot(ops);
             bootHooks = hookMap(ops);
+            bootCounters = new LinkedHashMap<>(backend.counters());
             bootFrames = machine.pages().countWith(PageFrames.PAGETABLE);
             observer.booted(kernel);
             executor = new OpExecutor(kernel, workload.crossStream() && config.vcpus() > 1);
@@ -115,7 +117,7 @@ public final class GuestRun {
             executor.outcomes().forEach((k, v) -> outcomes.put(k.name(), v));
         }
         return new RunReport(factory.name(), mode.configName(), workload.name(), config.seed(), config.vcpus(),
-                hookMap(ops), bootHooks, new LinkedHashMap<>(backend.counters()), findings, problems.violations,
+                hookMap(ops), bootHooks, new LinkedHashMap<>(backend.counters()), bootCounters, findings, problems.violations,
                 problems.bug.get(), problems.failure.get(), machine.pages().countWith(PageFrames.PAGETABLE), bootFrames,
                 kernel == null ? 0 : kernel.kernelPtePages(),
                 machine.pool().freePages(), kernel == null ? 0 : kernel.bootFreePages(),

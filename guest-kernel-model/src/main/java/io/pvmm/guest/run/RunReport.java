@@ -16,6 +16,7 @@ import java.util.Map;
  * @param hooks          calls per SPI method, by Java method name
  * @param bootHooks      the same, counted at the end of boot
  * @param counters       the backend's named counters at the end
+ * @param bootCounters   the same, read at the end of boot (a hypervisor's boot can dominate its figures)
  * @param findings       the backend's audit at the end (not taken when the run stopped early)
  * @param violations     violations the backend raised (the first stops the run)
  * @param bug            the guest's own {@code BUG()} message, or null
@@ -33,6 +34,7 @@ import java.util.Map;
  */
 public record RunReport(String backend, String mode, String workload, long seed, int vcpus,
                         Map<String, Long> hooks, Map<String, Long> bootHooks, Map<String, Long> counters,
+                        Map<String, Long> bootCounters,
                         List<Finding> findings, List<ViolationRecord> violations, String bug, String failure,
                         long frames, long bootFrames, long kernelTables, long freePages, long bootFreePages, long operations,
                         Map<String, Long> outcomes, long injected, long elapsedMillis, boolean completed) {
