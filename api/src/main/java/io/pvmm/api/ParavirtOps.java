@@ -101,9 +101,14 @@ public interface ParavirtOps {
      *
      * <p><b>When:</b> after the guest has zeroed entries {@code [0, start)} and copied entries
      * {@code [start, start + count)} from {@code clonePfn}, while the guest holds {@code pgd_lock}
-     * and before the new root joins {@code pgd_list}. No kernel mapping can change between the copy
-     * and this call, so a backend may copy its own state for {@code clonePfn} instead of re-reading
-     * the guest's entries. {@code pgd_ctor} runs when the slab constructs a pgd object, not on every
+     * and before the new root joins {@code pgd_list}. No kernel mapping the guest changes under
+     * {@code pgd_lock} ({@code set_pmd_pte}, {@code vmalloc_sync_all}) can change between the copy and
+     * this call, so a backend may copy its own state for {@code clonePfn} instead of re-reading the
+     * guest's entries. A vmalloc pmd may still be populated in {@code clonePfn} meanwhile
+     * ({@code pmd_populate_kernel} holds {@code init_mm}'s page-table lock, not {@code pgd_lock}):
+     * the guest's copy then lacks it and gets it later through a vmalloc fault, and a backend that
+     * copied its own state holds that one entry ahead of the guest. {@code pgd_ctor} runs when the
+     * slab constructs a pgd object, not on every
      * {@code pgd_alloc}: a freed root stays cached, announced and on {@code pgd_list} until the cache
      * is shrunk.
      *

@@ -70,8 +70,10 @@ class CloneTest {
         assertThat(ops.counters().get("entries-translated")).isEqualTo(translatedBefore);
         List<Finding> findings = ops.audit();
         assertThat(findings).extracting(Finding::ruleId).containsOnly(VmiRule.SHADOW_MISMATCH.id());
+        // entry 1016, empty in the guest but present in the source, is the vmalloc pmd a clone may race
+        // (populated under init_mm's lock, synced lazily): the shadow is ahead of the guest, not wrong
         assertThat(findings).extracting(Finding::pfn, Finding::index)
-                .containsExactlyInAnyOrder(tuple(ROOT, 770), tuple(ROOT, 1016));
+                .containsExactly(tuple(ROOT, 770));
         assertThat(findings.get(0).expected()).isNotEqualTo(findings.get(0).found());
     }
 

@@ -142,7 +142,7 @@ public final class GuestRun {
                     if (!problems.stop.get()) {
                         kernel.processes().idle();
                     }
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | Error e) {
                     if (problems.record(e)) {
                         threads.forEach(Thread::interrupt);
                     }
@@ -186,7 +186,7 @@ public final class GuestRun {
         final AtomicReference<String> failure = new AtomicReference<>();
 
         /** @return whether this was the first problem (the caller then stops the others) */
-        boolean record(RuntimeException e) {
+        boolean record(Throwable e) {
             boolean first = stop.compareAndSet(false, true);
             if (e instanceof ParavirtViolation v) {
                 violations.add(new RunReport.ViolationRecord(v.ruleId(), v.pfn(), v.getMessage(), v.expected(), v.found()));

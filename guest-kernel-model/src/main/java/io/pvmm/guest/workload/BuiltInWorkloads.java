@@ -25,8 +25,10 @@ public final class BuiltInWorkloads {
         add(m, "boot", "boot only: the kernel's own page tables, then shutdown", (cpu, n, seed) -> Collections.emptyIterator());
         add(m, "fork-exit", "processes fork, exec, touch memory and exit, a few alive at a time",
                 (cpu, n, seed) -> new ScriptedStream(cpu, seed, s, s.processes(), new ScriptedStream.Mix(false, false, false)));
-        add(m, "pageattr", "a change_page_attr storm (split, revert, deferred free) while processes fork and exit",
-                (cpu, n, seed) -> new ScriptedStream(cpu, seed, s, s.iterations(), new ScriptedStream.Mix(false, true, false)));
+        // the storm stays on vCPU 0: two CPUs changing pages of one large page at once can both split it,
+        // a race 2.6.21's split_large_page leaves open (it drops cpa_lock to allocate) and its callers avoid
+        add(m, "pageattr", "a change_page_attr storm (split, revert, deferred free) on vCPU 0 while processes fork and exit",
+                (cpu, n, seed) -> new ScriptedStream(cpu, seed, s, s.iterations(), new ScriptedStream.Mix(false, cpu == 0, false)));
         add(m, "smp-mixed", "every vCPU forks and remaps; the last one also changes page attributes and maps vmalloc areas",
                 (cpu, n, seed) -> new ScriptedStream(cpu, seed, s, s.processes(),
                         new ScriptedStream.Mix(true, cpu == n - 1, cpu == n - 1)));
