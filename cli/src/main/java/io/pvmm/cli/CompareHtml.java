@@ -92,7 +92,10 @@ final class CompareHtml {
         sb.append("</div>\n</div>\n</div>\n<h3>Over the run</h3>\n<div class=\"grid\">\n");
         sb.append(Svg.lines("hook calls so far (all kinds)", "operations applied", series, points(runs, null), 640)).append('\n');
         for (String counter : section.counterNames()) {
-            sb.append(Svg.lines(counter, "operations applied", series, points(runs, counter), 420)).append('\n');
+            List<List<long[]>> ps = points(runs, counter);
+            if (ps.stream().flatMap(List::stream).anyMatch(p -> p[1] != 0)) { // a line along zero says nothing
+                sb.append(Svg.lines(counter, "operations applied", series, ps, 420)).append('\n');
+            }
         }
         sb.append("</div>\n</section>\n");
     }

@@ -110,11 +110,11 @@ final class Svg {
             double y = top + plotH - plotH * i / 4.0;
             sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" class=\"grid\"/>", left, y, left + plotW, y));
             sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" class=\"tick\" text-anchor=\"end\">%s</text>", left - 4, y + 4,
-                    format((long) yv)));
+                    tick(yv)));
             double xv = maxX * i / 4;
             double x = left + plotW * i / 4.0;
             sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" class=\"tick\" text-anchor=\"middle\">%s</text>", x,
-                    top + plotH + 14, format((long) xv)));
+                    top + plotH + 14, tick(xv)));
         }
         sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" class=\"axis\"/>", left, top + plotH, left + plotW,
                 top + plotH));
@@ -153,6 +153,20 @@ final class Svg {
             }
         }
         return 10 * p;
+    }
+
+    /**
+     * An axis tick: a whole number as {@link #format(long)} writes it, a fraction with up to two
+     * decimals, so a small scale (0, 0.25, 0.5, ...) does not read as "0, 0, 0".
+     *
+     * @param v the tick's value
+     * @return its label
+     */
+    static String tick(double v) {
+        if (v == Math.rint(v) || Math.abs(v) >= 1000) {
+            return format(Math.round(v));
+        }
+        return String.format(Locale.ROOT, "%.2f", v).replaceAll("0+$", "");
     }
 
     /**
