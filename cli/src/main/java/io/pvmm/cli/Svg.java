@@ -114,7 +114,7 @@ final class Svg {
             double xv = maxX * i / 4;
             double x = left + plotW * i / 4.0;
             sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" class=\"tick\" text-anchor=\"middle\">%s</text>", x,
-                    top + plotH + 14, tick(xv)));
+                    top + plotH + 14, format(Math.round(xv)))); // operations are whole
         }
         sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" class=\"axis\"/>", left, top + plotH, left + plotW,
                 top + plotH));
