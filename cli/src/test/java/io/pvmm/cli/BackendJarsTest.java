@@ -3,6 +3,7 @@ package io.pvmm.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pvmm.runtime.discovery.BackendDiscovery;
+import io.pvmm.runtime.plugin.TestJars;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

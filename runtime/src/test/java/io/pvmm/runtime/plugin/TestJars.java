@@ -16,8 +16,11 @@ import java.util.stream.Stream;
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
 
-/** Compiles Java sources written by a test and packs them, with any extra entries, into a jar. */
-final class TestJars {
+/**
+ * Compiles Java sources written by a test and packs them, with any extra entries, into a jar. Shared
+ * with the cli's tests through this module's test jar.
+ */
+public final class TestJars {
 
     private TestJars() {
     }
@@ -31,7 +34,7 @@ final class TestJars {
      * @param extra   other entries by name, e.g. the service file
      * @return the jar
      */
-    static Path jar(Path work, Path jar, Map<String, String> sources, Map<String, String> extra) throws IOException {
+    public static Path jar(Path work, Path jar, Map<String, String> sources, Map<String, String> extra) throws IOException {
         Path src = Files.createTempDirectory(work, "src");
         Path classes = Files.createTempDirectory(work, "classes");
         List<String> args = new ArrayList<>(List.of("-d", classes.toString(), "-classpath", spiLocation().toString(), "-nowarn"));
@@ -61,7 +64,7 @@ final class TestJars {
     }
 
     /** @return the jar or directory the SPI classes come from */
-    static Path spiLocation() {
+    public static Path spiLocation() {
         try {
             return Path.of(BackendProvider.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         } catch (URISyntaxException e) {
@@ -74,7 +77,7 @@ final class TestJars {
      *
      * @param out the jar
      */
-    static void copySpi(JarOutputStream out) throws IOException {
+    public static void copySpi(JarOutputStream out) throws IOException {
         Path spi = spiLocation();
         if (Files.isDirectory(spi)) {
             try (Stream<Path> files = Files.walk(spi.resolve("io/pvmm/api"))) {
@@ -98,7 +101,7 @@ final class TestJars {
     }
 
     /** A provider's source: a native-like backend named {@code name} whose description is {@code description}. */
-    static String provider(String pkg, String cls, String name, String description, String spiVersion) {
+    public static String provider(String pkg, String cls, String name, String description, String spiVersion) {
         return "package " + pkg + ";\n"
                 + "import io.pvmm.api.*;\n"
                 + "import java.util.*;\n"
