@@ -13,7 +13,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -54,12 +53,8 @@ final class ReplayCommand implements Callable<Integer> {
     @Mixin
     SystemPropertyOptions systemProperties;
 
-    @Option(names = "--format", paramLabel = "FORMAT", description = "text (default) or json (run.format).")
-    String format;
-
-    @Option(names = "--record-hooks", paramLabel = "FILE",
-            description = "Write every hook call of the run to FILE, for pvmm replay-hooks (run.record-hooks).")
-    String recordHooks;
+    @Mixin
+    RunOutputOptions outputOptions;
 
     ReplayCommand(CliContext context) {
         this.context = context;
@@ -67,13 +62,7 @@ final class ReplayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ConfigInputs inputs = runOptions.applyTo(backendOptions.applyTo(configOptions.applyTo(context.inputs())));
-        if (format != null) {
-            inputs = inputs.withOption("run.format", format, "--format");
-        }
-        if (recordHooks != null) {
-            inputs = inputs.withOption("run.record-hooks", recordHooks, "--record-hooks");
-        }
+        ConfigInputs inputs = outputOptions.applyTo(runOptions.applyTo(backendOptions.applyTo(configOptions.applyTo(context.inputs()))));
         Path path = context.workingDirectory().resolve(trace).toAbsolutePath().normalize();
         return RunExecution.run(context, spec, inputs, config -> read(path));
     }

@@ -6,7 +6,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
@@ -50,12 +49,8 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     SystemPropertyOptions systemProperties;
 
-    @Option(names = "--format", paramLabel = "FORMAT", description = "text (default) or json (run.format).")
-    String format;
-
-    @Option(names = "--record-hooks", paramLabel = "FILE",
-            description = "Write every hook call of the run to FILE, for pvmm replay-hooks (run.record-hooks).")
-    String recordHooks;
+    @Mixin
+    RunOutputOptions outputOptions;
 
     RunCommand(CliContext context) {
         this.context = context;
@@ -64,13 +59,7 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ConfigInputs inputs = configOptions.applyTo(context.inputs());
-        inputs = runOptions.applyTo(workloadOption.applyTo(backendOptions.applyTo(inputs)));
-        if (format != null) {
-            inputs = inputs.withOption("run.format", format, "--format");
-        }
-        if (recordHooks != null) {
-            inputs = inputs.withOption("run.record-hooks", recordHooks, "--record-hooks");
-        }
+        inputs = outputOptions.applyTo(runOptions.applyTo(workloadOption.applyTo(backendOptions.applyTo(inputs))));
         return RunExecution.run(context, spec, inputs, config -> WorkloadResolver.resolve(config, context.workingDirectory()));
     }
 }
