@@ -2,11 +2,7 @@ package io.pvmm.backend.xen;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.pvmm.api.BackendContext;
-import io.pvmm.api.BackendSettings;
-import io.pvmm.api.GuestMemory;
 import io.pvmm.api.PagingMode;
-import io.pvmm.api.ParavirtOps;
 import io.pvmm.api.PlatformRequirements;
 import io.pvmm.guest.config.GuestConfig;
 import io.pvmm.guest.kernel.GuestMachine;
@@ -14,8 +10,7 @@ import io.pvmm.guest.run.BackendFactory;
 import io.pvmm.guest.run.GuestRun;
 import io.pvmm.guest.run.RunReport;
 import io.pvmm.guest.workload.BuiltInWorkloads;
-import java.util.List;
-import java.util.Map;
+import io.pvmm.tck.ReferenceBackend;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.TestReporter;
 import org.junit.jupiter.api.Test;
@@ -26,69 +21,6 @@ import org.junit.jupiter.api.Test;
  */
 class BootArithmeticTest {
 
-    /** Bare hardware: no-op hooks, plain stores, no platform requirement. */
-    private static final class BareMetal implements ParavirtOps {
-        private final GuestMemory memory;
-
-        BareMetal(GuestMemory memory) {
-            this.memory = memory;
-        }
-
-        @Override
-        public void allocPt(long pfn) {
-        }
-
-        @Override
-        public void allocPd(long pfn) {
-        }
-
-        @Override
-        public void allocPdClone(long pfn, long clonePfn, int start, int count) {
-        }
-
-        @Override
-        public void releasePt(long pfn) {
-        }
-
-        @Override
-        public void releasePd(long pfn) {
-        }
-
-        @Override
-        public void setPte(long ptePa, long value) {
-            memory.writeEntry(ptePa, value);
-        }
-
-        @Override
-        public void setPmd(long pmdPa, long value) {
-            memory.writeEntry(pmdPa, value);
-        }
-    }
-
-    private static BackendFactory bareMetal() {
-        return new BackendFactory() {
-            @Override
-            public String name() {
-                return "bare-metal";
-            }
-
-            @Override
-            public PlatformRequirements platform(PagingMode mode) {
-                return PlatformRequirements.NONE;
-            }
-
-            @Override
-            public BackendSettings settings() {
-                return BackendSettings.of(List.of(), Map.of());
-            }
-
-            @Override
-            public ParavirtOps create(BackendContext context) {
-                return new BareMetal(context.memory());
-            }
-        };
-    }
-
     @Test
     @DisplayName("a 2-level Xen boot announces lowmem / 4 MiB more pte pages than bare hardware with PSE")
     void allocPtExceedsNativeByLowmemOver4MiB(TestReporter reporter) {
@@ -97,7 +29,7 @@ class BootArithmeticTest {
         RunReport xen = new GuestRun(PagingMode.TWO_LEVEL, config, BuiltInWorkloads.all(XenEndToEndTest.SIZES).get("boot"))
                 .run(BackendFactory.of(new XenProvider()));
         RunReport bare = new GuestRun(PagingMode.TWO_LEVEL, config, BuiltInWorkloads.all(XenEndToEndTest.SIZES).get("boot"))
-                .run(bareMetal());
+                .run(ReferenceBackend.factory(PlatformRequirements.NONE));
         long lowmem = GuestMachine.create(PagingMode.TWO_LEVEL, config, new XenProvider().platform(PagingMode.TWO_LEVEL))
                 .layout().maxLowPfn();
 
