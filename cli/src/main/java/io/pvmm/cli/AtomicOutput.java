@@ -52,9 +52,49 @@ final class AtomicOutput implements AutoCloseable {
             }
             Path dir = file.getParent();
             Path temp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+            temp.toFile().deleteOnExit(); // gone even when the run is interrupted
             return new AtomicOutput(file, temp, source, Files.newBufferedWriter(temp, StandardCharsets.UTF_8));
         } catch (IOException | UnsupportedOperationException | SecurityException e) {
             throw notWritable(file, source, e);
+        }
+    }
+
+    /**
+     * Checks, before any work is done, that a file can be written where it is asked for: its directory
+     * exists and is writable, it is not a directory, and it is none of the inputs it would overwrite.
+     *
+     * @param target the file
+     * @param source where its path came from, e.g. {@code -o option}
+     * @param inputs files the command reads, which the output must not replace
+     * @throws PvmmException {@link PvmmError#OUTPUT_NOT_WRITABLE} naming what is wrong
+     */
+    static void checkTarget(Path target, String source, Path... inputs) {
+        Path file = target.toAbsolutePath().normalize();
+        Path dir = file.getParent();
+        String problem = null;
+        if (Files.isDirectory(file)) {
+            problem = "it is a directory";
+        } else if (dir == null || !Files.isDirectory(dir)) {
+            problem = "directory " + dir + " does not exist";
+        } else if (!Files.isWritable(dir)) {
+            problem = "directory " + dir + " is not writable";
+        } else {
+            for (Path input : inputs) {
+                if (sameFile(file, input)) {
+                    problem = "it is the input " + input + ", which writing would replace";
+                }
+            }
+        }
+        if (problem != null) {
+            throw new PvmmException(PvmmError.OUTPUT_NOT_WRITABLE, source, Map.of("path", file.toString(), "cause", problem));
+        }
+    }
+
+    private static boolean sameFile(Path a, Path b) {
+        try {
+            return Files.exists(a) && Files.exists(b) && Files.isSameFile(a, b);
+        } catch (IOException e) {
+            return false;
         }
     }
 

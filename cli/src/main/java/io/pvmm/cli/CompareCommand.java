@@ -108,7 +108,8 @@ final class CompareCommand implements Callable<Integer> {
         runtime.registry().requireUniqueNames();
         ComparisonRunner.Plan plan = new ComparisonRunner.Plan(backends(runtime, config.get("compare.backends")),
                 modes(config), bugs(config.get("compare.bugs")), Long.parseLong(config.get("compare.sample-every").value()),
-                threads(config.get("compare.threads")));
+                threads(config.get("compare.threads")), new ComparisonRunner.Sources(config.get("compare.backends").source(),
+                config.get("compare.mode").source(), config.get("compare.bugs").source()));
         Workload workload = WorkloadResolver.resolve(config, context.workingDirectory());
         ConfigValue htmlPath = config.get("compare.html");
         AtomicOutput report = htmlPath.value().isEmpty() ? null

@@ -10,6 +10,7 @@ import io.pvmm.guest.workload.Workload;
 import io.pvmm.runtime.PvmmRuntime;
 import io.pvmm.runtime.Selection;
 import io.pvmm.runtime.config.ConfigInputs;
+import io.pvmm.runtime.config.ConfigSource;
 import io.pvmm.runtime.config.Configuration;
 import io.pvmm.runtime.config.RuntimeKeys;
 import io.pvmm.runtime.guest.GuestRuntime;
@@ -38,8 +39,20 @@ final class ComparisonRunner {
      * @param bugs        the guest bugs to inject, by setting name
      * @param sampleEvery operations between timeline samples
      * @param threads     runs at once
+     * @param sources     where the backends, the mode and the bugs came from, for error messages
      */
-    record Plan(List<String> backends, List<PagingMode> modes, List<String> bugs, long sampleEvery, int threads) {
+    record Plan(List<String> backends, List<PagingMode> modes, List<String> bugs, long sampleEvery, int threads,
+                Sources sources) {
+    }
+
+    /**
+     * Where a comparison's axes came from.
+     *
+     * @param backends the source of {@code compare.backends}
+     * @param mode     the source of {@code compare.mode}
+     * @param bugs     the source of {@code compare.bugs}
+     */
+    record Sources(ConfigSource backends, ConfigSource mode, ConfigSource bugs) {
     }
 
     private final PvmmRuntime runtime;
@@ -88,10 +101,10 @@ final class ComparisonRunner {
         for (String bug : prepend(null, plan.bugs())) {
             for (PagingMode mode : plan.modes()) {
                 for (String backend : plan.backends()) {
-                    ConfigInputs in = inputs.withOption(RuntimeKeys.BACKEND, backend, "--backends")
-                            .withOption(RuntimeKeys.MODE, mode.configName(), "--mode");
+                    ConfigInputs in = inputs.withOption(RuntimeKeys.BACKEND, backend, plan.sources().backends())
+                            .withOption(RuntimeKeys.MODE, mode.configName(), plan.sources().mode());
                     if (bug != null) {
-                        in = in.withOption("guest.bug", bug, "--bugs");
+                        in = in.withOption("guest.bug", bug, plan.sources().bugs());
                     }
                     if (!runtime.registry().find(backend).orElseThrow().supports(mode)) {
                         jobs.add(new Job(backend, mode, bug, null, null));
@@ -99,7 +112,7 @@ final class ComparisonRunner {
                     }
                     Configuration config = runtime.configure(in);
                     Selection selection = runtime.select(config);
-                    GuestConfig guest = GuestRuntime.guestConfig(config);
+                    GuestConfig guest = GuestRuntime.guestConfig(config, mode);
                     base = base == null ? guest : base;
                     jobs.add(new Job(backend, mode, bug, selection, guest));
                 }

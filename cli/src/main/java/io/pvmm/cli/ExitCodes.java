@@ -9,7 +9,7 @@ public final class ExitCodes {
     public static final int OK = 0;
     /** A failure other than those below: a run failed, or pvmm itself did. */
     public static final int FAILURE = 1;
-    /** Bad usage: an unknown option or command, or a configuration error (PVMM-E008 to PVMM-E010). */
+    /** Bad usage or bad input: an unknown option or command, a configuration error, or a file that cannot be used (the catalogue's configuration and input errors). */
     public static final int USAGE = 2;
     /** No backend could be selected or built (PVMM-E001 to PVMM-E007). */
     public static final int BACKEND_SELECTION = 3;

@@ -2,6 +2,8 @@ package io.pvmm.cli;
 
 import io.pvmm.api.PagingMode;
 import io.pvmm.api.PlatformRequirements;
+import io.pvmm.guest.arch.KernelLayout;
+import io.pvmm.guest.config.GuestConfig;
 import io.pvmm.guest.observe.Hook;
 import io.pvmm.runtime.error.PvmmError;
 import io.pvmm.runtime.error.PvmmException;
@@ -188,14 +190,16 @@ record HookRecording(Path path, Map<String, String> header, List<Call> calls) {
 
     private void check(String source) {
         try {
-            mode();
+            KernelLayout.checkMemory(mode(), memoryMib());
             int v = vcpus();
+            if (v < 1 || v > GuestConfig.MAX_VCPUS) {
+                throw new IllegalArgumentException("vcpus must be between 1 and " + GuestConfig.MAX_VCPUS + ": " + v);
+            }
             for (Call c : calls) {
                 if (c.vcpu() < 0 || c.vcpu() >= v) {
                     throw malformed(path, source, c.line(), "a vCPU from 0 to " + (v - 1) + " (the header says vcpus " + v + ")", c.text());
                 }
             }
-            memoryMib();
             platform();
         } catch (IllegalArgumentException e) {
             throw malformed(path, source, 1, "a header of valid values: " + e.getMessage(), String.valueOf(header));

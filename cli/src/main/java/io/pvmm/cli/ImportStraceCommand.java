@@ -37,8 +37,8 @@ import picocli.CommandLine.Spec;
             "  pvmm run --workload make.trace"},
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
             "0:the trace was written (warnings, if any, are listed)",
-            "1:the log cannot be imported (PVMM-E050..E052); nothing was written",
-            "2:usage error, or the trace cannot be written (PVMM-E014)"})
+            "2:usage error, the log cannot be imported (PVMM-E050..E052), or the trace cannot be written (PVMM-E014);"
+                + " nothing was written"})
 final class ImportStraceCommand implements Callable<Integer> {
 
     /** The most warnings listed one by one; the rest are counted. */
@@ -105,6 +105,7 @@ final class ImportStraceCommand implements Callable<Integer> {
         ImportOptions options = knobs.options(spec);
         Path in = context.workingDirectory().resolve(log);
         Path target = context.workingDirectory().resolve(output != null ? output : defaultOutput(log));
+        AtomicOutput.checkTarget(target, output != null ? "-o option" : "the default output beside FILE", in);
         ImportResult result;
         try {
             result = StraceImporter.importFile(in, options);

@@ -30,8 +30,8 @@ import picocli.CommandLine.Spec;
             "Error codes: 'pvmm explain CODE' and docs/errors.md."},
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
             "0:success",
-            "1:failure (a run failed, or an internal error)",
-            "2:usage or configuration error, or bad input (PVMM-E008..E015, E030..E032)",
+            "1:failure (a run failed: PVMM-E017, E018; strace missing or failed: E053, E054; or an internal error)",
+            "2:usage or configuration error, or bad input (PVMM-E008..E015, E030..E032, E050..E052)",
             "3:backend selection error (PVMM-E001..E007)",
             "4:violations or audit findings, translations that differ, or a refused replayed call"})
 final class PvmmCommand implements Callable<Integer> {

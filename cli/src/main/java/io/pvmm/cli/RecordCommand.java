@@ -35,8 +35,8 @@ import picocli.CommandLine.Spec;
             "  pvmm run --workload /tmp/make.trace"},
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
             "0:the trace was written (the command's own exit status is reported, whatever it was)",
-            "1:strace is missing (PVMM-E053), recorded nothing (PVMM-E054), or the log cannot be imported (PVMM-E050..E052)",
-            "2:usage error, or the trace cannot be written (PVMM-E014)"})
+            "1:strace is missing (PVMM-E053) or recorded nothing (PVMM-E054)",
+            "2:usage error, the log cannot be imported (PVMM-E050..E052), or the trace or log cannot be written (PVMM-E014)"})
 final class RecordCommand implements Callable<Integer> {
 
     private final CliContext context;
@@ -71,6 +71,10 @@ final class RecordCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Path dir = context.workingDirectory();
         Path target = dir.resolve(output != null ? output : Path.of(Path.of(command.get(0)).getFileName() + ".trace"));
+        AtomicOutput.checkTarget(target, output != null ? "-o option" : "the default output in the working directory");
+        if (keepLog != null) {
+            AtomicOutput.checkTarget(dir.resolve(keepLog), "--keep-log option", target);
+        }
         Path straceBinary;
         try {
             straceBinary = StraceRecorder.locate(strace, context.inputs().environment());
@@ -79,6 +83,7 @@ final class RecordCommand implements Callable<Integer> {
                     Map.of("detail", e.getMessage()), e);
         }
         Path log = Files.createTempFile("pvmm-record", ".strace");
+        log.toFile().deleteOnExit(); // gone even when the recording is interrupted
         try {
             StraceRecorder.Recording rec;
             try {
@@ -94,7 +99,11 @@ final class RecordCommand implements Callable<Integer> {
                         "stderr", rec.stderr().isBlank() ? "(nothing)" : rec.stderr().strip().replace("\n", "\n  ")));
             }
             if (keepLog != null) {
-                Files.write(dir.resolve(keepLog), Files.readAllBytes(log)); // a new file's usual mode, not the temporary's 0600
+                try {
+                    Files.write(dir.resolve(keepLog), Files.readAllBytes(log)); // a new file's usual mode, not the temporary's 0600
+                } catch (IOException e) {
+                    throw AtomicOutput.notWritable(dir.resolve(keepLog), "--keep-log option", e);
+                }
             }
             ImportResult result;
             try {

@@ -27,10 +27,11 @@ import picocli.CommandLine.Spec;
             "  pvmm replay make.trace --backend vmi --record-hooks make.hooks"},
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
             "0:the trace ran with no violation and an empty audit",
-            "1:the run failed (a backend threw something other than a violation)",
+            "1:the run failed: a backend threw something other than a violation (PVMM-E017), or the guest hit a BUG"
+                + " with no bug injected (PVMM-E018); the report is printed first",
             "2:usage or configuration error, or a missing or malformed trace (PVMM-E012, PVMM-E013)",
             "3:backend selection error (PVMM-E001..E007)",
-            "4:violations, audit findings or a guest BUG (the report is printed)"})
+            "4:violations, audit findings, or the BUG an injected guest bug led to (the report is printed)"})
 final class ReplayCommand implements Callable<Integer> {
 
     private final CliContext context;

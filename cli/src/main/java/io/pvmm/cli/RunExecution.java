@@ -13,6 +13,7 @@ import io.pvmm.runtime.Selection;
 import io.pvmm.runtime.config.ConfigInputs;
 import io.pvmm.runtime.config.ConfigValue;
 import io.pvmm.runtime.config.Configuration;
+import io.pvmm.runtime.error.PvmmException;
 import io.pvmm.runtime.guest.GuestRuntime;
 import io.pvmm.runtime.guest.SelectedBackend;
 import java.io.PrintWriter;
@@ -45,7 +46,7 @@ final class RunExecution {
         PvmmRuntime runtime = context.runtime(inputs);
         Configuration config = runtime.configure(inputs);
         Selection selection = runtime.select(config);
-        GuestConfig guest = GuestRuntime.guestConfig(config);
+        GuestConfig guest = GuestRuntime.guestConfig(config, selection.mode());
         Workload w = workload.apply(config);
         ConfigValue record = config.get("run.record-hooks");
         BackendFactory factory = new SelectedBackend(runtime, selection);
@@ -83,8 +84,16 @@ final class RunExecution {
             }
         }
         out.flush();
+        PrintWriter err = spec.commandLine().getErr();
         if (report.failure() != null) {
-            return ExitCodes.FAILURE;
+            PvmmException e = RunFailures.failure(report);
+            err.println(e.getMessage());
+            return e.exitCode();
+        }
+        if (report.bug() != null && guest.bugs().isEmpty()) { // an injected bug's BUG is a finding, below
+            PvmmException e = RunFailures.guestBug(report);
+            err.println(e.getMessage());
+            return e.exitCode();
         }
         return report.problemsFound() ? ExitCodes.FINDINGS : ExitCodes.OK;
     }

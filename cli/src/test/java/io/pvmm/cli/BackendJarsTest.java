@@ -119,6 +119,19 @@ class BackendJarsTest {
     }
 
     @Test
+    @DisplayName("compare over every backend names where the backend list came from when one of them cannot run")
+    void compareNamesTheListsSource() throws IOException {
+        Path plugins = Files.createDirectory(dir.resolve("plugins"));
+        acme(plugins.resolve("old.jar"), "2.0", Map.of());
+        Files.writeString(dir.resolve("pvmm.properties"), "pvmm.compare.backends=all\n");
+
+        CliRunner.Result r = new CliRunner(dir).run("compare", "--backend-path", plugins.toString(), "--workload", "boot");
+
+        assertThat(r.exitCode()).isEqualTo(3);
+        assertThat(r.err()).startsWith("PVMM-E007").contains("pvmm.properties").doesNotContain("--backends option");
+    }
+
+    @Test
     @DisplayName("a file that is not a backend jar is PVMM-E015: no jar, no service file, or a missing file")
     void notABackend() throws IOException {
         Files.writeString(dir.resolve("notes.jar"), "not a zip");

@@ -115,6 +115,23 @@ class HookRecordingTest {
     }
 
     @Test
+    @DisplayName("a header whose guest the model cannot boot (memory, vCPUs) is PVMM-E030 at the header, exit 2")
+    void impossibleHeader() throws IOException {
+        String calls = "reserved-top 0x0\nunshared-kernel-pmd false\ncalls\n0 allocPt 0x10\nend 1\n";
+        Files.writeString(dir.resolve("tiny.hooks"), "pvmm-hooks 1\nmode two-level\nmemory-mib 1\nvcpus 1\npse true\npge true\n" + calls);
+        Files.writeString(dir.resolve("novcpu.hooks"), "pvmm-hooks 1\nmode two-level\nmemory-mib 64\nvcpus 0\npse true\npge true\n" + calls);
+
+        CliRunner.Result tiny = cli().run("replay-hooks", "tiny.hooks", "--backend", "native");
+        CliRunner.Result novcpu = cli().run("replay-hooks", "novcpu.hooks", "--backend", "native");
+
+        assertThat(tiny.exitCode()).isEqualTo(2);
+        assertThat(tiny.err()).startsWith("PVMM-E030").contains("malformed at line 1 ", "guest.memory-mib must be between 16 and 4096")
+                .doesNotContain("internal error");
+        assertThat(novcpu.exitCode()).isEqualTo(2);
+        assertThat(novcpu.err()).startsWith("PVMM-E030").contains("malformed at line 1 ", "vcpus must be between 1 and 64");
+    }
+
+    @Test
     @DisplayName("a recording cut short is malformed: its end line is missing")
     void truncated() throws IOException {
         record("two-level");

@@ -130,4 +130,31 @@ class ImportStraceCommandTest {
         assertThat(ImportStraceCommand.defaultOutput(Path.of("make"))).isEqualTo(Path.of("make.trace"));
         assertThat(ImportStraceCommand.defaultOutput(Path.of("x.trace"))).isEqualTo(Path.of("x.trace.trace"));
     }
+
+    @Test
+    @DisplayName("-o naming the log itself is PVMM-E014 before anything is read, and the log is left as it was")
+    void outputIsTheInput() throws Exception {
+        Path log = write("prog.strace", LOG);
+
+        CliRunner.Result r = cli().run("import-strace", "prog.strace", "-o", "prog.strace");
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).startsWith("PVMM-E014").contains("-o option", "it is the input");
+        assertThat(Files.readString(log)).isEqualTo(LOG);
+    }
+
+    @Test
+    @DisplayName("-o naming a directory is PVMM-E014 naming the directory, not a temporary file")
+    void outputIsADirectory() throws Exception {
+        write("prog.strace", LOG);
+        Files.createDirectory(dir.resolve("traces"));
+
+        CliRunner.Result r = cli().run("import-strace", "prog.strace", "-o", "traces");
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).startsWith("PVMM-E014").contains(dir.resolve("traces").toString(), "it is a directory").doesNotContain(".tmp");
+        try (var files = Files.list(dir.resolve("traces"))) {
+            assertThat(files).isEmpty();
+        }
+    }
 }

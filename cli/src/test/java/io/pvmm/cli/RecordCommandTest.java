@@ -83,4 +83,18 @@ class RecordCommandTest {
         assertThat(r.err()).contains("PVMM-E054 strace did not record 'no-such-command-here'", "no-such-command-here");
         assertThat(dir.resolve("x.trace")).doesNotExist();
     }
+
+    @Test
+    @DisplayName("an output or log path in a missing directory is PVMM-E014 before the command runs")
+    void unwritableOutputsFailFirst() {
+        CliRunner.Result trace = cli().run("record", "-o", "missing/x.trace", "--", "/bin/sh", "-c", "touch ran");
+        assertThat(trace.exitCode()).isEqualTo(2);
+        assertThat(trace.err()).startsWith("PVMM-E014").contains("-o option", "does not exist");
+
+        CliRunner.Result log = cli().run("record", "--keep-log", "missing/x.strace", "--", "/bin/sh", "-c", "touch ran");
+        assertThat(log.exitCode()).isEqualTo(2);
+        assertThat(log.err()).startsWith("PVMM-E014").contains("--keep-log option");
+
+        assertThat(dir.resolve("ran")).doesNotExist();
+    }
 }

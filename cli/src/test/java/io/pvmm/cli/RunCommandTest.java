@@ -113,4 +113,27 @@ class RunCommandTest {
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).contains("PVMM-E009", "vcpus", "--vcpus");
     }
+
+    @Test
+    @DisplayName("a guest memory size the paging mode cannot address is PVMM-E009 naming guest.memory-mib and its source, exit 2")
+    void memoryOutOfRange() {
+        CliRunner.Result tiny = cli().run("run", "--workload", "boot", "--memory-mib", "1");
+        assertThat(tiny.exitCode()).isEqualTo(2);
+        assertThat(tiny.err()).contains("PVMM-E009", "guest.memory-mib", "--memory-mib", "between 16 and 4096").doesNotContain("internal error");
+
+        CliRunner.Result big = cli().environment(Map.of("PVMM_GUEST_MEMORY_MIB", "8192")).run("run", "--workload", "boot");
+        assertThat(big.exitCode()).isEqualTo(2);
+        assertThat(big.err()).contains("PVMM-E009", "PVMM_GUEST_MEMORY_MIB", "two-level");
+        assertThat(cli().run("run", "--workload", "boot", "--mode", "pae", "--memory-mib", "8192").exitCode()).isZero();
+    }
+
+    @Test
+    @DisplayName("a backend that throws something other than a violation is PVMM-E017 naming the backend, the exception and where, exit 1")
+    void backendThrows() {
+        CliRunner.Result r = cli().run("run", "--backend", "fixture", "--workload", "boot", "--set", "fixture.level=-1");
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.out()).contains("run failed: java.lang.IllegalStateException: fixture told to fail in allocPt");
+        assertThat(r.err()).startsWith("PVMM-E017").contains("backend 'fixture' threw java.lang.IllegalStateException in ", ".allocPt(",
+                "workload 'boot', seed");
+    }
 }

@@ -59,6 +59,22 @@ public final class KernelLayout {
     }
 
     /**
+     * Checks a guest memory size against what the paging mode can address: at least
+     * {@value #MIN_MEMORY_MIB} MiB, at most 4 GiB in 2-level mode and 64 GiB with PAE.
+     *
+     * @param mode      the paging mode
+     * @param memoryMib guest RAM in MiB
+     * @throws IllegalArgumentException naming {@code guest.memory-mib} if the size is out of range
+     */
+    public static void checkMemory(PagingMode mode, long memoryMib) {
+        long maxMib = mode == PagingMode.PAE ? 64L << 10 : 4L << 10;
+        if (memoryMib < MIN_MEMORY_MIB || memoryMib > maxMib) {
+            throw new IllegalArgumentException("guest.memory-mib must be between " + MIN_MEMORY_MIB + " and "
+                    + maxMib + " in " + mode.configName() + " mode: " + memoryMib);
+        }
+    }
+
+    /**
      * Computes the layout of a guest.
      *
      * @param mode      the paging mode
@@ -71,11 +87,7 @@ public final class KernelLayout {
      */
     public static GuestLayout compute(PagingMode mode, long memoryMib, PlatformRequirements platform,
                                       boolean pse, boolean pge) {
-        long maxMib = mode == PagingMode.PAE ? 64L << 10 : 4L << 10;
-        if (memoryMib < MIN_MEMORY_MIB || memoryMib > maxMib) {
-            throw new IllegalArgumentException("guest memory must be between " + MIN_MEMORY_MIB + " MiB and "
-                    + maxMib + " MiB in " + mode.configName() + " mode: " + memoryMib);
-        }
+        checkMemory(mode, memoryMib);
         if (platform.reservedTop() % mode.pmdSize() != 0) {
             throw new IllegalArgumentException("reserved top must be a multiple of " + (mode.pmdSize() >> 20) + " MiB");
         }

@@ -66,8 +66,23 @@ public final class ConfigInputs {
      * @return a copy with the value added
      */
     public ConfigInputs withOption(String key, String value, String option) {
+        return withOption(key, value, ConfigSource.option(option));
+    }
+
+    /**
+     * Adds a value with the precedence of the command line that was derived from a value given
+     * elsewhere, keeping that value's source for messages: {@code pvmm compare} runs each backend of
+     * {@code compare.backends} as {@code backend}, and an error about one of them names where the
+     * list came from.
+     *
+     * @param key    the key without prefix
+     * @param value  the value
+     * @param source where the value it derives from came from
+     * @return a copy with the value added
+     */
+    public ConfigInputs withOption(String key, String value, ConfigSource source) {
         List<ConfigValue> copy = new ArrayList<>(options);
-        copy.add(new ConfigValue(key, value, ConfigSource.option(option)));
+        copy.add(new ConfigValue(key, value, source));
         return new ConfigInputs(copy, systemProperties, environment, workingDirectory);
     }
 
@@ -89,16 +104,6 @@ public final class ConfigInputs {
      */
     public ConfigInputs withEnvironment(Map<String, String> variables) {
         return new ConfigInputs(options, systemProperties, Objects.requireNonNull(variables), workingDirectory);
-    }
-
-    /**
-     * Replaces the working directory.
-     *
-     * @param directory where {@code pvmm.properties} is looked for and relative paths are resolved
-     * @return a copy with this directory
-     */
-    public ConfigInputs withWorkingDirectory(Path directory) {
-        return new ConfigInputs(options, systemProperties, environment, directory);
     }
 
     /**

@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  *
  * <p><b>Stability:</b> a code never changes meaning and is never reused. Codes E001 to E018 are
  * fixed; later work adds codes from E030 on: E030 to E032 are the command line's hook recordings and
- * backend jar checks.
+ * backend jar checks, E050 to E054 the import and recording of strace logs.
  */
 public enum PvmmError {
 
@@ -115,7 +115,7 @@ public enum PvmmError {
     /** A configuration key that nothing declares. */
     UNKNOWN_SETTING(8, ErrorKind.CONFIGURATION, "unknown setting key",
             "unknown setting '{key}'\nAccepted: {accepted}.{suggestion}",
-            "Every key pvmm reads is declared: the runtime's own (backend, mode, config), each discovered backend's settings "
+            "Every key pvmm reads is declared: the runtime's own (backend, backend.path, mode, config), each discovered backend's settings "
                     + "as <backend>.<key>, and the namespaces the guest model registers. A key outside them is most often a typo, "
                     + "and is refused rather than ignored.",
             "Correct the key in the source the message names (the suggestion is the closest declared key), or remove it. "
@@ -198,9 +198,11 @@ public enum PvmmError {
     /** The guest's memory is exhausted. */
     GUEST_OUT_OF_MEMORY(16, ErrorKind.RUN, "guest out of memory",
             "the guest ran out of memory\n{detail}",
-            "The guest's physical memory had no free frame left for an allocation the workload needed, "
-                    + "outside the out-of-memory paths the model exercises on purpose.",
-            "Give the guest more memory, or run a lighter workload.",
+            "Reserved; this version does not raise it. The model meets a guest out of memory as the kernel does: the fork, "
+                    + "fault or table allocation that finds no free frame fails with -ENOMEM or VM_FAULT_OOM, and the run's report "
+                    + "counts it under outcomes. The code keeps its meaning for a later version that stops a run on it.",
+            "Give the guest more memory (guest.memory-mib), or run a lighter workload, if the outcomes show "
+                    + "out-of-memory failures you did not intend.",
             null,
             "detail", "pte_alloc_one found no free frame: 4096 of 4096 frames in use."),
 
@@ -219,10 +221,10 @@ public enum PvmmError {
     /** The guest model's own invariant check failed. */
     GUEST_BUG(18, ErrorKind.RUN, "the guest hit a BUG",
             "the guest hit BUG: {invariant}\n{detail}",
-            "The guest kernel model checks the invariants the kernel checks with BUG_ON, and one of them failed: "
-                    + "either the model has a bug, or a guest bug was injected on purpose.",
-            "If no guest bug was injected, report it with the workload and the seed; if one was, this is the expected outcome "
-                    + "unless a backend was meant to refuse the guest's call first.",
+            "The guest kernel model checks the invariants the kernel checks with BUG_ON, and one of them failed with no "
+                    + "guest bug injected: the model has a bug. (With a bug injected on purpose, guest.bug, the BUG is an expected "
+                    + "outcome: pvmm run and pvmm compare report it as a finding and exit with 4, without this error.)",
+            "Report it with the workload, the mode, the backend and the seed that reproduce it.",
             null,
             "invariant", "pmd_bad(*pmd)",
             "detail", "pmd entry 0x00000063 at 0x00101c00 does not point to a page table."),

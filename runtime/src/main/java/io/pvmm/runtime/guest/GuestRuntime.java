@@ -1,5 +1,7 @@
 package io.pvmm.runtime.guest;
 
+import io.pvmm.api.PagingMode;
+import io.pvmm.guest.arch.KernelLayout;
 import io.pvmm.guest.config.GuestConfig;
 import io.pvmm.guest.workload.WorkloadSettings;
 import io.pvmm.runtime.PvmmRuntime;
@@ -47,16 +49,19 @@ public final class GuestRuntime {
     }
 
     /**
-     * The guest's configuration.
+     * The guest's configuration, checked against the paging mode it will boot in.
      *
      * @param config the configuration
+     * @param mode   the paging mode (the memory size it can address depends on it)
      * @return the guest's settings
      * @throws PvmmException {@link PvmmError#INVALID_SETTING_VALUE} for a value out of range, naming its source
      */
-    public static GuestConfig guestConfig(Configuration config) {
+    public static GuestConfig guestConfig(Configuration config, PagingMode mode) {
         Map<String, ConfigValue> values = config.namespace(GuestConfig.NAMESPACE);
         try {
-            return GuestConfig.fromSettings(plain(config.settings(GuestConfig.NAMESPACE).asMap()));
+            GuestConfig guest = GuestConfig.fromSettings(plain(config.settings(GuestConfig.NAMESPACE).asMap()));
+            KernelLayout.checkMemory(mode, guest.memoryMib());
+            return guest;
         } catch (IllegalArgumentException | ArithmeticException e) {
             throw invalid(values, e, "guest");
         }
@@ -88,7 +93,7 @@ public final class GuestRuntime {
             String key = v.getKey();
             if (message.contains(key)) {
                 return new PvmmException(PvmmError.INVALID_SETTING_VALUE, v.getValue().source().description(),
-                        Map.of("value", v.getValue().value(), "key", key, "problem", message));
+                        Map.of("value", v.getValue().value(), "key", v.getValue().key(), "problem", message));
             }
         }
         ConfigValue any = values.values().stream().findFirst().orElse(null);

@@ -40,9 +40,4 @@ public record StraceLine(int number, int pid, Kind kind, String name, String arg
         /** A line this reader does not know. */
         UNRECOGNISED
     }
-
-    /** @return whether the line carries a pid prefix */
-    public boolean hasPid() {
-        return pid != NO_PID;
-    }
 }

@@ -106,6 +106,8 @@ public final class StraceRecorder {
         argv.addAll(command);
         Path out = Files.createTempFile("pvmm-record", ".out");
         Path err = Files.createTempFile("pvmm-record", ".err");
+        out.toFile().deleteOnExit();
+        err.toFile().deleteOnExit();
         try {
             Process p;
             try {

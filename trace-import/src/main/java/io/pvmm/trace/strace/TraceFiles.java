@@ -30,7 +30,11 @@ public final class TraceFiles {
         Path absolute = target.toAbsolutePath();
         Path dir = absolute.getParent();
         // beside the target, so the move stays on one file system; created as any new file is (umask), unlike createTempFile
+        if (Files.isDirectory(absolute)) {
+            throw new IOException(absolute + " is a directory");
+        }
         Path tmp = dir.resolve("." + absolute.getFileName() + "." + Long.toHexString(System.nanoTime()) + ".tmp");
+        tmp.toFile().deleteOnExit(); // gone even when the import is interrupted
         try {
             try (Writer out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW,
                     StandardOpenOption.WRITE)) {
