@@ -88,6 +88,9 @@ final class TableFrames {
      *                      {@code release-of-pinned-frame} or {@code release-of-typed-frame}
      */
     void release(int cpu, long pfn, Kind kind) {
+        // the checks read the frame's type and the clear writes it directly: whatever this vCPU has
+        // queued must reach Xen first, whether or not an update_va_mapping follows
+        mc.flush(cpu);
         announced.checkRelease(pfn, kind);
         long mfn = machine.p2m(pfn);
         if (memory.isFree(pfn)) {
