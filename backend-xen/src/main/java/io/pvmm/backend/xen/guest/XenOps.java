@@ -74,6 +74,9 @@ public final class XenOps implements ParavirtOps {
         this.machine = new MachineMemory(memory, mode, p2mSeed);
         this.counters = new XenCounters();
         this.hv = new Hypervisor(machine, context.vcpus(), counters);
+        // 2.6.23's xen_arch_setup, before paging_init: the port understands the extended CR3 format
+        // (it is not auto-translated), so Xen accepts its PAE roots above 4 GiB
+        hv.enablePaeExtendedCr3();
         this.lock = hv.domainLock();
         this.lowmem = new LowmemMappings(layout, machine);
         this.mc = new Multicalls(hv, context.vcpus(), lazyBatching);

@@ -123,6 +123,32 @@ public final class Hypervisor {
     }
 
     /**
+     * {@code HYPERVISOR_vm_assist(VMASST_CMD_enable, VMASST_TYPE_pae_extended_cr3)}: the guest
+     * understands the extended CR3 format, so a PAE root may lie above 4 GiB. Off until the guest
+     * enables it; a PAE root at or above machine frame 0x100000 then fails validation
+     * ({@code pin-validation-failed}). Not counted as a hypercall: it belongs to the guest's
+     * {@code setup_arch}, before anything the model counts.
+     */
+    public void enablePaeExtendedCr3() {
+        domainLock.lock();
+        try {
+            tables.setPaeExtendedCr3(true);
+        } finally {
+            domainLock.unlock();
+        }
+    }
+
+    /** @return whether the guest has enabled {@code VMASST_TYPE_pae_extended_cr3} */
+    public boolean paeExtendedCr3() {
+        domainLock.lock();
+        try {
+            return tables.paeExtendedCr3();
+        } finally {
+            domainLock.unlock();
+        }
+    }
+
+    /**
      * The domain builder's base: every vCPU translates through {@code mfn} without holding a reference
      * to it, until {@link #loadInitialBases}. Until a base is loaded, no table is validated and an
      * {@code update_va_mapping} of an unvalidated L1 is stored as given.
