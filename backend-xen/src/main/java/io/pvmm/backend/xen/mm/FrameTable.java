@@ -74,6 +74,16 @@ final class FrameTable {
         return (word(mfn) & PGT_PAE_XEN_L2) != 0;
     }
 
+    /**
+     * The next frame whose type count is above zero.
+     *
+     * @param from the first frame to look at
+     * @return that frame, or -1 if there is none from {@code from} on
+     */
+    int nextReferenced(int from) {
+        return referenced.nextSetBit(from);
+    }
+
     /** Calls {@code action} with every frame whose type count is above zero, in frame order. */
     void forEachReferenced(LongConsumer action) {
         for (int i = referenced.nextSetBit(0); i >= 0; i = referenced.nextSetBit(i + 1)) {

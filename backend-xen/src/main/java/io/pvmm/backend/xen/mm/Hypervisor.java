@@ -30,6 +30,7 @@ public final class Hypervisor {
     private final TableValidation tables;
     private final MmuUpdates mmu;
     private final MmuExtOps ext;
+    private final TypeAudit typeAudit;
     private boolean running;
 
     /**
@@ -48,6 +49,7 @@ public final class Hypervisor {
         this.types.setTables(tables);
         this.mmu = new MmuUpdates(machine, frames, types, tables, counters);
         this.ext = new MmuExtOps(machine, frames, types, counters, vcpus);
+        this.typeAudit = new TypeAudit(machine, frames, tables, ext);
     }
 
     /** @return the domain lock, which guards every frame-state change */
@@ -284,7 +286,7 @@ public final class Hypervisor {
     public List<Finding> audit() {
         domainLock.lock();
         try {
-            return new TypeAudit(machine, frames, tables, ext).run();
+            return typeAudit.run();
         } finally {
             domainLock.unlock();
         }
