@@ -105,9 +105,11 @@ final class Multicalls {
         if (buffer.isEmpty()) {
             return;
         }
-        List<Hypercall> pending = new ArrayList<>(buffer);
-        buffer.clear();
-        hv.multicall(cpu, pending);
+        try {
+            hv.multicall(cpu, buffer); // runs the entries and keeps no reference to the list
+        } finally {
+            buffer.clear(); // issued, or failed: a failing batch is a BUG(), its rest is not retried
+        }
     }
 
     /** @return whether the vCPU has requests waiting */
