@@ -10,9 +10,8 @@ import io.pvmm.backend.xen.mm.Hypercall;
 import io.pvmm.backend.xen.mm.Hypervisor;
 import io.pvmm.backend.xen.mm.MachineMemory;
 import io.pvmm.backend.xen.mm.XenViolation;
-import java.util.HashSet;
+import java.util.BitSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The port's side of a page-table frame's life, as the first paravirt_ops port handled the hooks
@@ -41,7 +40,7 @@ final class TableFrames {
     private final LowmemMappings lowmem;
     private final Multicalls mc;
     private final AnnouncedTables announced = new AnnouncedTables();
-    private final Set<Long> bootReadOnly = new HashSet<>();
+    private final BitSet bootReadOnly = new BitSet(); // by guest frame, until the kernel's root is pinned
     private boolean booting = true;
 
     TableFrames(GuestLayout layout, Hypervisor hv, LowmemMappings lowmem, Multicalls mc) {
@@ -128,8 +127,8 @@ final class TableFrames {
         if (pfn >= layout.maxLowPfn()) {
             return; // highmem is not in the direct map
         }
-        if (booting) {
-            bootReadOnly.add(pfn);
+        if (booting && pfn >= 0) {
+            bootReadOnly.set((int) pfn); // below maxLowPfn, so an int
         }
         Hypercall ro = lowmem.protect(pfn, false);
         if (ro != null) {
@@ -146,9 +145,11 @@ final class TableFrames {
      * @return the pte to store
      */
     long maskRwPte(long value) {
-        if (booting && EntryBits.isPresent(value) && EntryBits.isWritable(value)
-                && bootReadOnly.contains(lowmem.entryPfn(value))) {
-            return value & ~EntryBits.RW;
+        if (booting && EntryBits.isPresent(value) && EntryBits.isWritable(value)) {
+            long pfn = lowmem.entryPfn(value);
+            if (pfn >= 0 && bootReadOnly.get((int) pfn)) {
+                return value & ~EntryBits.RW;
+            }
         }
         return value;
     }
