@@ -122,6 +122,8 @@ final class TableFrames {
      *
      * @param cpu the calling vCPU
      * @param pfn a frame
+     * @throws XenViolation {@code update-va-mapping-unmapped} after boot, for a lowmem frame the
+     *                      direct map does not map
      */
     void makeLowmemPageReadonly(int cpu, long pfn) {
         if (pfn >= layout.maxLowPfn()) {
@@ -134,7 +136,10 @@ final class TableFrames {
         if (ro != null) {
             mc.issue(cpu, ro);
         } else if (!booting && lowmem.lookupAddress(pfn) < 0) {
-            mc.issue(cpu, new Hypercall.UpdateVaMapping(layout.directMapAddress(pfn), 0)); // Xen refuses it
+            // 2.6.23: BUG_ON(lookup_address(address) == NULL). Reported as the refusal the
+            // update_va_mapping would get, after the batch, whose own failure would come first
+            mc.flush(cpu);
+            throw hv.unmappedAddress(cpu, layout.directMapAddress(pfn));
         }
     }
 

@@ -142,6 +142,24 @@ class LifecycleHooksTest {
     }
 
     @Test
+    @DisplayName("update-va-mapping-unmapped: after boot, a lowmem frame the direct map does not map cannot be announced")
+    void announceOfUnmappedLowmemFrame() {
+        long pfn = g.alloc();
+        g.ops.pmdClear(g.swapper + 768 * 4); // the direct map's only pte page is unlinked: lowmem is unmapped
+        long base = g.mfn(MiniGuest.SWAPPER_PFN);
+
+        assertThatThrownBy(() -> g.ops.allocPt(pfn))
+                .isInstanceOf(ParavirtViolation.class)
+                .hasMessage(String.format("update-va-mapping-unmapped: update_va_mapping of 0x%08x: no L1 maps it under base"
+                        + " mfn 0x%x (frame 0x%x: expected an L1 entry for the address, found none)",
+                        0xC0000000L + (pfn << 12), base, MiniGuest.SWAPPER_PFN))
+                .satisfies(e -> assertThat(((ParavirtViolation) e).pfn()).isEqualTo(MiniGuest.SWAPPER_PFN))
+                .extracting(RULE).isEqualTo(XenRule.UPDATE_VA_MAPPING_UNMAPPED);
+        assertThatThrownBy(() -> g.ops.allocPt(pfn)) // nothing was recorded: the same refusal again
+                .extracting(RULE).isEqualTo(XenRule.UPDATE_VA_MAPPING_UNMAPPED);
+    }
+
+    @Test
     @DisplayName("release-of-free-frame: a table is released before it goes back to the free pool")
     void releaseOfFreeFrame() {
         long pfn = g.alloc();
