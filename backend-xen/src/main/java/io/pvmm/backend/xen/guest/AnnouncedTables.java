@@ -82,10 +82,6 @@ final class AnnouncedTables {
         pd.clear(i);
     }
 
-    boolean contains(long pfn) {
-        return kindOf(pfn) != null;
-    }
-
     /** Calls {@code action} with every announced frame, in increasing order. */
     void forEach(LongConsumer action) {
         for (int i = announced.nextSetBit(0); i >= 0; i = announced.nextSetBit(i + 1)) {

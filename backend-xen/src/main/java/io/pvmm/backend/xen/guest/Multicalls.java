@@ -112,16 +112,6 @@ final class Multicalls {
         }
     }
 
-    /** @return whether the vCPU has requests waiting */
-    boolean pending(int cpu) {
-        return !buffers.get(cpu).isEmpty();
-    }
-
-    /** @return whether the vCPU is in lazy MMU mode */
-    boolean lazy(int cpu) {
-        return lazy[cpu];
-    }
-
     /**
      * {@code xen_set_lazy_mode(PARAVIRT_LAZY_MMU)}.
      *
