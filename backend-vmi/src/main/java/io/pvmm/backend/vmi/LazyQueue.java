@@ -135,16 +135,6 @@ final class LazyQueue {
         return cpu(cpu).batch;
     }
 
-    /**
-     * Whether a vCPU is in lazy mode.
-     *
-     * @param cpu a vCPU
-     * @return whether it is
-     */
-    boolean isLazy(int cpu) {
-        return cpu(cpu).lazy;
-    }
-
     private Cpu cpu(int cpu) {
         return cpus[Objects.checkIndex(cpu, cpus.length)];
     }

@@ -121,8 +121,10 @@ final class PageTypes {
      * (the write passes through untracked; the audit finds a table written without its announcement).
      *
      * @param pfn     the frame written
-     * @param accepts the types the write may target ({@code PT|PD} for pte writes because of
-     *                {@code set_pmd_pte}; {@code PD} for pmd writes; 0 for a PAE root write), with
+     * @param accepts the types the write may target ({@code PT|PD} for {@code set_pte} because of
+     *                {@code set_pmd_pte}, and for {@code set_pte_atomic}; {@code PT} for
+     *                {@code set_pte_at}, {@code pte_clear} and {@code update_pte}; {@code PD} for pmd
+     *                writes; 0 for a PAE root write), with
      *                {@link #PAE} when the write is a PAE one
      * @param what    the hook's name, for the message
      * @return the frame's type

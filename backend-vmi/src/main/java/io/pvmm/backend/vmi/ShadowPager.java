@@ -294,7 +294,7 @@ final class ShadowPager {
         }
     }
 
-    /** @return the live shadows, by frame number */
+    /** @return the live shadows, sorted by frame number (n log n in the live shadows) for a fixed audit order */
     List<Shadow> liveShadows() {
         return live.stream().sorted(Comparator.comparingLong(Shadow::pfn)).toList();
     }

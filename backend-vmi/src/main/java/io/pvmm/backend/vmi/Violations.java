@@ -82,11 +82,6 @@ final class Violations {
         counters.violationRecorded();
     }
 
-    /** @return the policy in force */
-    Policy policy() {
-        return policy;
-    }
-
     /** @return the violations recorded so far, oldest first (always empty under {@link Policy#THROW}) */
     List<Finding> findings() {
         return new ArrayList<>(recorded);

@@ -8,7 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Checks the shadow pager against the guest's memory, in time linear in the typed frames:
+ * Checks the shadow pager against the guest's memory, in time linear in the typed frames' entries
+ * plus n log n in the typed frames: the live shadows are sorted by frame number on every audit, so
+ * that findings always come in the same order:
  * <ol>
  *   <li>{@code shadow-mismatch}: every shadow equals the translation of its guest table, entry by
  *       entry (at most {@value #MISMATCHES_PER_FRAME} findings per frame, then one that counts the

@@ -74,11 +74,6 @@ final class VmiCounters {
         violationsRecorded.increment();
     }
 
-    /** @return shadow frames held now */
-    long shadowsLive() {
-        return shadowsLive.get();
-    }
-
     /** @return the counters by name, in their fixed order */
     Map<String, Long> snapshot() {
         long live = shadowsLive.get();

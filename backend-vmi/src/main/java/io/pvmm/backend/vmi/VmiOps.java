@@ -26,8 +26,18 @@ import java.util.Map;
  */
 final class VmiOps implements ParavirtOps {
 
-    /** pte-level writes may target an L1, or an L2 "because of set_pmd_pte". */
-    private static final int PT_LEVEL = PageTypes.PT | PageTypes.PD;
+    /**
+     * {@code vmi_set_pte}'s check: a plain pte write may target an L1, or an L2 "because of
+     * set_pmd_pte" ({@code VMI_PAGE_PTE | VMI_PAGE_PD}). {@code set_pte_atomic} has no check at all in
+     * {@code vmi.c} ("called from set_pmd_pte, but at both PT and PD layers"); accepting both levels
+     * is the same thing for a typed frame.
+     */
+    private static final int PT_OR_PD_LEVEL = PageTypes.PT | PageTypes.PD;
+    /**
+     * {@code vmi_set_pte_at}, {@code vmi_pte_clear} and {@code vmi_update_pte}'s check:
+     * {@code VMI_PAGE_PTE} alone, so a pte page only.
+     */
+    private static final int PT_LEVEL = PageTypes.PT;
     private static final int PD_LEVEL = PageTypes.PD;
 
     private final BackendContext context;
@@ -88,7 +98,7 @@ final class VmiOps implements ParavirtOps {
 
     @Override
     public void setPte(long ptePa, long value) {
-        pager.setPte(ptePa, value, PT_LEVEL, "setPte", pending());
+        pager.setPte(ptePa, value, PT_OR_PD_LEVEL, "setPte", pending());
     }
 
     @Override
@@ -98,7 +108,7 @@ final class VmiOps implements ParavirtOps {
 
     @Override
     public void setPteAtomic(long ptePa, long value) {
-        pager.setPte(ptePa, value, PT_LEVEL, "setPteAtomic", pending());
+        pager.setPte(ptePa, value, PT_OR_PD_LEVEL, "setPteAtomic", pending());
     }
 
     @Override

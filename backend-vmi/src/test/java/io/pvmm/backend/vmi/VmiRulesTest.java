@@ -87,6 +87,70 @@ class VmiRulesTest {
     }
 
     @Test
+    @DisplayName("setPte may write a page directory, because set_pmd_pte rewrites pmds through it")
+    void acceptsSetPteOnPageDirectory() {
+        ops.allocPd(ROOT);
+        long link = guest.link(PT);
+        ops.setPte(guest.pa(ROOT, 5), link);
+        assertThat(guest.memory().readEntry(guest.pa(ROOT, 5))).isEqualTo(link);
+        assertThat(ops.pager().shadowOf(ROOT).get(5)).isEqualTo(guest.translated(link));
+    }
+
+    @Test
+    @DisplayName("setPteAt into a page directory is refused: vmi_set_pte_at accepts a pte page only")
+    void rejectsSetPteAtOnPageDirectory() {
+        ops.allocPd(ROOT);
+        long link = guest.link(PT);
+        assertViolation(() -> ops.setPteAt(guest.pa(ROOT, 0), 0x1400000L, guest.pa(ROOT, 5), link),
+                VmiRule.WRITE_LEVEL_MISMATCH, ROOT);
+        assertThat(guest.memory().readEntry(guest.pa(ROOT, 5))).isZero();
+        assertThat(ops.pager().shadowOf(ROOT).get(5)).isZero();
+        assertThat(ops.counters()).containsEntry("traps", 0L);
+    }
+
+    @Test
+    @DisplayName("pteClear of a page-directory entry is refused: vmi_pte_clear accepts a pte page only")
+    void rejectsPteClearOnPageDirectory() {
+        long link = guest.link(PT);
+        guest.memory().writeEntry(guest.pa(ROOT, 5), link);
+        ops.allocPd(ROOT);
+        assertViolation(() -> ops.pteClear(guest.pa(ROOT, 0), 0x1400000L, guest.pa(ROOT, 5)),
+                VmiRule.WRITE_LEVEL_MISMATCH, ROOT);
+        assertThat(guest.memory().readEntry(guest.pa(ROOT, 5))).isEqualTo(link);
+        assertThat(ops.pager().shadowOf(ROOT).get(5)).isEqualTo(guest.translated(link));
+        assertThat(ops.counters()).containsEntry("traps", 0L);
+    }
+
+    @Test
+    @DisplayName("pteUpdate of a page-directory entry is refused: vmi_update_pte accepts a pte page only")
+    void rejectsPteUpdateOnPageDirectory() {
+        ops.allocPd(ROOT);
+        long link = guest.link(PT);
+        guest.memory().writeEntry(guest.pa(ROOT, 5), link); // changed in place, as ptep_set_wrprotect would
+        assertViolation(() -> ops.pteUpdate(guest.pa(ROOT, 0), 0x1400000L, guest.pa(ROOT, 5)),
+                VmiRule.WRITE_LEVEL_MISMATCH, ROOT);
+        assertThat(ops.pager().shadowOf(ROOT).get(5)).isZero();
+        assertThat(ops.counters()).containsEntry("traps", 0L);
+    }
+
+    @Test
+    @DisplayName("in PAE mode setPteAt, pteClear and pteUpdate into a pmd are refused too")
+    void rejectsPteLevelHooksOnPaePmd() {
+        TestGuest pae = new TestGuest(PagingMode.PAE);
+        VmiOps paeOps = pae.ops();
+        paeOps.allocPd(ROOT);
+        long link = pae.link(PT);
+        assertViolation(() -> paeOps.setPteAt(0x300L << 12, 0x400000L, pae.pa(ROOT, 2), link),
+                VmiRule.WRITE_LEVEL_MISMATCH, ROOT);
+        assertViolation(() -> paeOps.pteClear(0x300L << 12, 0x400000L, pae.pa(ROOT, 2)),
+                VmiRule.WRITE_LEVEL_MISMATCH, ROOT);
+        assertViolation(() -> paeOps.pteUpdate(0x300L << 12, 0x400000L, pae.pa(ROOT, 2)),
+                VmiRule.WRITE_LEVEL_MISMATCH, ROOT);
+        paeOps.setPteAtomic(pae.pa(ROOT, 2), link); // set_pte_atomic: no level check in vmi.c
+        assertThat(pae.memory().readEntry(pae.pa(ROOT, 2))).isEqualTo(link);
+    }
+
+    @Test
     @DisplayName("in PAE mode a root write to a tracked table is refused: PDPTs are never tracked")
     void rejectsWriteLevelMismatchOfPaeRootWrite() {
         TestGuest pae = new TestGuest(PagingMode.PAE);

@@ -105,19 +105,11 @@ final class Multicalls {
         if (buffer.isEmpty()) {
             return;
         }
-        List<Hypercall> pending = new ArrayList<>(buffer);
-        buffer.clear();
-        hv.multicall(cpu, pending);
-    }
-
-    /** @return whether the vCPU has requests waiting */
-    boolean pending(int cpu) {
-        return !buffers.get(cpu).isEmpty();
-    }
-
-    /** @return whether the vCPU is in lazy MMU mode */
-    boolean lazy(int cpu) {
-        return lazy[cpu];
+        try {
+            hv.multicall(cpu, buffer); // runs the entries and keeps no reference to the list
+        } finally {
+            buffer.clear(); // issued, or failed: a failing batch is a BUG(), its rest is not retried
+        }
     }
 
     /**

@@ -10,9 +10,8 @@ import io.pvmm.backend.xen.mm.Hypercall;
 import io.pvmm.backend.xen.mm.Hypervisor;
 import io.pvmm.backend.xen.mm.MachineMemory;
 import io.pvmm.backend.xen.mm.XenViolation;
-import java.util.HashSet;
+import java.util.BitSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The port's side of a page-table frame's life, as the first paravirt_ops port handled the hooks
@@ -41,7 +40,7 @@ final class TableFrames {
     private final LowmemMappings lowmem;
     private final Multicalls mc;
     private final AnnouncedTables announced = new AnnouncedTables();
-    private final Set<Long> bootReadOnly = new HashSet<>();
+    private final BitSet bootReadOnly = new BitSet(); // by guest frame, until the kernel's root is pinned
     private boolean booting = true;
 
     TableFrames(GuestLayout layout, Hypervisor hv, LowmemMappings lowmem, Multicalls mc) {
@@ -88,6 +87,9 @@ final class TableFrames {
      *                      {@code release-of-pinned-frame} or {@code release-of-typed-frame}
      */
     void release(int cpu, long pfn, Kind kind) {
+        // the checks read the frame's type and the clear writes it directly: whatever this vCPU has
+        // queued must reach Xen first, whether or not an update_va_mapping follows
+        mc.flush(cpu);
         announced.checkRelease(pfn, kind);
         long mfn = machine.p2m(pfn);
         if (memory.isFree(pfn)) {
@@ -120,19 +122,24 @@ final class TableFrames {
      *
      * @param cpu the calling vCPU
      * @param pfn a frame
+     * @throws XenViolation {@code update-va-mapping-unmapped} after boot, for a lowmem frame the
+     *                      direct map does not map
      */
     void makeLowmemPageReadonly(int cpu, long pfn) {
         if (pfn >= layout.maxLowPfn()) {
             return; // highmem is not in the direct map
         }
-        if (booting) {
-            bootReadOnly.add(pfn);
+        if (booting && pfn >= 0) {
+            bootReadOnly.set((int) pfn); // below maxLowPfn, so an int
         }
         Hypercall ro = lowmem.protect(pfn, false);
         if (ro != null) {
             mc.issue(cpu, ro);
         } else if (!booting && lowmem.lookupAddress(pfn) < 0) {
-            mc.issue(cpu, new Hypercall.UpdateVaMapping(layout.directMapAddress(pfn), 0)); // Xen refuses it
+            // 2.6.23: BUG_ON(lookup_address(address) == NULL). Reported as the refusal the
+            // update_va_mapping would get, after the batch, whose own failure would come first
+            mc.flush(cpu);
+            throw hv.unmappedAddress(cpu, layout.directMapAddress(pfn));
         }
     }
 
@@ -143,9 +150,11 @@ final class TableFrames {
      * @return the pte to store
      */
     long maskRwPte(long value) {
-        if (booting && EntryBits.isPresent(value) && EntryBits.isWritable(value)
-                && bootReadOnly.contains(lowmem.entryPfn(value))) {
-            return value & ~EntryBits.RW;
+        if (booting && EntryBits.isPresent(value) && EntryBits.isWritable(value)) {
+            long pfn = lowmem.entryPfn(value);
+            if (pfn >= 0 && bootReadOnly.get((int) pfn)) {
+                return value & ~EntryBits.RW;
+            }
         }
         return value;
     }

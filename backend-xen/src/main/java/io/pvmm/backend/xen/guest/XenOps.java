@@ -74,6 +74,9 @@ public final class XenOps implements ParavirtOps {
         this.machine = new MachineMemory(memory, mode, p2mSeed);
         this.counters = new XenCounters();
         this.hv = new Hypervisor(machine, context.vcpus(), counters);
+        // 2.6.23's xen_arch_setup, before paging_init: the port understands the extended CR3 format
+        // (it is not auto-translated), so Xen accepts its PAE roots above 4 GiB
+        hv.enablePaeExtendedCr3();
         this.lock = hv.domainLock();
         this.lowmem = new LowmemMappings(layout, machine);
         this.mc = new Multicalls(hv, context.vcpus(), lazyBatching);
@@ -114,11 +117,21 @@ public final class XenOps implements ParavirtOps {
     }
 
     private void announce(long pfn, Kind kind) {
-        locked(() -> frames.announce(cpu(), pfn, kind));
+        lock.lock();
+        try {
+            frames.announce(cpu(), pfn, kind);
+        } finally {
+            lock.unlock();
+        }
     }
 
     private void release(long pfn, Kind kind) {
-        locked(() -> frames.release(cpu(), pfn, kind));
+        lock.lock();
+        try {
+            frames.release(cpu(), pfn, kind);
+        } finally {
+            lock.unlock();
+        }
     }
 
     // ---- entry representation ----
@@ -137,7 +150,12 @@ public final class XenOps implements ParavirtOps {
 
     @Override
     public void setPte(long ptePa, long value) {
-        locked(() -> pteStore(cpu(), ptePa, frames.maskRwPte(value)));
+        lock.lock();
+        try {
+            pteStore(cpu(), ptePa, frames.maskRwPte(value));
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
@@ -238,29 +256,54 @@ public final class XenOps implements ParavirtOps {
     }
 
     private void mmuUpdate(long pa, long value) {
-        locked(() -> mc.queue(cpu(), new Hypercall.MmuUpdate(machine.machineAddress(pa), value)));
+        lock.lock();
+        try {
+            mc.queue(cpu(), new Hypercall.MmuUpdate(machine.machineAddress(pa), value));
+        } finally {
+            lock.unlock();
+        }
     }
 
     // ---- address spaces ----
 
     @Override
     public void activateMm(long prevPgdPa, long nextPgdPa) {
-        locked(() -> pin.xenPgdPin(cpu(), nextPgdPa));
+        lock.lock();
+        try {
+            pin.xenPgdPin(cpu(), nextPgdPa);
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
     public void writeCr3(long pgdPa) {
-        locked(() -> mc.issue(cpu(), new Hypercall.MmuextOp(MmuextCmd.NEW_BASEPTR, machine.p2m(pgdPa >>> PagingMode.PAGE_SHIFT))));
+        lock.lock();
+        try {
+            mc.issue(cpu(), new Hypercall.MmuextOp(MmuextCmd.NEW_BASEPTR, machine.p2m(pgdPa >>> PagingMode.PAGE_SHIFT)));
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
     public void dupMmap(long oldPgdPa, long newPgdPa) {
-        locked(() -> pin.xenPgdPin(cpu(), newPgdPa));
+        lock.lock();
+        try {
+            pin.xenPgdPin(cpu(), newPgdPa);
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
     public void exitMmap(long pgdPa) {
-        locked(() -> pin.xenExitMmap(cpu(), pgdPa));
+        lock.lock();
+        try {
+            pin.xenExitMmap(cpu(), pgdPa);
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
@@ -307,17 +350,32 @@ public final class XenOps implements ParavirtOps {
     }
 
     private void mmuext(MmuextCmd cmd, long arg) {
-        locked(() -> mc.issue(cpu(), new Hypercall.MmuextOp(cmd, arg)));
+        lock.lock();
+        try {
+            mc.issue(cpu(), new Hypercall.MmuextOp(cmd, arg));
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
     public void enterLazyMmu() {
-        locked(() -> mc.enterLazy(cpu()));
+        lock.lock();
+        try {
+            mc.enterLazy(cpu());
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
     public void leaveLazyMmu() {
-        locked(() -> mc.leaveLazy(cpu()));
+        lock.lock();
+        try {
+            mc.leaveLazy(cpu());
+        } finally {
+            lock.unlock();
+        }
     }
 
     // ---- inspection ----
@@ -338,15 +396,6 @@ public final class XenOps implements ParavirtOps {
             List<Finding> findings = new ArrayList<>(hv.audit());
             frames.audit(findings);
             return findings;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void locked(Runnable action) {
-        lock.lock();
-        try {
-            action.run();
         } finally {
             lock.unlock();
         }

@@ -5,9 +5,10 @@ import java.util.function.LongConsumer;
 
 /**
  * Xen's {@code frame_table}, the part this model needs: per machine frame, the {@code type_info}
- * word in Xen 3.1's layout — the type in bits 29-31, {@code PGT_pinned} (28), {@code PGT_validated}
- * (27), {@code PGT_pae_xen_l2} (26) and the type count below. General reference counts
- * ({@code count_info}) and ownership are not modelled: every frame below {@link MachineMemory#frames()}
+ * word in Xen 3.3's layout — the type in bits 29-31, {@code PGT_pinned} (28), {@code PGT_validated}
+ * (27), {@code PGT_pae_xen_l2} (26) and a 26-bit type count below. Xen 3.1 has the same type and
+ * flag bits but a 16-bit type count, so the model's count overflows later than 3.1's would. General
+ * reference counts ({@code count_info}) and ownership are not modelled: every frame below {@link MachineMemory#frames()}
  * belongs to the one domain.
  *
  * <p>Keeps the {@code typed-frames} counters and the set of frames with a non-zero type count, so
@@ -72,6 +73,16 @@ final class FrameTable {
 
     boolean paeXenL2(long mfn) {
         return (word(mfn) & PGT_PAE_XEN_L2) != 0;
+    }
+
+    /**
+     * The next frame whose type count is above zero.
+     *
+     * @param from the first frame to look at
+     * @return that frame, or -1 if there is none from {@code from} on
+     */
+    int nextReferenced(int from) {
+        return referenced.nextSetBit(from);
     }
 
     /** Calls {@code action} with every frame whose type count is above zero, in frame order. */

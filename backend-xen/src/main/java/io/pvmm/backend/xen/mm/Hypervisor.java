@@ -30,6 +30,7 @@ public final class Hypervisor {
     private final TableValidation tables;
     private final MmuUpdates mmu;
     private final MmuExtOps ext;
+    private final TypeAudit typeAudit;
     private boolean running;
 
     /**
@@ -48,6 +49,7 @@ public final class Hypervisor {
         this.types.setTables(tables);
         this.mmu = new MmuUpdates(machine, frames, types, tables, counters);
         this.ext = new MmuExtOps(machine, frames, types, counters, vcpus);
+        this.typeAudit = new TypeAudit(machine, frames, tables, ext);
     }
 
     /** @return the domain lock, which guards every frame-state change */
@@ -123,6 +125,32 @@ public final class Hypervisor {
     }
 
     /**
+     * {@code HYPERVISOR_vm_assist(VMASST_CMD_enable, VMASST_TYPE_pae_extended_cr3)}: the guest
+     * understands the extended CR3 format, so a PAE root may lie above 4 GiB. Off until the guest
+     * enables it; a PAE root at or above machine frame 0x100000 then fails validation
+     * ({@code pin-validation-failed}). Not counted as a hypercall: it belongs to the guest's
+     * {@code setup_arch}, before anything the model counts.
+     */
+    public void enablePaeExtendedCr3() {
+        domainLock.lock();
+        try {
+            tables.setPaeExtendedCr3(true);
+        } finally {
+            domainLock.unlock();
+        }
+    }
+
+    /** @return whether the guest has enabled {@code VMASST_TYPE_pae_extended_cr3} */
+    public boolean paeExtendedCr3() {
+        domainLock.lock();
+        try {
+            return tables.paeExtendedCr3();
+        } finally {
+            domainLock.unlock();
+        }
+    }
+
+    /**
      * The domain builder's base: every vCPU translates through {@code mfn} without holding a reference
      * to it, until {@link #loadInitialBases}. Until a base is loaded, no table is validated and an
      * {@code update_va_mapping} of an unvalidated L1 is stored as given.
@@ -168,6 +196,23 @@ public final class Hypervisor {
         domainLock.lock();
         try {
             return ext.base(vcpu);
+        } finally {
+            domainLock.unlock();
+        }
+    }
+
+    /**
+     * The violation an {@code update_va_mapping} of {@code va} by a vCPU gets when no L1 maps the
+     * address under the vCPU's base, for a guest that knows the mapping is missing before it asks.
+     *
+     * @param vcpu the vCPU
+     * @param va   the address
+     * @return {@code update-va-mapping-unmapped}, worded as the hypercall's refusal
+     */
+    public XenViolation unmappedAddress(int vcpu, long va) {
+        domainLock.lock();
+        try {
+            return mmu.unmapped(ext.base(vcpu), va);
         } finally {
             domainLock.unlock();
         }
@@ -258,7 +303,7 @@ public final class Hypervisor {
     public List<Finding> audit() {
         domainLock.lock();
         try {
-            return new TypeAudit(machine, frames, tables, ext).run();
+            return typeAudit.run();
         } finally {
             domainLock.unlock();
         }

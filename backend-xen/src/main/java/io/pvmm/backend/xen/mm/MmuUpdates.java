@@ -182,9 +182,7 @@ final class MmuUpdates {
         counters.updateVaMapping.incrementAndGet();
         long l1e = guestMapL1e(baseMfn, va);
         if (l1e < 0) {
-            throw new XenViolation(XenRule.UPDATE_VA_MAPPING_UNMAPPED, machine.pfnForReport(baseMfn),
-                    String.format("update_va_mapping of 0x%08x: no L1 maps it under base mfn 0x%x", va, baseMfn),
-                    "an L1 entry for the address", "none");
+            throw unmapped(baseMfn, va);
         }
         long l1mfn = l1e >>> PagingMode.PAGE_SHIFT;
         int index = (int) ((l1e & (PagingMode.PAGE_SIZE - 1)) / mode.entryBytes());
@@ -199,6 +197,19 @@ final class MmuUpdates {
                     "a validated L1", FrameTable.describe(frames.word(l1mfn)));
         }
         modL1Entry(l1mfn, index, val);
+    }
+
+    /**
+     * The refusal of an {@code update_va_mapping} whose address no L1 maps under the base.
+     *
+     * @param baseMfn the calling vCPU's base
+     * @param va      the address
+     * @return the violation, {@code update-va-mapping-unmapped}
+     */
+    XenViolation unmapped(long baseMfn, long va) {
+        return new XenViolation(XenRule.UPDATE_VA_MAPPING_UNMAPPED, machine.pfnForReport(baseMfn),
+                String.format("update_va_mapping of 0x%08x: no L1 maps it under base mfn 0x%x", va, baseMfn),
+                "an L1 entry for the address", "none");
     }
 
     /**

@@ -16,8 +16,10 @@ import io.pvmm.backend.xen.XenRule;
  *   <li>{@code get_page_from_l2e}: the same flag checks, then an {@link PageType#L1} reference on the
  *       frame, validating it if that is its first; only the guest's slots are looked at (2-level:
  *       below 1008; the slot-3 pmd of a PAE root: below 428);</li>
- *   <li>{@code alloc_l3_table} (PAE root): only PRESENT and the available bits, slot 3 present and
- *       typed {@code L2 | PGT_pae_xen_l2} with a type count of exactly 1, the other slots typed L2.</li>
+ *   <li>{@code alloc_l3_table} (PAE root): the root below 4 GiB (mfn below 0x100000) unless the guest
+ *       enabled {@code VMASST_TYPE_pae_extended_cr3}; only PRESENT and the available bits, slot 3
+ *       present and typed {@code L2 | PGT_pae_xen_l2} with a type count of exactly 1, the other slots
+ *       typed L2.</li>
  * </ul>
  *
  * <p>Every {@code alloc_l*_table} undoes the references it took when an entry fails, so a failed
@@ -29,6 +31,8 @@ final class TableValidation implements PageTypes.Tables {
 
     /** PAE root entries: only PRESENT and the available bits 9-11 ({@code L3_DISALLOW_MASK}). */
     private static final long L3_ALLOWED_FLAGS = EntryBits.PRESENT | 0xE00L;
+    /** The first machine frame at 4 GiB: a PAE root must lie below it without the extended-cr3 assist. */
+    static final long PAE_ROOT_MFN_LIMIT = 0x100000L;
 
     private final MachineMemory machine;
     private final FrameTable frames;
@@ -38,6 +42,7 @@ final class TableValidation implements PageTypes.Tables {
     private final int entries;
     private final int firstXenSlot;
     private final long highBits;
+    private boolean paeExtendedCr3;
 
     TableValidation(MachineMemory machine, FrameTable frames, PageTypes types, XenCounters counters) {
         this.machine = machine;
@@ -49,6 +54,21 @@ final class TableValidation implements PageTypes.Tables {
         this.firstXenSlot = XenLayout.firstXenL2Slot(mode);
         // bits above the frame mask, NX and the low flags excepted (none in 2-level entries)
         this.highBits = mode == PagingMode.PAE ? ~mode.frameMask() & ~EntryBits.NX & ~0xFFFL : 0;
+    }
+
+    /**
+     * {@code VMASST_TYPE_pae_extended_cr3}: whether the guest has said it understands the extended
+     * CR3 format, so that a PAE root may lie above 4 GiB.
+     *
+     * @param enabled the assist's state
+     */
+    void setPaeExtendedCr3(boolean enabled) {
+        this.paeExtendedCr3 = enabled;
+    }
+
+    /** @return whether the {@code pae_extended_cr3} assist is on */
+    boolean paeExtendedCr3() {
+        return paeExtendedCr3;
     }
 
     @Override
@@ -129,6 +149,12 @@ final class TableValidation implements PageTypes.Tables {
     }
 
     void allocL3Table(long mfn) {
+        if (mfn >= PAE_ROOT_MFN_LIMIT && !paeExtendedCr3) {
+            // a 32-bit CR3 holds a PAE root's address only below 4 GiB
+            throw new XenViolation(XenRule.PIN_VALIDATION_FAILED, machine.pfnForReport(mfn),
+                    String.format("PAE pgd must be below 4GB (0x%x >= 0x100000): the guest has not enabled VMASST_TYPE_pae_extended_cr3", mfn),
+                    "a PAE root below 4 GiB (mfn < 0x100000)", String.format("mfn 0x%x", mfn));
+        }
         int ptrs = mode.ptrsPerPgd();
         long slot3 = machine.read(mfn, ptrs - 1);
         if (!EntryBits.isPresent(slot3)) {

@@ -28,11 +28,6 @@ public final class XenViolation extends ParavirtViolation {
         this.detail = detail;
     }
 
-    /** @return the plain message, without the rule and frame that {@link #getMessage()} adds */
-    public String detail() {
-        return detail;
-    }
-
     /** @return the rule broken */
     public XenRule xenRule() {
         return (XenRule) rule();

@@ -107,6 +107,59 @@ class LifecycleHooksTest {
     }
 
     @Test
+    @DisplayName("a release in lazy mode issues the queued updates before its checks: an unlink queued just before counts")
+    void releaseChecksAfterQueuedUpdates() {
+        long root = g.newRoot();
+        long pte = g.ptePage(root, 0x1000_0000L);
+        g.ops.dupMmap(g.swapper, root);
+
+        g.ops.enterLazyMmu();
+        g.ops.pmdClear(g.pmdEntry(root, 0x1000_0000L)); // queued: the pte page's last L1 reference goes with it
+        g.ops.releasePt(pte);
+        g.ops.leaveLazyMmu();
+
+        assertThat(g.hv().typeCount(g.mfn(pte))).isEqualTo(1); // the direct map's writable reference
+        assertThat(g.hv().pageType(g.mfn(pte))).isEqualTo(PageType.WRITABLE);
+        assertThat(g.ops.audit()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("releasePd of a frame already writable still issues the queued updates before it clears the page")
+    void releasePdClearsAfterQueuedUpdates() {
+        long root = g.newRoot();
+        g.ops.dupMmap(g.swapper, root);
+        g.ops.exitMmap(root); // early unpin: the root is writable again before its release
+        assertThat(g.directMapWritable(root >>> 12)).isTrue();
+        long pte = g.alloc();
+
+        g.ops.enterLazyMmu();
+        g.ops.setPmd(root + 5 * 4, g.entry(pte, EntryBits.PAGE_TABLE)); // queued mmu_update into the root
+        g.ops.releasePd(root >>> 12);
+        g.ops.leaveLazyMmu();
+
+        assertThat(g.memory.readEntry(root + 5 * 4)).isZero(); // the clear came after the queued store
+        assertThat(g.memory.readEntry(root + 768 * 4)).isZero();
+    }
+
+    @Test
+    @DisplayName("update-va-mapping-unmapped: after boot, a lowmem frame the direct map does not map cannot be announced")
+    void announceOfUnmappedLowmemFrame() {
+        long pfn = g.alloc();
+        g.ops.pmdClear(g.swapper + 768 * 4); // the direct map's only pte page is unlinked: lowmem is unmapped
+        long base = g.mfn(MiniGuest.SWAPPER_PFN);
+
+        assertThatThrownBy(() -> g.ops.allocPt(pfn))
+                .isInstanceOf(ParavirtViolation.class)
+                .hasMessage(String.format("update-va-mapping-unmapped: update_va_mapping of 0x%08x: no L1 maps it under base"
+                        + " mfn 0x%x (frame 0x%x: expected an L1 entry for the address, found none)",
+                        0xC0000000L + (pfn << 12), base, MiniGuest.SWAPPER_PFN))
+                .satisfies(e -> assertThat(((ParavirtViolation) e).pfn()).isEqualTo(MiniGuest.SWAPPER_PFN))
+                .extracting(RULE).isEqualTo(XenRule.UPDATE_VA_MAPPING_UNMAPPED);
+        assertThatThrownBy(() -> g.ops.allocPt(pfn)) // nothing was recorded: the same refusal again
+                .extracting(RULE).isEqualTo(XenRule.UPDATE_VA_MAPPING_UNMAPPED);
+    }
+
+    @Test
     @DisplayName("release-of-free-frame: a table is released before it goes back to the free pool")
     void releaseOfFreeFrame() {
         long pfn = g.alloc();

@@ -18,6 +18,14 @@ class PgdPinTest {
 
     private static final long VA = 0x0804_8000L;
 
+    @Test
+    @DisplayName("the port enables extended CR3 before paging starts, as 2.6.23's xen_arch_setup does, so Xen accepts PAE roots above 4 GiB")
+    void portEnablesExtendedCr3() {
+        MiniGuest g = new MiniGuest(PagingMode.PAE);
+        assertThat(g.hv().paeExtendedCr3()).isTrue();
+        assertThat(g.counter("hypercalls")).isZero();
+    }
+
     @ParameterizedTest
     @EnumSource(PagingMode.class)
     @DisplayName("dupMmap makes every table of the child read-only and pins its root, validating the tree")

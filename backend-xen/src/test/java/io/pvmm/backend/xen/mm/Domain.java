@@ -4,7 +4,7 @@ import io.pvmm.api.PagingMode;
 import io.pvmm.backend.xen.MapMemory;
 
 /**
- * A hypervisor over 256 frames of map-backed memory, with helpers that speak guest frames: tables
+ * A hypervisor over 256 frames (or as many as a test asks) of map-backed memory, with helpers that speak guest frames: tables
  * are written straight into memory while they are not tables yet, then handed to Xen.
  */
 final class Domain {
@@ -18,8 +18,13 @@ final class Domain {
     final Hypervisor hv;
 
     Domain(PagingMode mode) {
+        this(mode, FRAMES);
+    }
+
+    /** A domain of {@code frames} frames; {@link #snapshot()} still looks at the first {@value #FRAMES} only. */
+    Domain(PagingMode mode, long frames) {
         this.mode = mode;
-        this.memory = new MapMemory(mode, FRAMES);
+        this.memory = new MapMemory(mode, frames);
         this.machine = new MachineMemory(memory, mode, 11);
         this.hv = new Hypervisor(machine, 2, counters);
     }

@@ -186,6 +186,50 @@ class MmuExtOpsTest {
         }
 
         @Test
+        @DisplayName("pin-validation-failed: a PAE root at or above 4 GiB is refused unless the guest enabled extended CR3")
+        void paeRootAbove4GiB() {
+            Domain big = new Domain(PagingMode.PAE, TableValidation.PAE_ROOT_MFN_LIMIT + 64);
+            long high = big.machine.m2p(TableValidation.PAE_ROOT_MFN_LIMIT); // the first frame at 4 GiB
+            long low = big.machine.m2p(TableValidation.PAE_ROOT_MFN_LIMIT - 1); // the last frame below it
+            long[] pmds = otherFrames(big, high, low);
+            big.put(high, 0, pmds[0], EntryBits.PRESENT);
+            big.put(high, 3, pmds[1], EntryBits.PRESENT);
+            big.put(low, 0, pmds[2], EntryBits.PRESENT);
+            big.put(low, 3, pmds[3], EntryBits.PRESENT);
+
+            assertThatThrownBy(() -> big.mmuext(MmuextCmd.PIN_L3_TABLE, high))
+                    .hasMessageContaining("PAE pgd must be below 4GB")
+                    .extracting(RULE).isEqualTo(XenRule.PIN_VALIDATION_FAILED);
+            assertThatThrownBy(() -> big.newBase(0, high))
+                    .extracting(RULE).isEqualTo(XenRule.PIN_VALIDATION_FAILED);
+            assertThat(big.count(high)).isZero();
+            assertThat(big.count(pmds[0])).isZero();
+            assertThat(big.count(pmds[1])).isZero();
+            assertThat(big.counters.pins.get()).isZero();
+
+            big.mmuext(MmuextCmd.PIN_L3_TABLE, low); // mfn 0xfffff: the last frame below 4 GiB
+            assertThat(big.pinned(low)).isTrue();
+
+            big.hv.enablePaeExtendedCr3();
+            big.mmuext(MmuextCmd.PIN_L3_TABLE, high);
+            assertThat(big.pinned(high)).isTrue();
+            assertThat(big.type(high)).isEqualTo(PageType.L3);
+            assertThat(big.hv.audit()).isEmpty();
+        }
+
+        /** Four frames other than {@code a} and {@code b}, from the first ones. */
+        private long[] otherFrames(Domain big, long a, long b) {
+            long[] out = new long[4];
+            int n = 0;
+            for (long pfn = 10; n < out.length; pfn++) {
+                if (pfn != a && pfn != b) {
+                    out[n++] = pfn;
+                }
+            }
+            return out;
+        }
+
+        @Test
         @DisplayName("disallowed-entry-bits: PAE entries may carry NX but no bit above the frame mask")
         void highBits() {
             root(10, 12);

@@ -6,6 +6,7 @@ import io.pvmm.api.EntryBits;
 import io.pvmm.api.Finding;
 import io.pvmm.api.PagingMode;
 import io.pvmm.backend.xen.XenRule;
+import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -45,6 +46,23 @@ class TypeAuditTest {
 
         assertThat(d.hv.audit()).extracting(Finding::rule, Finding::pfn)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple(XenRule.TYPE_COUNT_MISMATCH, 20L));
+    }
+
+    @Test
+    @DisplayName("an audit leaves nothing behind for the next: a repaired mismatch audits clean, and audits repeat")
+    void auditsAreIndependent() {
+        d.put(11, 1, 21, EntryBits.PAGE_SHARED);
+        d.put(11, 2, 22, EntryBits.PAGE_TABLE | EntryBits.RW);
+        List<Finding> first = d.hv.audit();
+        assertThat(first).extracting(Finding::rule, Finding::pfn).containsExactlyInAnyOrder(
+                org.assertj.core.groups.Tuple.tuple(XenRule.TYPE_COUNT_MISMATCH, 21L),
+                org.assertj.core.groups.Tuple.tuple(XenRule.TYPE_COUNT_MISMATCH, 22L));
+        assertThat(d.hv.audit()).isEqualTo(first);
+
+        d.put(11, 1, 0, 0);
+        d.put(11, 2, 0, 0);
+
+        assertThat(d.hv.audit()).isEmpty();
     }
 
     @Test
