@@ -175,7 +175,7 @@ public final class Memory {
         mm.pageTableLock().lock();
         try {
             long entry = tables.read(ptePa);
-            if (!EntryBits.isPresent(entry)) {
+            if (!PageTables.ptePresent(entry)) {
                 return vma.anonymous() ? doAnonymousPage(mm, vma, address, ptePa, write) : doNoPage(mm, vma, address, ptePa, write);
             }
             if (write && !EntryBits.isWritable(entry)) {
@@ -338,8 +338,16 @@ public final class Memory {
         }
     }
 
-    /** {@code copy_one_pte}: write-protect both sides of a private writable page, take a reference. */
+    /**
+     * {@code copy_one_pte}: write-protect both sides of a private writable page, take a reference. A
+     * pte that is not {@code pte_present} (no page: a swap entry) is copied as it is; a
+     * {@code PROT_NONE} pte is present and holds its page.
+     */
     private void copyOnePte(MmStruct dst, MmStruct src, long dstPte, long srcPte, long pte, Vma vma, long address) {
+        if (!PageTables.ptePresent(pte)) {
+            pv.setPteAt(dst.pgd(), address, dstPte, tables.make(pte)); // out_set_pte
+            return;
+        }
         if (vma.cow() && EntryBits.isWritable(pte)) {
             // ptep_set_wrprotect: clear_bit(_PAGE_BIT_RW) in place, then pte_update
             store.store(srcPte, tables.readRaw(srcPte) & ~EntryBits.RW);
@@ -400,7 +408,7 @@ public final class Memory {
                         continue;
                     }
                     store.store(ptePa, 0);
-                    if (!EntryBits.isPresent(pte)) {
+                    if (!PageTables.ptePresent(pte)) {
                         continue; // pte_clear_not_present_full
                     }
                     if (!tlb.fullmm()) {
@@ -515,7 +523,7 @@ public final class Memory {
                         for (long a = addr; a < next; a += PagingMode.PAGE_SIZE) {
                             long ptePa = tables.pteOffset(pmd, a);
                             long pte = tables.read(ptePa);
-                            if (!EntryBits.isPresent(pte)) {
+                            if (!PageTables.ptePresent(pte)) {
                                 continue;
                             }
                             store.store(ptePa, 0);

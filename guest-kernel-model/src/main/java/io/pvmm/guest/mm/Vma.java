@@ -70,13 +70,18 @@ public record Vma(long start, long end, int flags, int fileId, long pgoff, AnonV
     }
 
     /**
-     * {@code vm_page_prot} from i386's {@code protection_map}: shared writable maps
-     * {@code PAGE_SHARED} (RW); private or read-only maps {@code PAGE_COPY}/{@code PAGE_READONLY}
-     * (no RW, so the first write faults); {@code _NOEXEC} variants carry NX.
+     * {@code vm_page_prot} from i386's {@code protection_map}: no access at all maps
+     * {@code PAGE_NONE} ({@code _PAGE_PROTNONE | _PAGE_ACCESSED}: not present to the hardware, yet the
+     * pte keeps its frame); shared writable maps {@code PAGE_SHARED} (RW); private or read-only maps
+     * {@code PAGE_COPY}/{@code PAGE_READONLY} (no RW, so the first write faults); {@code _NOEXEC}
+     * variants carry NX.
      *
      * @return the pte protection bits for a new mapping
      */
     public long pageProt() {
+        if ((flags & (READ | WRITE | EXEC)) == 0) {
+            return EntryBits.PAGE_NONE; // __P000, __S000
+        }
         long prot = EntryBits.PRESENT | EntryBits.USER | EntryBits.ACCESSED;
         if ((flags & SHARED) != 0 && (flags & WRITE) != 0) {
             prot |= EntryBits.RW;
