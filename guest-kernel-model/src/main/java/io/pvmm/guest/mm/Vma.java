@@ -5,8 +5,12 @@ import io.pvmm.api.EntryBits;
 /**
  * {@code struct vm_area_struct}: a range of an address space with one protection and one backing.
  * Immutable except for {@link #anonVma}, which records that anonymous pages were installed (fork then
- * copies its ptes; a file mapping without anonymous pages is left for faults to fill, as
- * {@code copy_page_range} does).
+ * copies its ptes; a vma without anonymous pages, file-backed or anonymous, is left for faults to
+ * fill, as {@code copy_page_range} does). {@code anon_vma_prepare} runs where 2.6.21 runs it: a write
+ * fault on empty anonymous memory ({@code do_anonymous_page}, which is also how exec's argument and
+ * stack pages are installed, as {@code install_arg_page} does), a private write fault on a file page
+ * ({@code do_no_page}) and a copy-on-write break ({@code do_wp_page}); never on a read fault of the
+ * zero page, nor on {@code brk}, which only creates the vma.
  *
  * @param start  first address, page-aligned
  * @param end    end address, exclusive, page-aligned
