@@ -343,17 +343,22 @@ public final class Memory {
     }
 
     /**
-     * {@code copy_one_pte}: write-protect both sides of a private writable page, take a reference. A
-     * pte that is not {@code pte_present} (no page: a swap entry) is copied as it is; a
-     * {@code PROT_NONE} pte is present and holds its page.
+     * {@code copy_one_pte}: in a copy-on-write mapping write-protect both sides
+     * ({@code if (is_cow_mapping(vm_flags)) { ptep_set_wrprotect(src_mm, addr, src_pte);
+     * pte = pte_wrprotect(pte); }}; i386's {@code ptep_set_wrprotect} is
+     * {@code clear_bit(_PAGE_BIT_RW, &ptep->pte_low); pte_update(mm, addr, ptep);}, so every such pte
+     * gets a {@code pte_update}, writable or not), then take a reference. A pte that is not
+     * {@code pte_present} (no page: a swap entry) is copied as it is; a {@code PROT_NONE} pte is
+     * present and holds its page.
      */
     private void copyOnePte(MmStruct dst, MmStruct src, long dstPte, long srcPte, long pte, Vma vma, long address) {
         if (!PageTables.ptePresent(pte)) {
             pv.setPteAt(dst.pgd(), address, dstPte, tables.make(pte)); // out_set_pte
             return;
         }
-        if (vma.cow() && EntryBits.isWritable(pte)) {
-            // ptep_set_wrprotect: clear_bit(_PAGE_BIT_RW) in place, then pte_update
+        if (vma.cow()) {
+            // ptep_set_wrprotect: clear_bit(_PAGE_BIT_RW) in place, then pte_update, for every present
+            // pte of a COW mapping, whether or not it was writable
             store.store(srcPte, tables.readRaw(srcPte) & ~EntryBits.RW);
             pv.pteUpdate(src.pgd(), address, srcPte);
             pte &= ~EntryBits.RW;

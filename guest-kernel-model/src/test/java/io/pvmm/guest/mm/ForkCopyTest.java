@@ -115,4 +115,33 @@ class ForkCopyTest {
         assertThat(page).isNotEqualTo(KernelLayout.EMPTY_ZERO_PAGE >>> 12);
         assertThat(k.mmu().translate(p.task(2).mm().pgd(), READ_ONLY).pfn()).isEqualTo(page);
     }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(PagingMode.class)
+    @DisplayName("ptep_set_wrprotect calls pte_update for every present pte of a copy-on-write vma, read-only ones included")
+    void pteUpdateForEveryCowPte(PagingMode mode) {
+        ParavirtOps[] spy = new ParavirtOps[1];
+        GuestKernel k = Guests.boot(mode, SMALL, PlatformRequirements.NONE, o -> spy[0] = Mockito.spy(o)).kernel();
+        Processes p = started(k);
+        p.mmap(1, HEAP, 1 << 16, Vma.READ | Vma.WRITE, 0, 0);
+        p.touch(1, HEAP, true);              // writable pte
+        p.touch(1, HEAP + 4096, false);      // the zero page, read-only, in a vma with an anon_vma
+        long parentRoot = p.task(1).mm().pgd();
+        assertThat(k.mmu().translate(parentRoot, HEAP + 4096).writable()).isFalse();
+
+        Mockito.clearInvocations(spy[0]);
+        assertThat(p.fork(1, 2)).isEqualTo(Outcome.OK);
+        Mockito.verify(spy[0]).pteUpdate(Mockito.eq(parentRoot), Mockito.eq(HEAP), Mockito.anyLong());
+        Mockito.verify(spy[0]).pteUpdate(Mockito.eq(parentRoot), Mockito.eq(HEAP + 4096), Mockito.anyLong());
+        long stackPages = ExecImage.DEFAULT.stackPages();
+        Mockito.verify(spy[0], Mockito.times((int) stackPages + 2))
+                .pteUpdate(Mockito.eq(parentRoot), Mockito.anyLong(), Mockito.anyLong());
+
+        // a second fork finds every pte already read-only, and still announces each
+        Mockito.clearInvocations(spy[0]);
+        assertThat(p.fork(1, 3)).isEqualTo(Outcome.OK);
+        Mockito.verify(spy[0], Mockito.times((int) stackPages + 2))
+                .pteUpdate(Mockito.eq(parentRoot), Mockito.anyLong(), Mockito.anyLong());
+        Mockito.verify(spy[0], Mockito.never()).pteUpdate(Mockito.eq(p.task(2).mm().pgd()), Mockito.anyLong(), Mockito.anyLong());
+    }
 }
