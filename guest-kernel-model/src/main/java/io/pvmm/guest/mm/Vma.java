@@ -68,9 +68,17 @@ public record Vma(long start, long end, int flags, int fileId, long pgoff, AnonV
         return fileId == 0;
     }
 
-    /** @return {@code is_cow_mapping}: private and may be written */
+    /**
+     * {@code is_cow_mapping(flags)}: {@code (flags & (VM_SHARED | VM_MAYWRITE)) == VM_MAYWRITE}. The
+     * test is on {@code VM_MAYWRITE}, not {@code VM_WRITE}: 2.6.21's {@code do_mmap_pgoff} gives every
+     * mapping {@code VM_MAYWRITE} and takes it away only from a shared mapping of a file not open for
+     * writing; {@code do_brk} and the exec stack have it too. So every private vma is copy-on-write,
+     * including one that is read-only or {@code PROT_NONE} now (mprotect can make it writable again).
+     *
+     * @return whether the vma is private
+     */
     public boolean cow() {
-        return (flags & SHARED) == 0 && (flags & WRITE) != 0;
+        return (flags & SHARED) == 0;
     }
 
     /**

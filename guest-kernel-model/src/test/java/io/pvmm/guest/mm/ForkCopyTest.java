@@ -144,4 +144,33 @@ class ForkCopyTest {
                 .pteUpdate(Mockito.eq(parentRoot), Mockito.anyLong(), Mockito.anyLong());
         Mockito.verify(spy[0], Mockito.never()).pteUpdate(Mockito.eq(p.task(2).mm().pgd()), Mockito.anyLong(), Mockito.anyLong());
     }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(PagingMode.class)
+    @DisplayName("is_cow_mapping tests VM_MAYWRITE: a private vma made read-only or PROT_NONE by mprotect is still write-protected with pte_update at fork")
+    void privateReadOnlyIsCow(PagingMode mode) {
+        ParavirtOps[] spy = new ParavirtOps[1];
+        GuestKernel k = Guests.boot(mode, SMALL, PlatformRequirements.NONE, o -> spy[0] = Mockito.spy(o)).kernel();
+        Processes p = started(k);
+        p.mmap(1, HEAP, 1 << 16, Vma.READ | Vma.WRITE, 0, 0);
+        p.touch(1, HEAP, true);
+        p.touch(1, HEAP + 4096, true);
+        p.mprotect(1, HEAP, 4096, Vma.READ);
+        p.mprotect(1, HEAP + 4096, 4096, 0);
+        long parentRoot = p.task(1).mm().pgd();
+
+        Mockito.clearInvocations(spy[0]);
+        assertThat(p.fork(1, 2)).isEqualTo(Outcome.OK);
+        Mockito.verify(spy[0]).pteUpdate(Mockito.eq(parentRoot), Mockito.eq(HEAP), Mockito.anyLong());
+        Mockito.verify(spy[0]).pteUpdate(Mockito.eq(parentRoot), Mockito.eq(HEAP + 4096), Mockito.anyLong());
+
+        // made writable again, neither side may write the shared page in place
+        p.mprotect(1, HEAP, 2 * 4096, Vma.READ | Vma.WRITE);
+        p.mprotect(2, HEAP, 2 * 4096, Vma.READ | Vma.WRITE);
+        long page = k.mmu().translate(parentRoot, HEAP + 4096).pfn();
+        assertThat(k.mmu().allows(parentRoot, HEAP + 4096, Mmu.Access.USER_WRITE)).isFalse();
+        assertThat(p.touch(2, HEAP + 4096, true)).isEqualTo(Outcome.OK);
+        assertThat(k.mmu().translate(p.task(2).mm().pgd(), HEAP + 4096).pfn()).as("the child's write copies").isNotEqualTo(page);
+        assertThat(k.mmu().translate(parentRoot, HEAP + 4096).pfn()).isEqualTo(page);
+    }
 }
