@@ -191,7 +191,11 @@ public final class Memory {
         }
     }
 
-    /** {@code do_anonymous_page}: a zeroed page on write, the shared zero page on read. Holds the pte lock. */
+    /**
+     * {@code do_anonymous_page}: a zeroed page on write ({@code inc_mm_counter(mm, anon_rss)}), the
+     * shared zero page on read, which 2.6.21 counts too ({@code inc_mm_counter(mm, file_rss)}), as
+     * fork's copy and the zap count every present pte. Holds the pte lock.
+     */
     private FaultResult doAnonymousPage(MmStruct mm, Vma vma, long address, long ptePa, boolean write) {
         long entry;
         if (write) {
@@ -201,11 +205,11 @@ public final class Memory {
             }
             vma.anonVma().prepare();
             pages.get(page);
-            mm.rss().incrementAndGet();
             entry = tables.makeEntry(page, vma.pageProt() | EntryBits.DIRTY | EntryBits.RW);
         } else {
             entry = tables.makeEntry(KernelLayout.EMPTY_ZERO_PAGE >>> PagingMode.PAGE_SHIFT, vma.pageProt() & ~EntryBits.RW);
         }
+        mm.rss().incrementAndGet();
         pv.setPteAt(mm.pgd(), address, ptePa, entry);
         return FaultResult.MINOR;
     }
