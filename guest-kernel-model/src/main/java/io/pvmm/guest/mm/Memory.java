@@ -327,6 +327,7 @@ public final class Memory {
         dst.pageTableLock().lock();
         src.pageTableLock().lock();
         try {
+            boolean srcDirect = store.writable(tables.pfn(srcPmd)); // one direct-map walk per pte page
             enterLazyMmu();
             try {
                 for (long a = addr; a < end; a += PagingMode.PAGE_SIZE) {
@@ -335,7 +336,7 @@ public final class Memory {
                     if (pte == 0) {
                         continue;
                     }
-                    copyOnePte(dst, src, tables.pteOffset(dstPmd, a), srcPte, pte, vma, a);
+                    copyOnePte(dst, src, tables.pteOffset(dstPmd, a), srcPte, srcDirect, pte, vma, a);
                 }
             } finally {
                 leaveLazyMmu();
@@ -355,7 +356,8 @@ public final class Memory {
      * {@code pte_present} (no page: a swap entry) is copied as it is; a {@code PROT_NONE} pte is
      * present and holds its page.
      */
-    private void copyOnePte(MmStruct dst, MmStruct src, long dstPte, long srcPte, long pte, Vma vma, long address) {
+    private void copyOnePte(MmStruct dst, MmStruct src, long dstPte, long srcPte, boolean srcDirect, long pte, Vma vma,
+                            long address) {
         if (!PageTables.ptePresent(pte)) {
             pv.setPteAt(dst.pgd(), address, dstPte, tables.make(pte)); // out_set_pte
             return;
@@ -363,7 +365,7 @@ public final class Memory {
         if (vma.cow()) {
             // ptep_set_wrprotect: clear_bit(_PAGE_BIT_RW) in place, then pte_update, for every present
             // pte of a COW mapping, whether or not it was writable
-            store.store(srcPte, tables.readRaw(srcPte) & ~EntryBits.RW);
+            store.store(srcPte, tables.readRaw(srcPte) & ~EntryBits.RW, srcDirect);
             pv.pteUpdate(src.pgd(), address, srcPte);
             pte &= ~EntryBits.RW;
         }
@@ -412,6 +414,7 @@ public final class Memory {
     private void zapPteRange(MmuGather tlb, MmStruct mm, long pmd, long addr, long end) {
         mm.pageTableLock().lock();
         try {
+            boolean direct = store.writable(tables.pfn(pmd)); // one direct-map walk per pte page
             enterLazyMmu();
             try {
                 for (long a = addr; a < end; a += PagingMode.PAGE_SIZE) {
@@ -420,7 +423,7 @@ public final class Memory {
                     if (pte == 0) {
                         continue;
                     }
-                    store.store(ptePa, 0);
+                    store.store(ptePa, 0, direct);
                     if (!PageTables.ptePresent(pte)) {
                         continue; // pte_clear_not_present_full
                     }
@@ -531,6 +534,7 @@ public final class Memory {
             if (!PageTables.pmdNone(pmd)) {
                 mm.pageTableLock().lock();
                 try {
+                    boolean direct = store.writable(tables.pfn(pmd)); // one direct-map walk per pte page
                     enterLazyMmu();
                     try {
                         for (long a = addr; a < next; a += PagingMode.PAGE_SIZE) {
@@ -539,7 +543,7 @@ public final class Memory {
                             if (!PageTables.ptePresent(pte)) {
                                 continue;
                             }
-                            store.store(ptePa, 0);
+                            store.store(ptePa, 0, direct);
                             pv.pteUpdate(mm.pgd(), a, ptePa);
                             long modified = (pte & (mode.frameMask() | CHG_MASK)) | newProt;
                             pv.setPteAt(mm.pgd(), a, ptePa, tables.make(modified));
