@@ -43,7 +43,6 @@ public final class Memory {
     private static final long CHG_MASK = EntryBits.ACCESSED | EntryBits.DIRTY; // plus the frame bits
 
     private final PagingMode mode;
-    private final GuestLayout layout;
     private final Paravirt pv;
     private final PageTables tables;
     private final KernelStore store;
@@ -73,7 +72,6 @@ public final class Memory {
     public Memory(GuestLayout layout, Paravirt pv, PageTables tables, KernelStore store, PgTable pgTable, PgAlloc pgAlloc,
                   FreePool pool, PageFrames pages, PageCache pageCache, Cpus cpus) {
         this.mode = layout.mode();
-        this.layout = layout;
         this.pv = pv;
         this.tables = tables;
         this.store = store;
@@ -579,15 +577,5 @@ public final class Memory {
     /** @return kernel pte pages linked since boot by {@code __pte_alloc_kernel}; they are never freed */
     public long kernelPtePages() {
         return kernelPtePages.get();
-    }
-
-    /** @return {@code init_mm.page_table_lock} */
-    public ReentrantLock initMmPageTableLock() {
-        return initMmPageTableLock;
-    }
-
-    /** @return the guest's layout */
-    GuestLayout layout() {
-        return layout;
     }
 }
