@@ -35,6 +35,12 @@ public final class EntryBits {
     public static final long DIRTY = 0x040;
     /** {@code _PAGE_PSE}: in a pmd entry, a large page (4 MiB, or 2 MiB in PAE). */
     public static final long PSE = 0x080;
+    /**
+     * {@code _PAGE_PROTNONE}: the {@link #PSE} bit position, meaningful only in a pte whose
+     * {@link #PRESENT} bit is clear: a {@code PROT_NONE} mapping that still holds its frame. The
+     * hardware does not translate such an entry; the kernel's {@code pte_present} counts it as mapped.
+     */
+    public static final long PROTNONE = 0x080;
     /** {@code _PAGE_GLOBAL}: not flushed on a CR3 load (needs CR4.PGE). */
     public static final long GLOBAL = 0x100;
     /** {@code _PAGE_NX}: no-execute, bit 63, PAE mode only. */
@@ -61,13 +67,16 @@ public final class EntryBits {
     /** {@code PAGE_KERNEL_LARGE_EXEC} = {@link #PAGE_KERNEL_EXEC} | {@link #PSE}. */
     public static final long PAGE_KERNEL_LARGE_EXEC = PAGE_KERNEL_EXEC | PSE;
 
+    /** {@code PAGE_NONE} = PROTNONE|ACCESSED: {@code protection_map[0]}, no access at all. */
+    public static final long PAGE_NONE = PROTNONE | ACCESSED;
     /** {@code PAGE_SHARED}: user, writable. */
     public static final long PAGE_SHARED = PRESENT | RW | USER | ACCESSED;
     /** {@code PAGE_COPY} / {@code PAGE_READONLY}: user, read-only (copy-on-write when private). */
     public static final long PAGE_READONLY = PRESENT | USER | ACCESSED;
 
     /**
-     * {@code pte_present} / {@code pmd_present}.
+     * The hardware present bit ({@code pmd_present}, and what the MMU tests). For a pte the kernel's
+     * {@code pte_present} also counts {@link #PROTNONE}; the guest model has a helper for that.
      *
      * @param entry an entry value
      * @return whether the present bit is set

@@ -5,7 +5,6 @@ import io.pvmm.api.GuestLayout;
 import io.pvmm.api.PagingMode;
 import io.pvmm.guest.memory.KernelBug;
 import java.util.BitSet;
-import java.util.List;
 
 /**
  * The kernel-mapping half of {@code arch/i386/mm/fault.c}: keeping the kernel entries of every root in
@@ -88,15 +87,16 @@ public final class Fault {
             boolean synced = true;
             pgTable.pgdLock().lock();
             try {
-                List<Long> roots = pgTable.pgdListLocked();
-                for (int i = 0; i < roots.size(); i++) {
-                    if (vmallocSyncOne(roots.get(i), address) < 0) {
-                        if (i != 0) {
+                boolean first = true;
+                for (long root : pgTable.pgdListLocked()) {
+                    if (vmallocSyncOne(root, address) < 0) {
+                        if (!first) {
                             throw new KernelBug("vmalloc_sync_all: slot synced for some roots only");
                         }
                         synced = false;
                         break;
                     }
+                    first = false;
                 }
             } finally {
                 pgTable.pgdLock().unlock();

@@ -47,7 +47,22 @@ public final class KernelStore {
      * @throws KernelBug if the direct map forbids the store and no backend emulates it
      */
     public void store(long pa, long value) {
-        if (writable(pa >>> PagingMode.PAGE_SHIFT)) {
+        store(pa, value, writable(pa >>> PagingMode.PAGE_SHIFT));
+    }
+
+    /**
+     * Stores one entry of a frame whose direct-map permission the caller has already looked up with
+     * {@link #writable}: for the loops that store many entries of one pte page under its pte lock
+     * (zap, fork's copy, mprotect), where that permission cannot change, one walk of
+     * {@code swapper_pg_dir} per page rather than per store.
+     *
+     * @param pa     the entry's physical address
+     * @param value  the raw value to store
+     * @param direct {@link #writable} of the entry's frame
+     * @throws KernelBug if {@code direct} is false and no backend emulates the store
+     */
+    public void store(long pa, long value, boolean direct) {
+        if (direct) {
             memory.writeEntry(pa, value);
         } else if (!pv.writeFault(pa, value)) {
             throw new KernelBug(String.format("unable to handle kernel paging request: write to read-only page at"
@@ -64,12 +79,7 @@ public final class KernelStore {
     public void clear(long pa, int count) {
         boolean direct = writable(pa >>> PagingMode.PAGE_SHIFT); // one frame: one direct-map check
         for (int i = 0; i < count; i++) {
-            long entry = pa + (long) i * mode.entryBytes();
-            if (direct) {
-                memory.writeEntry(entry, 0);
-            } else {
-                store(entry, 0);
-            }
+            store(pa + (long) i * mode.entryBytes(), 0, direct);
         }
     }
 
@@ -84,12 +94,7 @@ public final class KernelStore {
         boolean direct = writable(toPa >>> PagingMode.PAGE_SHIFT);
         for (int i = 0; i < count; i++) {
             long off = (long) i * mode.entryBytes();
-            long value = memory.readEntry(fromPa + off);
-            if (direct) {
-                memory.writeEntry(toPa + off, value);
-            } else {
-                store(toPa + off, value);
-            }
+            store(toPa + off, memory.readEntry(fromPa + off), direct);
         }
     }
 

@@ -146,6 +146,18 @@ public final class PageTables {
     }
 
     /**
+     * {@code pte_present}: {@code pte & (_PAGE_PRESENT | _PAGE_PROTNONE)}. A {@code PROT_NONE} pte is
+     * not present to the hardware but still maps its page: every loop that decides whether a pte holds
+     * a page (fault, fork's copy, mprotect, zap) asks this, not the hardware bit.
+     *
+     * @param pte a pte's value
+     * @return whether the pte maps a page
+     */
+    public static boolean ptePresent(long pte) {
+        return (pte & (EntryBits.PRESENT | EntryBits.PROTNONE)) != 0;
+    }
+
+    /**
      * The frame an entry points to ({@code pte_pfn}, {@code pmd_page}).
      *
      * @param entry an entry's value

@@ -108,9 +108,4 @@ public final class PgAlloc {
         }
         tlb.removePageTable(pfn);
     }
-
-    /** @return the page allocator */
-    FreePool pool() {
-        return pool;
-    }
 }

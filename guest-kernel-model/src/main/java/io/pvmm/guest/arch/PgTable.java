@@ -10,8 +10,10 @@ import io.pvmm.guest.memory.PageFrames;
 import io.pvmm.guest.memory.PhysicalMemory;
 import io.pvmm.guest.memory.SlabCache;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -50,6 +52,7 @@ public final class PgTable {
     private final boolean listed;
     private final ReentrantLock pgdLock = new ReentrantLock();
     private final LinkedHashSet<Long> pgdList = new LinkedHashSet<>();
+    private final Set<Long> pgdListView = Collections.unmodifiableSet(pgdList);
     private SlabCache pgdCache;
     private SlabCache pmdCache;
 
@@ -281,26 +284,30 @@ public final class PgTable {
     }
 
     /**
-     * A copy of {@code pgd_list}; the caller holds {@link #pgdLock()} while it uses the roots.
+     * {@code pgd_list} itself, read-only, for a walk under {@link #pgdLock()} ({@code set_pmd_pte},
+     * {@code vmalloc_sync_all}): no copy, as the kernel walks its list in place. Every change to the
+     * list is made under the lock, so the view must not be kept or walked past the unlock; take
+     * {@link #pgdListSnapshot()} for that.
      *
-     * @return the roots on the list
+     * @return a read-only view of the roots on the list, in list order
+     * @throws IllegalStateException if the caller does not hold {@code pgd_lock}
      */
-    public List<Long> pgdListLocked() {
+    public Set<Long> pgdListLocked() {
         if (!pgdLock.isHeldByCurrentThread()) {
             throw new IllegalStateException("pgd_list walked without pgd_lock");
         }
-        return new ArrayList<>(pgdList);
+        return pgdListView;
     }
 
     /**
-     * A snapshot of {@code pgd_list}, taken under {@code pgd_lock}.
+     * A copy of {@code pgd_list} taken under {@code pgd_lock}, for use after the unlock.
      *
      * @return the roots on the list now
      */
     public List<Long> pgdListSnapshot() {
         pgdLock.lock();
         try {
-            return new ArrayList<>(pgdList);
+            return new ArrayList<>(pgdListLocked());
         } finally {
             pgdLock.unlock();
         }

@@ -7,6 +7,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * Failure injection for the page allocator ({@code CONFIG_FAIL_PAGE_ALLOC}'s role): the k-th
  * allocation fails ({@code guest.fail-alloc-at=k}), or each allocation fails with a seeded probability
  * ({@code guest.fail-alloc-probability=p}). Off by default. Boot allocations are never failed.
+ *
+ * <p>Allocations are numbered only while injection is on: off, {@link #shouldFail} touches no shared
+ * state, so the page allocator's hot path does not bounce a counter's cache line between vCPUs. To
+ * number a run's allocations without failing any (to choose a {@code fail-alloc-at}), set
+ * {@code failAt} past the end, e.g. {@link Long#MAX_VALUE}.
  */
 public final class AllocFailures {
 
@@ -15,6 +20,7 @@ public final class AllocFailures {
 
     private final long failAt;
     private final double probability;
+    private final boolean enabled;
     private final SplittableRandom random;
     private final AtomicLong attempts = new AtomicLong();
     private final AtomicLong injected = new AtomicLong();
@@ -35,15 +41,19 @@ public final class AllocFailures {
         }
         this.failAt = failAt;
         this.probability = probability;
+        this.enabled = failAt > 0 || probability > 0;
         this.random = new SplittableRandom(seed ^ 0x5DEECE66DL);
     }
 
     /**
-     * Counts one allocation attempt and says whether it must fail.
+     * Counts one allocation attempt and says whether it must fail; with injection off, neither.
      *
      * @return true when the attempt is to fail
      */
     public boolean shouldFail() {
+        if (!enabled) {
+            return false;
+        }
         long n = attempts.incrementAndGet();
         boolean fail = n == failAt;
         if (!fail && probability > 0) {
@@ -57,7 +67,7 @@ public final class AllocFailures {
         return fail;
     }
 
-    /** @return allocation attempts counted so far */
+    /** @return allocation attempts counted so far; always 0 while injection is off */
     public long attempts() {
         return attempts.get();
     }
@@ -69,6 +79,6 @@ public final class AllocFailures {
 
     /** @return whether any failure is configured */
     public boolean enabled() {
-        return failAt > 0 || probability > 0;
+        return enabled;
     }
 }

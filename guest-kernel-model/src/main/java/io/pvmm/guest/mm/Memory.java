@@ -43,7 +43,6 @@ public final class Memory {
     private static final long CHG_MASK = EntryBits.ACCESSED | EntryBits.DIRTY; // plus the frame bits
 
     private final PagingMode mode;
-    private final GuestLayout layout;
     private final Paravirt pv;
     private final PageTables tables;
     private final KernelStore store;
@@ -73,7 +72,6 @@ public final class Memory {
     public Memory(GuestLayout layout, Paravirt pv, PageTables tables, KernelStore store, PgTable pgTable, PgAlloc pgAlloc,
                   FreePool pool, PageFrames pages, PageCache pageCache, Cpus cpus) {
         this.mode = layout.mode();
-        this.layout = layout;
         this.pv = pv;
         this.tables = tables;
         this.store = store;
@@ -175,7 +173,7 @@ public final class Memory {
         mm.pageTableLock().lock();
         try {
             long entry = tables.read(ptePa);
-            if (!EntryBits.isPresent(entry)) {
+            if (!PageTables.ptePresent(entry)) {
                 return vma.anonymous() ? doAnonymousPage(mm, vma, address, ptePa, write) : doNoPage(mm, vma, address, ptePa, write);
             }
             if (write && !EntryBits.isWritable(entry)) {
@@ -191,7 +189,11 @@ public final class Memory {
         }
     }
 
-    /** {@code do_anonymous_page}: a zeroed page on write, the shared zero page on read. Holds the pte lock. */
+    /**
+     * {@code do_anonymous_page}: a zeroed page on write ({@code inc_mm_counter(mm, anon_rss)}), the
+     * shared zero page on read, which 2.6.21 counts too ({@code inc_mm_counter(mm, file_rss)}), as
+     * fork's copy and the zap count every present pte. Holds the pte lock.
+     */
     private FaultResult doAnonymousPage(MmStruct mm, Vma vma, long address, long ptePa, boolean write) {
         long entry;
         if (write) {
@@ -201,11 +203,11 @@ public final class Memory {
             }
             vma.anonVma().prepare();
             pages.get(page);
-            mm.rss().incrementAndGet();
             entry = tables.makeEntry(page, vma.pageProt() | EntryBits.DIRTY | EntryBits.RW);
         } else {
             entry = tables.makeEntry(KernelLayout.EMPTY_ZERO_PAGE >>> PagingMode.PAGE_SHIFT, vma.pageProt() & ~EntryBits.RW);
         }
+        mm.rss().incrementAndGet();
         pv.setPteAt(mm.pgd(), address, ptePa, entry);
         return FaultResult.MINOR;
     }
@@ -289,13 +291,17 @@ public final class Memory {
 
     /**
      * {@code copy_page_range(dst, src, vma)}: the child gets the parent's ptes of the vma, pte pages
-     * allocated as needed; a vma with no anonymous pages is left for faults to fill ("Don't copy ptes
-     * where a page fault will fill them correctly"). The caller holds both {@code mmap_sem}s.
+     * allocated as needed. A vma without an {@code anon_vma} is left for faults to fill, anonymous or
+     * not ("Don't copy ptes where a page fault will fill them correctly. Fork becomes much lighter
+     * when there are big shared or private readonly mappings."): 2.6.21 tests
+     * {@code if (!vma->anon_vma) return 0;} for every vma that is not hugetlb, nonlinear, pfnmap or
+     * insertpage. So an anonymous vma only ever read (zero-page ptes) is not copied. The caller holds
+     * both {@code mmap_sem}s.
      *
      * @return 0 or {@link #ENOMEM}
      */
     public int copyPageRange(MmStruct dst, MmStruct src, Vma vma) {
-        if (!vma.anonymous() && !vma.anonVma().present()) {
+        if (!vma.anonVma().present()) {
             return 0;
         }
         long pmdSize = mode.pmdSize();
@@ -319,6 +325,7 @@ public final class Memory {
         dst.pageTableLock().lock();
         src.pageTableLock().lock();
         try {
+            boolean srcDirect = store.writable(tables.pfn(srcPmd)); // one direct-map walk per pte page
             enterLazyMmu();
             try {
                 for (long a = addr; a < end; a += PagingMode.PAGE_SIZE) {
@@ -327,7 +334,7 @@ public final class Memory {
                     if (pte == 0) {
                         continue;
                     }
-                    copyOnePte(dst, src, tables.pteOffset(dstPmd, a), srcPte, pte, vma, a);
+                    copyOnePte(dst, src, tables.pteOffset(dstPmd, a), srcPte, srcDirect, pte, vma, a);
                 }
             } finally {
                 leaveLazyMmu();
@@ -338,11 +345,25 @@ public final class Memory {
         }
     }
 
-    /** {@code copy_one_pte}: write-protect both sides of a private writable page, take a reference. */
-    private void copyOnePte(MmStruct dst, MmStruct src, long dstPte, long srcPte, long pte, Vma vma, long address) {
-        if (vma.cow() && EntryBits.isWritable(pte)) {
-            // ptep_set_wrprotect: clear_bit(_PAGE_BIT_RW) in place, then pte_update
-            store.store(srcPte, tables.readRaw(srcPte) & ~EntryBits.RW);
+    /**
+     * {@code copy_one_pte}: in a copy-on-write mapping write-protect both sides
+     * ({@code if (is_cow_mapping(vm_flags)) { ptep_set_wrprotect(src_mm, addr, src_pte);
+     * pte = pte_wrprotect(pte); }}; i386's {@code ptep_set_wrprotect} is
+     * {@code clear_bit(_PAGE_BIT_RW, &ptep->pte_low); pte_update(mm, addr, ptep);}, so every such pte
+     * gets a {@code pte_update}, writable or not), then take a reference. A pte that is not
+     * {@code pte_present} (no page: a swap entry) is copied as it is; a {@code PROT_NONE} pte is
+     * present and holds its page.
+     */
+    private void copyOnePte(MmStruct dst, MmStruct src, long dstPte, long srcPte, boolean srcDirect, long pte, Vma vma,
+                            long address) {
+        if (!PageTables.ptePresent(pte)) {
+            pv.setPteAt(dst.pgd(), address, dstPte, tables.make(pte)); // out_set_pte
+            return;
+        }
+        if (vma.cow()) {
+            // ptep_set_wrprotect: clear_bit(_PAGE_BIT_RW) in place, then pte_update, for every present
+            // pte of a COW mapping, whether or not it was writable
+            store.store(srcPte, tables.readRaw(srcPte) & ~EntryBits.RW, srcDirect);
             pv.pteUpdate(src.pgd(), address, srcPte);
             pte &= ~EntryBits.RW;
         }
@@ -391,6 +412,7 @@ public final class Memory {
     private void zapPteRange(MmuGather tlb, MmStruct mm, long pmd, long addr, long end) {
         mm.pageTableLock().lock();
         try {
+            boolean direct = store.writable(tables.pfn(pmd)); // one direct-map walk per pte page
             enterLazyMmu();
             try {
                 for (long a = addr; a < end; a += PagingMode.PAGE_SIZE) {
@@ -399,8 +421,8 @@ public final class Memory {
                     if (pte == 0) {
                         continue;
                     }
-                    store.store(ptePa, 0);
-                    if (!EntryBits.isPresent(pte)) {
+                    store.store(ptePa, 0, direct);
+                    if (!PageTables.ptePresent(pte)) {
                         continue; // pte_clear_not_present_full
                     }
                     if (!tlb.fullmm()) {
@@ -510,15 +532,16 @@ public final class Memory {
             if (!PageTables.pmdNone(pmd)) {
                 mm.pageTableLock().lock();
                 try {
+                    boolean direct = store.writable(tables.pfn(pmd)); // one direct-map walk per pte page
                     enterLazyMmu();
                     try {
                         for (long a = addr; a < next; a += PagingMode.PAGE_SIZE) {
                             long ptePa = tables.pteOffset(pmd, a);
                             long pte = tables.read(ptePa);
-                            if (!EntryBits.isPresent(pte)) {
+                            if (!PageTables.ptePresent(pte)) {
                                 continue;
                             }
-                            store.store(ptePa, 0);
+                            store.store(ptePa, 0, direct);
                             pv.pteUpdate(mm.pgd(), a, ptePa);
                             long modified = (pte & (mode.frameMask() | CHG_MASK)) | newProt;
                             pv.setPteAt(mm.pgd(), a, ptePa, tables.make(modified));
@@ -554,15 +577,5 @@ public final class Memory {
     /** @return kernel pte pages linked since boot by {@code __pte_alloc_kernel}; they are never freed */
     public long kernelPtePages() {
         return kernelPtePages.get();
-    }
-
-    /** @return {@code init_mm.page_table_lock} */
-    public ReentrantLock initMmPageTableLock() {
-        return initMmPageTableLock;
-    }
-
-    /** @return the guest's layout */
-    GuestLayout layout() {
-        return layout;
     }
 }

@@ -77,7 +77,13 @@ public final class MmStruct {
         return nrPtes;
     }
 
-    /** @return resident user pages */
+    /**
+     * {@code file_rss + anon_rss}: the present user ptes of this mm, the zero page's included. Every
+     * pte installed counts one (a fault, fork's copy), every present pte zapped takes one away, so it
+     * is 0 again once the address space is torn down.
+     *
+     * @return resident user pages
+     */
     public AtomicLong rss() {
         return rss;
     }

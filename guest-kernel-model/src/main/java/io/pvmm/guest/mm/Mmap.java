@@ -81,7 +81,7 @@ public final class Mmap {
             if (vma.start() >= top) {
                 continue;
             }
-            if (vma.end() + size <= top && top - size >= vma.end()) {
+            if (vma.end() + size <= top) {
                 return top - size;
             }
             top = Math.min(top, vma.start());

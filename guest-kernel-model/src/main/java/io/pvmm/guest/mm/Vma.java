@@ -5,8 +5,12 @@ import io.pvmm.api.EntryBits;
 /**
  * {@code struct vm_area_struct}: a range of an address space with one protection and one backing.
  * Immutable except for {@link #anonVma}, which records that anonymous pages were installed (fork then
- * copies its ptes; a file mapping without anonymous pages is left for faults to fill, as
- * {@code copy_page_range} does).
+ * copies its ptes; a vma without anonymous pages, file-backed or anonymous, is left for faults to
+ * fill, as {@code copy_page_range} does). {@code anon_vma_prepare} runs where 2.6.21 runs it: a write
+ * fault on empty anonymous memory ({@code do_anonymous_page}, which is also how exec's argument and
+ * stack pages are installed, as {@code install_arg_page} does), a private write fault on a file page
+ * ({@code do_no_page}) and a copy-on-write break ({@code do_wp_page}); never on a read fault of the
+ * zero page, nor on {@code brk}, which only creates the vma.
  *
  * @param start  first address, page-aligned
  * @param end    end address, exclusive, page-aligned
@@ -64,19 +68,32 @@ public record Vma(long start, long end, int flags, int fileId, long pgoff, AnonV
         return fileId == 0;
     }
 
-    /** @return {@code is_cow_mapping}: private and may be written */
+    /**
+     * {@code is_cow_mapping(flags)}: {@code (flags & (VM_SHARED | VM_MAYWRITE)) == VM_MAYWRITE}. The
+     * test is on {@code VM_MAYWRITE}, not {@code VM_WRITE}: 2.6.21's {@code do_mmap_pgoff} gives every
+     * mapping {@code VM_MAYWRITE} and takes it away only from a shared mapping of a file not open for
+     * writing; {@code do_brk} and the exec stack have it too. So every private vma is copy-on-write,
+     * including one that is read-only or {@code PROT_NONE} now (mprotect can make it writable again).
+     *
+     * @return whether the vma is private
+     */
     public boolean cow() {
-        return (flags & SHARED) == 0 && (flags & WRITE) != 0;
+        return (flags & SHARED) == 0;
     }
 
     /**
-     * {@code vm_page_prot} from i386's {@code protection_map}: shared writable maps
-     * {@code PAGE_SHARED} (RW); private or read-only maps {@code PAGE_COPY}/{@code PAGE_READONLY}
-     * (no RW, so the first write faults); {@code _NOEXEC} variants carry NX.
+     * {@code vm_page_prot} from i386's {@code protection_map}: no access at all maps
+     * {@code PAGE_NONE} ({@code _PAGE_PROTNONE | _PAGE_ACCESSED}: not present to the hardware, yet the
+     * pte keeps its frame); shared writable maps {@code PAGE_SHARED} (RW); private or read-only maps
+     * {@code PAGE_COPY}/{@code PAGE_READONLY} (no RW, so the first write faults); {@code _NOEXEC}
+     * variants carry NX.
      *
      * @return the pte protection bits for a new mapping
      */
     public long pageProt() {
+        if ((flags & (READ | WRITE | EXEC)) == 0) {
+            return EntryBits.PAGE_NONE; // __P000, __S000
+        }
         long prot = EntryBits.PRESENT | EntryBits.USER | EntryBits.ACCESSED;
         if ((flags & SHARED) != 0 && (flags & WRITE) != 0) {
             prot |= EntryBits.RW;

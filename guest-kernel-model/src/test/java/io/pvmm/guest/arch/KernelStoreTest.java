@@ -53,4 +53,38 @@ class KernelStoreTest {
         store.store(pfn << 12, 0x43);
         assertThat(k.physicalMemory().readEntry(pfn << 12)).as("emulated by the backend").isEqualTo(0x43);
     }
+
+    @Test
+    @DisplayName("with the frame's direct-map permission looked up once, each store of that frame goes straight to memory or to the backend, as the looked-up permission says")
+    void storeWithPermissionLookedUpOnce() {
+        ParavirtOps[] spy = new ParavirtOps[1];
+        GuestKernel k = Guests.boot(PagingMode.PAE, NO_PSE, PlatformRequirements.NONE, o -> spy[0] = Mockito.spy(o)).kernel();
+        long pfn = k.pool().alloc(Gfp.KERNEL);
+        KernelStore store = new KernelStore(k.physicalMemory(), k.tables(), new Paravirt(spy[0], k.physicalMemory()), k.layout());
+        boolean direct = store.writable(pfn);
+        assertThat(direct).isTrue();
+        for (int i = 0; i < 8; i++) {
+            store.store((pfn << 12) + i * 8L, 0x100L + i, direct);
+        }
+        assertThat(k.physicalMemory().readEntry((pfn << 12) + 7 * 8L)).isEqualTo(0x107);
+        Mockito.verify(spy[0], Mockito.never()).writeFault(Mockito.anyLong(), Mockito.anyLong());
+
+        long ptePa = k.pageAttr().lookupAddress(k.layout().directMapAddress(pfn));
+        k.physicalMemory().writeEntry(ptePa, k.physicalMemory().readEntry(ptePa) & ~EntryBits.RW); // as a hypervisor would
+        boolean readOnly = store.writable(pfn);
+        assertThat(readOnly).isFalse();
+        Mockito.doAnswer(inv -> {
+            k.physicalMemory().writeEntry(inv.getArgument(0), inv.getArgument(1));
+            return true;
+        }).when(spy[0]).writeFault(Mockito.anyLong(), Mockito.anyLong());
+        for (int i = 0; i < 8; i++) {
+            store.store((pfn << 12) + i * 8L, 0, readOnly);
+        }
+        Mockito.verify(spy[0], Mockito.times(8)).writeFault(Mockito.anyLong(), Mockito.eq(0L));
+        assertThat(k.physicalMemory().readEntry(pfn << 12)).as("emulated by the backend").isZero();
+
+        Mockito.doReturn(false).when(spy[0]).writeFault(Mockito.anyLong(), Mockito.anyLong());
+        assertThatThrownBy(() -> store.store(pfn << 12, 0x44, readOnly)).isInstanceOf(KernelBug.class).hasMessageContaining("read-only");
+        assertThat(k.physicalMemory().readEntry(pfn << 12)).isZero();
+    }
 }

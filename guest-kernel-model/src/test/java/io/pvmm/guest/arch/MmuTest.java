@@ -38,6 +38,32 @@ class MmuTest {
     }
 
     @Test
+    @DisplayName("a PROT_NONE pte (PROTNONE and a frame, PRESENT clear) is not translated, in either paging mode")
+    void protNoneIsNotPresent() {
+        for (PagingMode mode : PagingMode.values()) {
+            PhysicalMemory m = new PhysicalMemory(mode, 4096);
+            long root = 0x10_000;
+            long pt = 0x12_000;
+            if (mode == PagingMode.PAE) {
+                long pmd = 0x11_000;
+                m.writeEntry(root + 1 * 8, pmd | P);                     // va 0x40000000
+                m.writeEntry(pmd, pt | P | RW | U);
+            } else {
+                m.writeEntry(root + 0x100 * 4, pt | P | RW | U);         // va 0x40000000
+            }
+            m.writeEntry(pt + 0 * mode.entryBytes(), 0x123_000 | EntryBits.PAGE_NONE);
+            m.writeEntry(pt + 1 * mode.entryBytes(), 0x124_000 | P | U | EntryBits.ACCESSED);
+            Mmu mmu = new Mmu(m, mode, e -> e, true);
+            assertThat(mmu.translate(root, 0x4000_0000L)).as("%s: PROT_NONE page", mode).isNull();
+            assertThat(mmu.allows(root, 0x4000_0000L, Mmu.Access.KERNEL_READ)).isFalse();
+            assertThat(mmu.translate(root, 0x4000_1000L).pa()).as("%s: its readable neighbour", mode).isEqualTo(0x124_000);
+            List<Long> seen = new ArrayList<>();
+            mmu.forEachPage(root, 0x4000_0000L, 0x4000_4000L, t -> seen.add(t.va()));
+            assertThat(seen).as("%s: forEachPage skips the PROT_NONE page", mode).containsExactly(0x4000_1000L);
+        }
+    }
+
+    @Test
     @DisplayName("2-level: a PS entry is a 4 MiB page only when CR4.PSE is on")
     void twoLevelLargePage() {
         PhysicalMemory m = new PhysicalMemory(PagingMode.TWO_LEVEL, 4096);

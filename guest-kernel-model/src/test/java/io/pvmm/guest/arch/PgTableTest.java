@@ -1,6 +1,7 @@
 package io.pvmm.guest.arch;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pvmm.api.EntryBits;
 import io.pvmm.api.PagingMode;
@@ -13,6 +14,7 @@ import io.pvmm.guest.memory.FreePool;
 import io.pvmm.guest.observe.Hook;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -44,6 +46,34 @@ class PgTableTest {
             long second = pgt.pgdAlloc();
             assertThat(g.counts().count(Hook.allocPdClone)).isEqualTo(2);
             assertThat(pgt.pgdListSnapshot()).containsExactly(first, second);
+        }
+
+        @Test
+        @DisplayName("under pgd_lock, pgd_list is walked in place through one read-only view; a snapshot is a copy for after the unlock")
+        void pgdListViewAndSnapshot() {
+            Guests.Booted g = Guests.boot(PagingMode.TWO_LEVEL, SMALL);
+            PgTable pgt = g.kernel().pgTable();
+            long first = pgt.pgdAlloc();
+            Set<Long> view;
+            pgt.pgdLock().lock();
+            try {
+                view = pgt.pgdListLocked();
+                assertThat(pgt.pgdListLocked()).as("no copy per walk").isSameAs(view);
+                assertThat(view).containsExactly(first);
+                assertThatThrownBy(() -> view.add(0x1234_5000L))
+                        .isInstanceOf(UnsupportedOperationException.class);
+                assertThatThrownBy(() -> view.remove(first))
+                        .isInstanceOf(UnsupportedOperationException.class);
+            } finally {
+                pgt.pgdLock().unlock();
+            }
+            List<Long> snapshot = pgt.pgdListSnapshot();
+            long second = pgt.pgdAlloc();
+            assertThat(snapshot).as("the snapshot does not follow the list").containsExactly(first);
+            assertThat(view).as("the view is the list itself").containsExactly(first, second);
+            assertThat(pgt.pgdListSnapshot()).containsExactly(first, second);
+            assertThatThrownBy(pgt::pgdListLocked)
+                    .as("walking without the lock").isInstanceOf(IllegalStateException.class);
         }
 
         @Test
@@ -149,7 +179,8 @@ class PgTableTest {
         @DisplayName("out of memory at any of the three pmds releases exactly the pmds announced, and nothing leaks")
         void oomUnwind(int failing) {
             // attempts during boot and the pgd slab's growth are deterministic: count them on a dry run
-            Guests.Booted dry = Guests.boot(PagingMode.PAE, SMALL);
+            // (numbered only while injection is on, so with a failure that never comes)
+            Guests.Booted dry = Guests.boot(PagingMode.PAE, SMALL.withFailAllocAt(Long.MAX_VALUE));
             long bootAttempts = dry.kernel().pool().failures().attempts();
             long failAt = bootAttempts + 1 /* pgd slab page */ + failing;
 

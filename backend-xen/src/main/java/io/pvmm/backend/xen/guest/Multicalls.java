@@ -1,11 +1,13 @@
 package io.pvmm.backend.xen.guest;
 
+import io.pvmm.api.PagingMode;
 import io.pvmm.backend.xen.XenRule;
 import io.pvmm.backend.xen.mm.Hypercall;
 import io.pvmm.backend.xen.mm.Hypervisor;
 import io.pvmm.backend.xen.mm.XenViolation;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongPredicate;
 
 /**
  * The guest's per-vCPU multicall buffers and lazy MMU mode ({@code arch/i386/xen/multicalls.c} and
@@ -14,8 +16,10 @@ import java.util.List;
  * <ul>
  *   <li>{@link #queue}: in lazy MMU mode (and with batching on) a request waits in the vCPU's buffer
  *       of {@value #MC_BATCH} entries, which is issued as one multicall when full, when lazy mode is
- *       left, and before any other hypercall or trapped write of that vCPU, so order is kept;
- *       otherwise the request is issued at once;</li>
+ *       left, and before any other hypercall, plain store or trapped write of that vCPU, so order
+ *       is kept, except that a trapped write to a pinned L1 lets wait a batch that only fills tables
+ *       outside every pinned tree ({@link #independentOf}); otherwise the request is issued at
+ *       once;</li>
  *   <li>{@link #issue}: a direct hypercall, after the vCPU's pending batch;</li>
  *   <li>{@link #batch}: an explicit batch (pinning, unpinning), issued as multicalls of at most
  *       {@value #MC_BATCH} entries.</li>
@@ -110,6 +114,32 @@ final class Multicalls {
         } finally {
             buffer.clear(); // issued, or failed: a failing batch is a BUG(), its rest is not retried
         }
+    }
+
+    /**
+     * Whether a trapped write to the pinned L1 {@code mfn} may be emulated while the vCPU's batch
+     * waits: every waiting request is an {@code mmu_update} into a table that is neither {@code mfn}
+     * nor part of any pinned tree ({@code unpinned} says so of a frame), such as a fork child's pte
+     * page before its pin. Such updates cannot bear on the trapped entry, nor on the direct map that
+     * says which frames trap, so their order against the trapped write does not matter (Xen emulates a
+     * trapped write at once, whatever the guest has queued).
+     *
+     * @param cpu      the calling vCPU
+     * @param mfn      the trapped frame
+     * @param unpinned whether a machine frame is a table outside every pinned tree
+     * @return whether the batch may keep waiting
+     */
+    boolean independentOf(int cpu, long mfn, LongPredicate unpinned) {
+        for (Hypercall call : buffers.get(cpu)) {
+            if (!(call instanceof Hypercall.MmuUpdate u)) {
+                return false;
+            }
+            long target = u.ptr() >>> PagingMode.PAGE_SHIFT;
+            if (target == mfn || !unpinned.test(target)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -222,12 +222,19 @@ public final class XenOps implements ParavirtOps {
         try {
             int cpu = cpu();
             long pfn = pa >>> PagingMode.PAGE_SHIFT;
-            mc.flush(cpu);
+            long mfn = machine.p2m(pfn);
+            // Xen emulates a trapped write at once, whatever the guest has queued: a batch that only
+            // fills tables outside every pinned tree (fork's copy into the child, while the parent's
+            // ptes are write-protected in place) keeps waiting; anything else goes first, so order is kept
+            if (!hv.isTypedL1(mfn) || !mc.independentOf(cpu, mfn, this::unpinnedTable)) {
+                mc.flush(cpu);
+            }
             if (!lowmem.isReadOnly(pfn)) {
+                mc.flush(cpu);
                 memory.writeEntry(pa, value); // made writable meanwhile: the retried store goes through
                 return true;
             }
-            hv.trappedWrite(machine.p2m(pfn), index(pa), value);
+            hv.trappedWrite(mfn, index(pa), value);
             return true;
         } finally {
             lock.unlock();
@@ -253,6 +260,11 @@ public final class XenOps implements ParavirtOps {
             return;
         }
         mc.queue(cpu, new Hypercall.MmuUpdate(machine.machineAddress(pa), value));
+    }
+
+    /** A table frame that is read-only to the guest but part of no pinned tree (no type count yet). */
+    private boolean unpinnedTable(long mfn) {
+        return !hv.isTypedTable(mfn);
     }
 
     private void mmuUpdate(long pa, long value) {

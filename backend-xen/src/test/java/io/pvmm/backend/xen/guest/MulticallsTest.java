@@ -98,6 +98,53 @@ class MulticallsTest {
     }
 
     @Test
+    @DisplayName("fork's write-protect of a pinned parent's pte traps and is emulated at once, while the child's queued updates keep waiting")
+    void trappedWriteLeavesChildUpdatesWaiting() {
+        childWithPtePage(Map.of());
+        long parent = g.newRoot();
+        g.ptePage(parent, VA);
+        g.map(parent, VA, 400, EntryBits.PAGE_SHARED);
+        g.ops.dupMmap(g.swapper, parent); // pinned: its pte page is a typed L1
+        long parentPte = g.ptePa(parent, VA);
+        long multicalls = g.counter("multicalls");
+        long emulated = g.counter("emulated-writes");
+
+        g.ops.enterLazyMmu();
+        g.map(child, VA, 400, EntryBits.PAGE_READONLY);
+        assertThat(g.ops.writeFault(parentPte, g.memory.readEntry(parentPte) & ~EntryBits.RW)).isTrue();
+        assertThat(g.counter("emulated-writes")).isEqualTo(emulated + 1);
+        assertThat(g.counter("multicalls")).as("the child's update still waits").isEqualTo(multicalls);
+        assertThat(g.mapped(child, VA)).isEqualTo(-1);
+        g.map(child, VA + 4096, 401, EntryBits.PAGE_READONLY);
+        g.ops.leaveLazyMmu();
+
+        assertThat(g.counter("multicalls")).as("one batch for both child updates").isEqualTo(multicalls + 1);
+        assertThat(g.mapped(child, VA)).isEqualTo(400);
+        assertThat(g.mapped(child, VA + 4096)).isEqualTo(401);
+        assertThat(g.ops.entryValue(g.memory.readEntry(parentPte)) & EntryBits.RW).as("parent write-protected").isZero();
+    }
+
+    @Test
+    @DisplayName("a trapped write still issues first a batch that is not only updates of unpinned tables")
+    void trappedWriteFlushesOtherBatches() {
+        childWithPtePage(Map.of());
+        long parent = g.newRoot();
+        g.ptePage(parent, VA);
+        g.map(parent, VA, 400, EntryBits.PAGE_SHARED);
+        g.ops.dupMmap(g.swapper, parent);
+        g.ops.writeCr3(parent);
+        long parentPte = g.ptePa(parent, VA);
+        long multicalls = g.counter("multicalls");
+
+        g.ops.enterLazyMmu();
+        g.map(parent, VA + 4096, 401, EntryBits.PAGE_READONLY); // update_va_mapping on the current tree: queued
+        g.ops.writeFault(parentPte, g.memory.readEntry(parentPte) & ~EntryBits.RW);
+        assertThat(g.counter("multicalls")).as("issued before the trapped write").isEqualTo(multicalls + 1);
+        assertThat(g.mapped(parent, VA + 4096)).isEqualTo(401);
+        g.ops.leaveLazyMmu();
+    }
+
+    @Test
     @DisplayName("a queued update that Xen refuses is a violation when the batch is issued, naming the entry")
     void failingEntryIsAViolation() {
         childWithPtePage(Map.of());
