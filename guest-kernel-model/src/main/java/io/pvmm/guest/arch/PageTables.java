@@ -146,6 +146,16 @@ public final class PageTables {
     }
 
     /**
+     * {@code pte_none}.
+     *
+     * @param pte a pte's value
+     * @return whether it is empty
+     */
+    public static boolean pteNone(long pte) {
+        return pte == 0;
+    }
+
+    /**
      * {@code pte_present}: {@code pte & (_PAGE_PRESENT | _PAGE_PROTNONE)}. A {@code PROT_NONE} pte is
      * not present to the hardware but still maps its page: every loop that decides whether a pte holds
      * a page (fault, fork's copy, mprotect, zap) asks this, not the hardware bit.

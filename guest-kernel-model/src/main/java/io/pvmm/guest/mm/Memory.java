@@ -14,6 +14,7 @@ import io.pvmm.guest.memory.Gfp;
 import io.pvmm.guest.memory.PageFrames;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongConsumer;
 
 /**
  * {@code mm/memory.c}, the parts that build and tear down user page tables: allocating a pte page on
@@ -23,7 +24,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * zap of a range ({@code zap_pte_range}) and the freeing of pte pages ({@code free_pgtables},
  * {@code free_pgd_range}).
  *
- * <p>The pte lock is {@code mm->page_table_lock} (no split pte locks).
+ * <p>The pte lock is {@code mm->page_table_lock} (no split pte locks). As in 2.6.21, a fault allocates
+ * (or looks up the page cache) before it takes the lock, looks again under it, and the thread that
+ * finds a sibling was faster frees what it allocated.
  */
 public final class Memory {
 
@@ -54,6 +57,8 @@ public final class Memory {
     private final Cpus cpus;
     private final ReentrantLock initMmPageTableLock = new ReentrantLock();
     private final java.util.concurrent.atomic.AtomicLong kernelPtePages = new java.util.concurrent.atomic.AtomicLong();
+    /** Test hook ({@link #onBeforePteLock}); written before vCPU threads start, so read plainly. */
+    private LongConsumer beforePteLockHook;
 
     /**
      * Creates the memory code.
@@ -170,14 +175,29 @@ public final class Memory {
             return FaultResult.OOM;
         }
         long ptePa = tables.pteOffset(tables.read(pmdPa), address);
-        mm.pageTableLock().lock();
+        return handlePteFault(mm, vma, address, ptePa, write);
+    }
+
+    /**
+     * {@code handle_pte_fault}: the pte is read without the lock ({@code entry = *pte}). An empty one
+     * goes to {@code do_anonymous_page} or {@code do_no_page}, which allocate first and take the lock
+     * themselves; for a present one the lock is taken here and the pte compared with what was read
+     * ({@code if (unlikely(!pte_same(*pte, entry))) goto unlock;}: another thread handled it). The
+     * model has no swap or file ptes, so a pte that is not present is empty.
+     */
+    private FaultResult handlePteFault(MmStruct mm, Vma vma, long address, long ptePa, boolean write) {
+        long entry = tables.read(ptePa);
+        if (!PageTables.ptePresent(entry)) {
+            return vma.anonymous() ? doAnonymousPage(mm, vma, address, ptePa, write) : doNoPage(mm, vma, address, ptePa, write);
+        }
+        ReentrantLock ptl = mm.pageTableLock();
+        ptl.lock();
         try {
-            long entry = tables.read(ptePa);
-            if (!PageTables.ptePresent(entry)) {
-                return vma.anonymous() ? doAnonymousPage(mm, vma, address, ptePa, write) : doNoPage(mm, vma, address, ptePa, write);
+            if (tables.read(ptePa) != entry) {
+                return FaultResult.MINOR; // !pte_same: someone else handled it
             }
             if (write && !EntryBits.isWritable(entry)) {
-                return doWpPage(mm, vma, address, ptePa, entry);
+                return doWpPage(mm, vma, address, ptePa, entry); // returns with the lock dropped
             }
             long young = entry | EntryBits.ACCESSED | (write ? EntryBits.DIRTY : 0);
             if (young != entry && write) {
@@ -185,19 +205,24 @@ public final class Memory {
             }
             return FaultResult.MINOR;
         } finally {
-            mm.pageTableLock().unlock();
+            if (ptl.isHeldByCurrentThread()) {
+                ptl.unlock();
+            }
         }
     }
 
     /**
      * {@code do_anonymous_page}: a zeroed page on write ({@code inc_mm_counter(mm, anon_rss)}), the
      * shared zero page on read, which 2.6.21 counts too ({@code inc_mm_counter(mm, file_rss)}), as
-     * fork's copy and the zap count every present pte. Holds the pte lock.
+     * fork's copy and the zap count every present pte. The page is allocated before the pte lock is
+     * taken; under it the pte must still be empty ({@code if (!pte_none(*page_table)) goto release;}),
+     * else a sibling thread mapped it first and the page is released ({@code page_cache_release}).
      */
     private FaultResult doAnonymousPage(MmStruct mm, Vma vma, long address, long ptePa, boolean write) {
+        long page;
         long entry;
         if (write) {
-            long page = pool.alloc(Gfp.HIGHUSER_ZERO);
+            page = pool.alloc(Gfp.HIGHUSER_ZERO);
             if (page == FreePool.NO_FRAME) {
                 return FaultResult.OOM;
             }
@@ -205,14 +230,30 @@ public final class Memory {
             pages.get(page);
             entry = tables.makeEntry(page, vma.pageProt() | EntryBits.DIRTY | EntryBits.RW);
         } else {
-            entry = tables.makeEntry(KernelLayout.EMPTY_ZERO_PAGE >>> PagingMode.PAGE_SHIFT, vma.pageProt() & ~EntryBits.RW);
+            page = KernelLayout.EMPTY_ZERO_PAGE >>> PagingMode.PAGE_SHIFT; // reserved: not counted
+            entry = tables.makeEntry(page, vma.pageProt() & ~EntryBits.RW);
         }
-        mm.rss().incrementAndGet();
-        pv.setPteAt(mm.pgd(), address, ptePa, entry);
-        return FaultResult.MINOR;
+        beforePteLock(page);
+        mm.pageTableLock().lock();
+        try {
+            if (!PageTables.pteNone(tables.read(ptePa))) {
+                release(page); // release: page_cache_release(page)
+                return FaultResult.MINOR;
+            }
+            mm.rss().incrementAndGet();
+            pv.setPteAt(mm.pgd(), address, ptePa, entry);
+            return FaultResult.MINOR;
+        } finally {
+            mm.pageTableLock().unlock();
+        }
     }
 
-    /** {@code do_no_page}: the file's page, or a private copy of it on a write. Holds the pte lock. */
+    /**
+     * {@code do_no_page}: the file's page ({@code nopage}), or a private copy of it on a write, both
+     * got before the pte lock is taken; under it, "if (pte_none(*page_table))" the page is mapped, else
+     * "One of our sibling threads was faster, back out." ({@code page_cache_release(new_page)}: the
+     * copy is freed, or the page cache's page loses the reference {@code nopage} took).
+     */
     private FaultResult doNoPage(MmStruct mm, Vma vma, long address, long ptePa, boolean write) {
         long page = pageCache.get(vma.fileId(), vma.fileIndex(address));
         if (page == FreePool.NO_FRAME) {
@@ -233,30 +274,68 @@ public final class Memory {
         if (write) {
             prot |= EntryBits.DIRTY | EntryBits.RW;
         }
-        mm.rss().incrementAndGet();
-        pv.setPteAt(mm.pgd(), address, ptePa, tables.makeEntry(page, prot));
-        return FaultResult.MINOR;
+        beforePteLock(page);
+        mm.pageTableLock().lock();
+        try {
+            if (!PageTables.pteNone(tables.read(ptePa))) {
+                release(page); // One of our sibling threads was faster, back out.
+                return FaultResult.MINOR;
+            }
+            mm.rss().incrementAndGet();
+            pv.setPteAt(mm.pgd(), address, ptePa, tables.makeEntry(page, prot));
+            return FaultResult.MINOR;
+        } finally {
+            mm.pageTableLock().unlock();
+        }
     }
 
-    /** {@code do_wp_page}: reuse the page if nobody else maps it, else copy it. Holds the pte lock. */
-    private FaultResult doWpPage(MmStruct mm, Vma vma, long address, long ptePa, long entry) {
-        long old = tables.pfn(entry);
+    /**
+     * {@code do_wp_page}, entered with the pte lock held and returning with it dropped: reuse the page
+     * if nobody else maps it, else copy it. The copy is allocated with the lock dropped
+     * ({@code pte_unmap_unlock(page_table, ptl); ... new_page = alloc_page_vma(...)}), the old page
+     * held meanwhile ({@code page_cache_get(old_page)}); then, under the lock again,
+     * {@code if (likely(pte_same(*page_table, orig_pte)))} the copy replaces the old page
+     * ({@code new_page = old_page}), and {@code page_cache_release(new_page)} drops either the old
+     * page's mapping or the copy that lost the race.
+     */
+    private FaultResult doWpPage(MmStruct mm, Vma vma, long address, long ptePa, long orig) {
+        ReentrantLock ptl = mm.pageTableLock();
+        long old = tables.pfn(orig);
         boolean reserved = pages.test(old, PageFrames.RESERVED);
-        if ((vma.flags() & Vma.SHARED) != 0 || (!reserved && pages.count(old) == 1)) {
-            ptepSetAccessFlags(mm, address, ptePa, entry | EntryBits.RW | EntryBits.DIRTY | EntryBits.ACCESSED);
-            return FaultResult.MINOR;
+        try {
+            if ((vma.flags() & Vma.SHARED) != 0 || (!reserved && pages.count(old) == 1)) {
+                ptepSetAccessFlags(mm, address, ptePa, orig | EntryBits.RW | EntryBits.DIRTY | EntryBits.ACCESSED);
+                return FaultResult.MINOR;
+            }
+            if (!reserved) {
+                pages.get(old); // page_cache_get(old_page)
+            }
+        } finally {
+            ptl.unlock();
         }
         long copy = pool.alloc(reserved ? Gfp.HIGHUSER_ZERO : Gfp.HIGHUSER);
         if (copy == FreePool.NO_FRAME) {
+            release(old);
             return FaultResult.OOM;
         }
         vma.anonVma().prepare();
         pages.get(copy);
         long fresh = tables.makeEntry(copy, vma.pageProt() | EntryBits.DIRTY | EntryBits.RW);
-        ptepClearFlush(mm, address, ptePa);
-        pv.setPteAt(mm.pgd(), address, ptePa, fresh);
-        release(old);
-        return FaultResult.MINOR;
+        beforePteLock(copy);
+        ptl.lock();
+        try {
+            long newPage = copy;
+            if (tables.read(ptePa) == orig) { // pte_same
+                ptepClearFlush(mm, address, ptePa);
+                pv.setPteAt(mm.pgd(), address, ptePa, fresh);
+                newPage = old; // Free the old page..
+            }
+            release(newPage);
+            release(old);
+            return FaultResult.MINOR;
+        } finally {
+            ptl.unlock();
+        }
     }
 
     /** {@code ptep_set_access_flags} with dirty set: store the low word in place, {@code pte_update_defer}, flush. */
@@ -283,6 +362,25 @@ public final class Memory {
         if (!pages.test(pfn, PageFrames.RESERVED) && pages.put(pfn) == 0) {
             pool.free(pfn);
         }
+    }
+
+    /** The test hook, if any, where a fault holds its page and is about to take the pte lock. */
+    private void beforePteLock(long page) {
+        LongConsumer hook = beforePteLockHook;
+        if (hook != null) {
+            hook.accept(page);
+        }
+    }
+
+    /**
+     * For tests: a hook run where a fault has the page it will map (allocated, or the page cache's, or
+     * the zero page) and is about to take the pte lock to install it, so a test can hold two faults
+     * there and force the race the lock's recheck settles. Set it only while no vCPU thread runs.
+     *
+     * @param hook given the page's frame; null for none
+     */
+    void onBeforePteLock(LongConsumer hook) {
+        this.beforePteLockHook = hook;
     }
 
     // ---------------------------------------------------------------------------------------------
