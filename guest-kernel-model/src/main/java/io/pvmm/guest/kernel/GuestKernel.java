@@ -78,7 +78,7 @@ public final class GuestKernel {
         this.fault = new Fault(layout, pv, tables, pgTable);
         this.pageCache = new PageCache(pool, pages);
         this.memory = new Memory(layout, pv, tables, store, pgTable, pgAlloc, pool, pages, pageCache, machine.cpus());
-        this.mmap = new Mmap(pv, memory, pool, pages);
+        this.mmap = new Mmap(pv, memory, pool, pages, machine.cpus());
         this.fork = new Fork(pv, pgTable, memory, mmap, machine.cpus());
         this.vmalloc = new Vmalloc(layout, pv, tables, store, memory, pool, fault, prot);
         this.processes = new Processes(this);

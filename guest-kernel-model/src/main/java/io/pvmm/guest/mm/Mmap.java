@@ -28,6 +28,7 @@ public final class Mmap {
     private final Memory memory;
     private final FreePool pool;
     private final PageFrames pages;
+    private final Cpus cpus;
 
     /**
      * Creates the mmap code.
@@ -36,12 +37,14 @@ public final class Mmap {
      * @param memory {@code mm/memory.c}
      * @param pool   the page allocator
      * @param pages  frame metadata
+     * @param cpus   the CPUs (which mm each has loaded, for the gather's flush)
      */
-    public Mmap(Paravirt pv, Memory memory, FreePool pool, PageFrames pages) {
+    public Mmap(Paravirt pv, Memory memory, FreePool pool, PageFrames pages, Cpus cpus) {
         this.pv = pv;
         this.memory = memory;
         this.pool = pool;
         this.pages = pages;
+        this.cpus = cpus;
     }
 
     /**
@@ -109,7 +112,7 @@ public final class Mmap {
         }
         Map.Entry<Long, Vma> prev = mm.vmas().lowerEntry(start);
         Map.Entry<Long, Vma> next = mm.vmas().ceilingEntry(end);
-        MmuGather tlb = new MmuGather(pv, pool, pages, false);
+        MmuGather tlb = new MmuGather(pv, pool, pages, cpus, mm, false);
         memory.unmapVmas(tlb, mm, detached, start, end);
         memory.freePgtables(tlb, mm, detached, prev == null ? 0 : prev.getValue().end(),
                 next == null ? 0 : next.getValue().start());
@@ -178,7 +181,7 @@ public final class Mmap {
      */
     public void exitMmap(MmStruct mm) {
         pv.exitMmap(mm.pgd());
-        MmuGather tlb = new MmuGather(pv, pool, pages, true);
+        MmuGather tlb = new MmuGather(pv, pool, pages, cpus, mm, true);
         List<Vma> vmas = mm.vmaList();
         memory.unmapVmas(tlb, mm, vmas, 0, TASK_SIZE);
         memory.freePgtables(tlb, mm, vmas, 0, 0);

@@ -10,6 +10,11 @@ import io.pvmm.guest.memory.PageFrames;
  * in batches of {@value #FREE_PTE_NR}, and at {@link #finish()}. The model gathers as an SMP kernel
  * does ({@code tlb_fast_mode} off), so a pte page always reaches the free pool after its
  * {@code release_pt} and after a flush.
+ *
+ * <p>The flush is {@code tlb_flush(tlb)}, i386's {@code flush_tlb_mm(tlb->mm)}: the local TLB is
+ * flushed (the {@code flush_tlb_user} hook) only {@code if (current->active_mm == mm)}; other CPUs in
+ * {@code cpu_vm_mask} get an IPI, which is no paravirt hook in 2.6.21. So the old address space torn
+ * down by exec after it switched to the new one, or a failed fork's child, flushes nothing here.
  */
 public final class MmuGather {
 
@@ -19,6 +24,8 @@ public final class MmuGather {
     private final Paravirt pv;
     private final FreePool pool;
     private final PageFrames pages;
+    private final Cpus cpus;
+    private final MmStruct mm;
     private final boolean fullmm;
     /** The gathered pages; grown on demand up to {@value #FREE_PTE_NR}, as most teardowns gather few. */
     private long[] batch = new long[16];
@@ -32,12 +39,16 @@ public final class MmuGather {
      * @param pv     paravirt wrappers (the TLB flush)
      * @param pool   where freed pages go
      * @param pages  frame metadata (reference counts)
+     * @param cpus   the CPUs (whether {@code mm} is loaded on the calling one)
+     * @param mm     the address space being unmapped
      * @param fullmm whether the whole address space is going ({@code exit_mmap})
      */
-    public MmuGather(Paravirt pv, FreePool pool, PageFrames pages, boolean fullmm) {
+    public MmuGather(Paravirt pv, FreePool pool, PageFrames pages, Cpus cpus, MmStruct mm, boolean fullmm) {
         this.pv = pv;
         this.pool = pool;
         this.pages = pages;
+        this.cpus = cpus;
+        this.mm = mm;
         this.fullmm = fullmm;
     }
 
@@ -83,13 +94,15 @@ public final class MmuGather {
         }
     }
 
-    /** {@code tlb_flush_mmu}: flush the TLB, then free what was gathered. */
+    /** {@code tlb_flush_mmu}: flush the TLB ({@code flush_tlb_mm}), then free what was gathered. */
     public void flushMmu() {
         if (!needFlush) {
             return;
         }
         needFlush = false;
-        pv.flushTlbUser();
+        if (cpus.isCurrent(mm)) {
+            pv.flushTlbUser(); // flush_tlb_mm: local_flush_tlb() only if (current->active_mm == mm)
+        }
         for (int i = 0; i < nr; i++) {
             long pfn = batch[i];
             if (isTable[i]) {

@@ -1,0 +1,99 @@
+package io.pvmm.guest.mm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pvmm.api.PagingMode;
+import io.pvmm.api.ParavirtOps;
+import io.pvmm.guest.Guests;
+import io.pvmm.guest.arch.Paravirt;
+import io.pvmm.guest.config.GuestConfig;
+import io.pvmm.guest.kernel.ExecImage;
+import io.pvmm.guest.kernel.Processes;
+import io.pvmm.guest.kernel.Processes.Outcome;
+import io.pvmm.guest.memory.AllocFailures;
+import io.pvmm.guest.memory.FreePool;
+import io.pvmm.guest.memory.Gfp;
+import io.pvmm.guest.memory.PageFrames;
+import io.pvmm.guest.memory.PhysicalMemory;
+import io.pvmm.guest.observe.Hook;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.mockito.Mockito;
+
+@DisplayName("mmu_gather: tlb_flush is flush_tlb_mm, a local flush_tlb_user only where the mm is loaded")
+class MmuGatherTest {
+
+    private static final int FRAMES = 64;
+
+    private final ParavirtOps ops = Mockito.mock(ParavirtOps.class);
+    private final PhysicalMemory memory = new PhysicalMemory(PagingMode.TWO_LEVEL, FRAMES);
+    private final PageFrames pages = new PageFrames(FRAMES);
+    private final FreePool pool = new FreePool(memory, pages, FRAMES, 2, Cpus::currentId, AllocFailures.NONE);
+    private final Paravirt pv = new Paravirt(ops, memory);
+    private final Cpus cpus = new Cpus(2);
+    private final MmStruct mm = new MmStruct(0x1000);
+
+    /** A mapped page (one reference) gathered by a partial unmap of {@link #mm}; the gather is flushed. */
+    private long gatherAndFlush() {
+        for (long pfn = 8; pfn < FRAMES; pfn++) {
+            pool.addBootPage(pfn);
+        }
+        long page = pool.alloc(Gfp.HIGHUSER);
+        pages.get(page);
+        MmuGather tlb = new MmuGather(pv, pool, pages, cpus, mm, false);
+        tlb.noteUnmapped();
+        tlb.removePage(page);
+        tlb.finish();
+        return page;
+    }
+
+    @Test
+    @DisplayName("the mm loaded on the calling CPU: one flush_tlb_user, then the page is freed")
+    void loadedHere() {
+        cpus.current().setActiveMm(mm);
+        long page = gatherAndFlush();
+        Mockito.verify(ops).flushTlbUser();
+        assertThat(pool.isFree(page)).isTrue();
+    }
+
+    @Test
+    @DisplayName("the mm loaded nowhere (exec's old mm, a failed fork's child): no flush_tlb_user, the page is freed all the same")
+    void loadedNowhere() {
+        cpus.current().setActiveMm(new MmStruct(0x2000));
+        long page = gatherAndFlush();
+        Mockito.verify(ops, Mockito.never()).flushTlbUser();
+        assertThat(pool.isFree(page)).isTrue();
+    }
+
+    @Test
+    @DisplayName("the mm loaded only on another CPU: that CPU would get an IPI, which is no hook; no local flush_tlb_user")
+    void loadedElsewhere() {
+        cpus.get(1).setActiveMm(mm);
+        long page = gatherAndFlush();
+        Mockito.verify(ops, Mockito.never()).flushTlbUser();
+        assertThat(pool.isFree(page)).isTrue();
+    }
+
+    @Test
+    @DisplayName("exec in a forked child tears its old mm down after switching to the new one: the teardown frees the pte pages with no flush_tlb_user")
+    void execTeardownFlushesNothingLocally() {
+        Guests.Booted g = Guests.boot(PagingMode.TWO_LEVEL, GuestConfig.DEFAULTS.withMemoryMib(64));
+        Processes p = g.kernel().processes();
+        p.spawnKernelThread(1);
+        assertThat(p.exec(1, ExecImage.DEFAULT)).isEqualTo(Outcome.OK);
+        assertThat(p.fork(1, 2)).isEqualTo(Outcome.OK);
+        assertThat(p.touch(2, Mmap.TASK_SIZE - 4096, true)).as("the child runs, its mm loaded").isEqualTo(Outcome.OK);
+        long flushes = g.counts().count(Hook.flushTlbUser);
+        long released = g.counts().count(Hook.releasePt);
+
+        assertThat(p.exec(2, ExecImage.DEFAULT)).isEqualTo(Outcome.OK);
+
+        assertThat(g.counts().count(Hook.releasePt)).as("the old mm's pte pages were released").isGreaterThan(released);
+        assertThat(g.counts().count(Hook.flushTlbUser)).as("flush_tlb_mm(old mm) with the new mm active").isEqualTo(flushes);
+
+        long exitFlushes = g.counts().count(Hook.flushTlbUser);
+        assertThat(p.exit(2)).isEqualTo(Outcome.OK);
+        assertThat(g.counts().count(Hook.flushTlbUser)).as("exit tears down the mm loaded here: one flush")
+                .isEqualTo(exitFlushes + 1);
+    }
+}
