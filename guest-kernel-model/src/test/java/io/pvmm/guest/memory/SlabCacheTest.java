@@ -1,11 +1,18 @@
 package io.pvmm.guest.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pvmm.api.PagingMode;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.RepetitionInfo;
 import org.junit.jupiter.api.Test;
 
 @DisplayName("SlabCache: constructed objects, cached until the cache is shrunk")
@@ -60,5 +67,78 @@ class SlabCacheTest {
         SlabCache cache = new SlabCache("pmd", 4096, constructed::add, null, empty, pages);
         assertThat(cache.alloc()).isEqualTo(FreePool.NO_FRAME);
         assertThat(constructed).isEmpty();
+    }
+
+    @Test
+    @DisplayName("a double free is a kernel bug, in a slab with other objects free and in a wholly free one")
+    void doubleFree() {
+        SlabCache cache = new SlabCache("pgd", 32, null, null, pool, pages);
+        long a = cache.alloc();
+        long b = cache.alloc();
+        long c = cache.alloc();
+        cache.free(b);
+        assertThatThrownBy(() -> cache.free(b)).isInstanceOf(KernelBug.class).hasMessageContaining("double kmem_cache_free");
+        cache.free(a);
+        cache.free(c);
+        assertThat(cache.activeObjects()).isZero();
+        assertThatThrownBy(() -> cache.free(c)).isInstanceOf(KernelBug.class).hasMessageContaining("double kmem_cache_free");
+        assertThat(cache.alloc()).as("the failed frees changed nothing: last freed, first handed out").isEqualTo(c);
+        assertThat(cache.alloc()).isEqualTo(a);
+        assertThat(cache.alloc()).isEqualTo(b);
+    }
+
+    @Test
+    @DisplayName("freeing what the cache never handed out is a kernel bug: another page, or an address inside an object")
+    void notAnObject() {
+        SlabCache cache = new SlabCache("pgd", 32, null, null, pool, pages);
+        long a = cache.alloc();
+        assertThatThrownBy(() -> cache.free(a + 8)).isInstanceOf(KernelBug.class).hasMessageContaining("is not an object of this cache");
+        assertThatThrownBy(() -> cache.free(a + 4096)).isInstanceOf(KernelBug.class).hasMessageContaining("is not an object of this cache");
+        cache.shrink();
+        cache.free(a);
+        cache.shrink();
+        assertThatThrownBy(() -> cache.free(a)).as("its slab was destroyed").isInstanceOf(KernelBug.class)
+                .hasMessageContaining("is not an object of this cache");
+    }
+
+    @RepeatedTest(value = 4, name = "seed {currentRepetition}")
+    @DisplayName("objects of many slabs freed in a seeded order, with shrinks between, each go back to their own slab")
+    void manySlabs(RepetitionInfo rep) {
+        Random rnd = new Random(rep.getCurrentRepetition());
+        SlabCache cache = new SlabCache("pmd", 2048, constructed::add, destroyed::add, pool, pages);
+        long free = pool.freePages();
+        List<Long> live = new ArrayList<>();
+        for (int i = 0; i < 2 * 150; i++) {
+            live.add(cache.alloc());
+        }
+        assertThat(new HashSet<>(live)).hasSize(live.size());
+        assertThat(cache.slabPages()).isEqualTo(150);
+        Collections.shuffle(live, rnd);
+        Set<Long> freed = new HashSet<>();
+        for (int i = 0; i < live.size(); i++) {
+            cache.free(live.get(i));
+            freed.add(live.get(i));
+            if (rnd.nextInt(16) == 0) {
+                int before = cache.slabPages();
+                int shrunk = cache.shrink();
+                assertThat(cache.slabPages()).isEqualTo(before - shrunk);
+            }
+            assertThat(cache.activeObjects()).isEqualTo(live.size() - i - 1);
+        }
+        for (long obj : live) {
+            if (rnd.nextBoolean()) {
+                long page = obj >>> 12;
+                boolean slabLeft = destroyed.stream().noneMatch(d -> d >>> 12 == page);
+                if (slabLeft) {
+                    assertThatThrownBy(() -> cache.free(obj)).isInstanceOf(KernelBug.class).hasMessageContaining("double");
+                } else {
+                    assertThatThrownBy(() -> cache.free(obj)).isInstanceOf(KernelBug.class).hasMessageContaining("not an object");
+                }
+            }
+        }
+        cache.shrink();
+        assertThat(cache.slabPages()).isZero();
+        assertThat(destroyed).containsExactlyInAnyOrderElementsOf(constructed);
+        assertThat(pool.freePages()).isEqualTo(free);
     }
 }
