@@ -129,10 +129,14 @@ public final class PageTables {
      */
     public long pmdEntryFor(long pgdPa, long address) {
         long pgdEntry = pgdOffset(pgdPa, address);
-        if (!mode.pmdFolded() && !EntryBits.isPresent(read(pgdEntry))) {
+        if (mode.pmdFolded()) {
+            return pgdEntry;
+        }
+        long pgd = read(pgdEntry); // once: tested, then followed (pmd_offset)
+        if (!EntryBits.isPresent(pgd)) {
             return -1;
         }
-        return pmdOffset(pgdEntry, address);
+        return (pgd & mode.frameMask()) + (long) mode.pmdIndex(address) * entryBytes;
     }
 
     /**

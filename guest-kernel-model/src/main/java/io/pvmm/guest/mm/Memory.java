@@ -171,10 +171,14 @@ public final class Memory {
             return FaultResult.SIGSEGV;
         }
         long pmdPa = tables.pmdEntryFor(mm.pgd(), address);
-        if (PageTables.pmdNone(tables.read(pmdPa)) && pteAlloc(mm, pmdPa) != 0) {
-            return FaultResult.OOM;
+        long pmd = tables.read(pmdPa);
+        if (PageTables.pmdNone(pmd)) {
+            if (pteAlloc(mm, pmdPa) != 0) {
+                return FaultResult.OOM;
+            }
+            pmd = tables.read(pmdPa); // pte_alloc_map: linked now, by __pte_alloc or a sibling thread
         }
-        long ptePa = tables.pteOffset(tables.read(pmdPa), address);
+        long ptePa = tables.pteOffset(pmd, address);
         return handlePteFault(mm, vma, address, ptePa, write);
     }
 

@@ -54,6 +54,30 @@ class MemoryTest {
         order.verify(spy[0]).setPteAt(Mockito.eq(p.task(1).mm().pgd()), Mockito.eq(HEAP), Mockito.anyLong(), Mockito.anyLong());
     }
 
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(PagingMode.class)
+    @DisplayName("a fault in a populated pmd reads the pmd entry once, and in PAE the root entry once")
+    void faultReadsUpperEntriesOnce(PagingMode mode) {
+        ParavirtOps[] spy = new ParavirtOps[1];
+        GuestKernel k = Guests.boot(mode, SMALL, PlatformRequirements.NONE, o -> spy[0] = Mockito.spy(o)).kernel();
+        Processes p = started(k);
+        p.mmap(1, HEAP, 1 << 20, Vma.READ | Vma.WRITE, 0, 0);
+        p.touch(1, HEAP + 0x8000, true);
+        long pgd = p.task(1).mm().pgd();
+        long pgdEntryPa = k.tables().pgdOffset(pgd, HEAP);
+        long pmdPa = k.tables().pmdEntryFor(pgd, HEAP);
+        long rawPgd = k.physicalMemory().readEntry(pgdEntryPa);
+        long rawPmd = k.physicalMemory().readEntry(pmdPa);
+        Mockito.clearInvocations(spy[0]);
+
+        assertThat(p.touch(1, HEAP, true)).isEqualTo(Outcome.OK);
+
+        Mockito.verify(spy[0], Mockito.times(1)).entryValue(rawPmd);
+        if (mode == PagingMode.PAE) {
+            Mockito.verify(spy[0], Mockito.times(1)).entryValue(rawPgd);
+        }
+    }
+
     @Test
     @DisplayName("a pte page that loses the __pte_alloc race is freed with pte_free: no hook, straight back to the pool")
     void raceLoser() {
