@@ -5,11 +5,15 @@ import io.pvmm.api.BackendSettings;
 import io.pvmm.api.PagingMode;
 import io.pvmm.api.ParavirtOps;
 import io.pvmm.api.PlatformRequirements;
+import io.pvmm.guest.arch.PageTables;
 import io.pvmm.guest.config.GuestConfig;
 import io.pvmm.guest.kernel.GuestKernel;
 import io.pvmm.guest.kernel.GuestMachine;
+import io.pvmm.guest.kernel.Processes.Outcome;
+import io.pvmm.guest.kernel.Processes;
 import io.pvmm.guest.mm.Cpus;
 import io.pvmm.guest.observe.CountingOps;
+import io.pvmm.guest.kernel.ExecImage;
 import java.util.function.Function;
 
 /** Boots guests on the native backend for the model's tests. */
@@ -50,5 +54,37 @@ public final class Guests {
         ParavirtOps ops = wrap.apply(provider.create(machine.backendContext(BackendSettings.defaults(provider.settings()))));
         CountingOps counting = new CountingOps(ops, config.vcpus(), Cpus::currentId);
         return new Booted(machine.boot(counting), counting);
+    }
+
+    /**
+     * Starts pid 1 as a kernel thread and execs it: the user process most tests fork from.
+     *
+     * @param kernel a booted guest
+     * @return its processes
+     */
+    public static Processes startInit(GuestKernel kernel) {
+        Processes p = kernel.processes();
+        p.spawnKernelThread(1);
+        if (p.exec(1, ExecImage.DEFAULT) != Outcome.OK) {
+            throw new AssertionError("exec of pid 1 failed");
+        }
+        return p;
+    }
+
+    /**
+     * The pte that maps {@code va} through {@code root}, as the walk reads it.
+     *
+     * @param kernel a booted guest
+     * @param root   a root's physical address
+     * @param va     a virtual address
+     * @return the pte's value, or 0 when no pte page covers the address
+     */
+    public static long pte(GuestKernel kernel, long root, long va) {
+        PageTables t = kernel.tables();
+        long pmdPa = t.pmdEntryFor(root, va);
+        if (pmdPa < 0 || PageTables.pmdNone(t.read(pmdPa))) {
+            return 0;
+        }
+        return t.read(t.pteOffset(t.read(pmdPa), va));
     }
 }

@@ -8,7 +8,6 @@ import io.pvmm.api.PlatformRequirements;
 import io.pvmm.guest.Guests;
 import io.pvmm.guest.arch.KernelLayout;
 import io.pvmm.guest.arch.Mmu;
-import io.pvmm.guest.arch.PageTables;
 import io.pvmm.guest.config.GuestConfig;
 import io.pvmm.guest.kernel.ExecImage;
 import io.pvmm.guest.kernel.GuestKernel;
@@ -27,29 +26,13 @@ class ForkCopyTest {
     private static final long READ_ONLY = 0x5000_0000L;
     private static final long FILE = 0x6000_0000L;
 
-    private static Processes started(GuestKernel k) {
-        Processes p = k.processes();
-        p.spawnKernelThread(1);
-        assertThat(p.exec(1, ExecImage.DEFAULT)).isEqualTo(Outcome.OK);
-        return p;
-    }
-
-    private static long pte(GuestKernel k, long root, long va) {
-        PageTables t = k.tables();
-        long pmdPa = t.pmdEntryFor(root, va);
-        if (pmdPa < 0 || PageTables.pmdNone(t.read(pmdPa))) {
-            return 0;
-        }
-        return t.read(t.pteOffset(t.read(pmdPa), va));
-    }
-
     @ParameterizedTest(name = "{0}")
     @EnumSource(PagingMode.class)
     @DisplayName("an anonymous vma that was only read has no anon_vma: the child gets no ptes for it and faults the zero page in itself")
     void anonymousWithoutAnonVmaIsSkipped(PagingMode mode) {
         ParavirtOps[] spy = new ParavirtOps[1];
         GuestKernel k = Guests.boot(mode, SMALL, PlatformRequirements.NONE, o -> spy[0] = Mockito.spy(o)).kernel();
-        Processes p = started(k);
+        Processes p = Guests.startInit(k);
         p.mmap(1, READ_ONLY, 1 << 16, Vma.READ | Vma.WRITE, 0, 0);
         p.touch(1, READ_ONLY, false);
         p.touch(1, READ_ONLY + 4096, false);
@@ -60,8 +43,8 @@ class ForkCopyTest {
         Mockito.clearInvocations(spy[0]);
         assertThat(p.fork(1, 2)).isEqualTo(Outcome.OK);
         long childRoot = p.task(2).mm().pgd();
-        assertThat(pte(k, childRoot, READ_ONLY)).as("no pte copied for the read-only-touched vma").isZero();
-        assertThat(pte(k, childRoot, READ_ONLY + 4096)).isZero();
+        assertThat(Guests.pte(k, childRoot, READ_ONLY)).as("no pte copied for the read-only-touched vma").isZero();
+        assertThat(Guests.pte(k, childRoot, READ_ONLY + 4096)).isZero();
         Mockito.verify(spy[0], Mockito.never()).setPteAt(Mockito.eq(childRoot), Mockito.eq(READ_ONLY), Mockito.anyLong(), Mockito.anyLong());
         assertThat(k.mmu().translate(parentRoot, READ_ONLY).pfn()).as("the parent keeps its zero page").isEqualTo(KernelLayout.EMPTY_ZERO_PAGE >>> 12);
 
@@ -74,7 +57,7 @@ class ForkCopyTest {
     @DisplayName("what must be inherited still is: exec's stack pages, a written heap, zero pages beside written pages, and a private file page written")
     void inheritsWhatItMust(PagingMode mode) {
         GuestKernel k = Guests.boot(mode, SMALL).kernel();
-        Processes p = started(k);
+        Processes p = Guests.startInit(k);
         p.mmap(1, HEAP, 1 << 16, Vma.READ | Vma.WRITE, 0, 0);
         p.touch(1, HEAP, true);
         p.touch(1, HEAP + 4096, false);
@@ -105,7 +88,7 @@ class ForkCopyTest {
     @DisplayName("a copy-on-write break prepares the anon_vma, so a grandchild inherits the copied page")
     void cowBreakPrepares(PagingMode mode) {
         GuestKernel k = Guests.boot(mode, SMALL).kernel();
-        Processes p = started(k);
+        Processes p = Guests.startInit(k);
         p.mmap(1, READ_ONLY, 1 << 16, Vma.READ | Vma.WRITE, 0, 0);
         p.touch(1, READ_ONLY, false);
         p.touch(1, READ_ONLY, true); // the zero page's copy-on-write break
@@ -122,7 +105,7 @@ class ForkCopyTest {
     void pteUpdateForEveryCowPte(PagingMode mode) {
         ParavirtOps[] spy = new ParavirtOps[1];
         GuestKernel k = Guests.boot(mode, SMALL, PlatformRequirements.NONE, o -> spy[0] = Mockito.spy(o)).kernel();
-        Processes p = started(k);
+        Processes p = Guests.startInit(k);
         p.mmap(1, HEAP, 1 << 16, Vma.READ | Vma.WRITE, 0, 0);
         p.touch(1, HEAP, true);              // writable pte
         p.touch(1, HEAP + 4096, false);      // the zero page, read-only, in a vma with an anon_vma
@@ -151,7 +134,7 @@ class ForkCopyTest {
     void privateReadOnlyIsCow(PagingMode mode) {
         ParavirtOps[] spy = new ParavirtOps[1];
         GuestKernel k = Guests.boot(mode, SMALL, PlatformRequirements.NONE, o -> spy[0] = Mockito.spy(o)).kernel();
-        Processes p = started(k);
+        Processes p = Guests.startInit(k);
         p.mmap(1, HEAP, 1 << 16, Vma.READ | Vma.WRITE, 0, 0);
         p.touch(1, HEAP, true);
         p.touch(1, HEAP + 4096, true);

@@ -10,7 +10,6 @@ import io.pvmm.guest.Guests;
 import io.pvmm.guest.arch.KernelLayout;
 import io.pvmm.guest.arch.Mmu;
 import io.pvmm.guest.config.GuestConfig;
-import io.pvmm.guest.kernel.ExecImage;
 import io.pvmm.guest.kernel.GuestKernel;
 import io.pvmm.guest.kernel.Processes;
 import io.pvmm.guest.kernel.Processes.Outcome;
@@ -29,20 +28,13 @@ class MemoryTest {
     private static final GuestConfig SMALL = GuestConfig.DEFAULTS.withMemoryMib(64);
     private static final long HEAP = 0x4000_0000L;
 
-    private static Processes started(GuestKernel k) {
-        Processes p = k.processes();
-        p.spawnKernelThread(1);
-        assertThat(p.exec(1, ExecImage.DEFAULT)).isEqualTo(Outcome.OK);
-        return p;
-    }
-
     @ParameterizedTest(name = "{0}")
     @EnumSource(PagingMode.class)
     @DisplayName("a fault in an empty pmd: pmd_populate announces the pte page with alloc_pt strictly before the set_pmd that links it")
     void pmdPopulateOrder(PagingMode mode) {
         ParavirtOps[] spy = new ParavirtOps[1];
         GuestKernel k = Guests.boot(mode, SMALL, PlatformRequirements.NONE, o -> spy[0] = Mockito.spy(o)).kernel();
-        Processes p = started(k);
+        Processes p = Guests.startInit(k);
         p.mmap(1, HEAP, 1 << 20, Vma.READ | Vma.WRITE, 0, 0);
         Mockito.clearInvocations(spy[0]);
         assertThat(p.touch(1, HEAP, true)).isEqualTo(Outcome.OK);
@@ -60,7 +52,7 @@ class MemoryTest {
     void faultReadsUpperEntriesOnce(PagingMode mode) {
         ParavirtOps[] spy = new ParavirtOps[1];
         GuestKernel k = Guests.boot(mode, SMALL, PlatformRequirements.NONE, o -> spy[0] = Mockito.spy(o)).kernel();
-        Processes p = started(k);
+        Processes p = Guests.startInit(k);
         p.mmap(1, HEAP, 1 << 20, Vma.READ | Vma.WRITE, 0, 0);
         p.touch(1, HEAP + 0x8000, true);
         long pgd = p.task(1).mm().pgd();
@@ -83,7 +75,7 @@ class MemoryTest {
     void raceLoser() {
         Guests.Booted g = Guests.boot(PagingMode.TWO_LEVEL, SMALL);
         GuestKernel k = g.kernel();
-        Processes p = started(k);
+        Processes p = Guests.startInit(k);
         p.mmap(1, HEAP, 1 << 20, Vma.READ | Vma.WRITE, 0, 0);
         p.touch(1, HEAP, true);
         MmStruct mm = p.task(1).mm();
@@ -104,7 +96,7 @@ class MemoryTest {
         ParavirtOps[] spy = new ParavirtOps[1];
         GuestKernel[] k = new GuestKernel[1];
         k[0] = Guests.boot(mode, SMALL, PlatformRequirements.NONE, o -> spy[0] = Mockito.spy(o)).kernel();
-        Processes p = started(k[0]);
+        Processes p = Guests.startInit(k[0]);
         p.mmap(1, HEAP, 1 << 20, Vma.READ | Vma.WRITE, 0, 0);
         p.touch(1, HEAP, true);
         long pgd = p.task(1).mm().pgd();
@@ -130,7 +122,7 @@ class MemoryTest {
     void copyOnWrite(PagingMode mode) {
         ParavirtOps[] spy = new ParavirtOps[1];
         GuestKernel k = Guests.boot(mode, SMALL, PlatformRequirements.NONE, o -> spy[0] = Mockito.spy(o)).kernel();
-        Processes p = started(k);
+        Processes p = Guests.startInit(k);
         p.mmap(1, HEAP, 1 << 16, Vma.READ | Vma.WRITE, 0, 0);
         p.touch(1, HEAP, true);
         Mmu mmu = k.mmu();
@@ -163,7 +155,7 @@ class MemoryTest {
     @DisplayName("a read of untouched anonymous memory maps the shared zero page read-only; a write then copies it")
     void zeroPage() {
         GuestKernel k = Guests.boot(PagingMode.PAE, SMALL).kernel();
-        Processes p = started(k);
+        Processes p = Guests.startInit(k);
         p.mmap(1, HEAP, 1 << 16, Vma.READ | Vma.WRITE, 0, 0);
         p.touch(1, HEAP, false);
         Mmu mmu = k.mmu();
@@ -180,7 +172,7 @@ class MemoryTest {
     @DisplayName("munmap frees a pte page only when no vma is left in its whole PMD span")
     void munmapFloorCeiling() {
         Guests.Booted g = Guests.boot(PagingMode.TWO_LEVEL, SMALL);
-        Processes p = started(g.kernel());
+        Processes p = Guests.startInit(g.kernel());
         long pmd = 4L << 20;
         p.mmap(1, HEAP, 8192, Vma.READ | Vma.WRITE, 0, 0);
         p.mmap(1, HEAP + 2 * pmd, 8192, Vma.READ | Vma.WRITE, 0, 0);
@@ -201,7 +193,7 @@ class MemoryTest {
     void mprotect(PagingMode mode) {
         ParavirtOps[] spy = new ParavirtOps[1];
         GuestKernel k = Guests.boot(mode, SMALL, PlatformRequirements.NONE, o -> spy[0] = Mockito.spy(o)).kernel();
-        Processes p = started(k);
+        Processes p = Guests.startInit(k);
         p.mmap(1, HEAP, 1 << 16, Vma.READ | Vma.WRITE, 0, 0);
         p.touch(1, HEAP, true);
         long root = p.task(1).mm().pgd();

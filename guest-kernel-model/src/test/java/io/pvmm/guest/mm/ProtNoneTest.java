@@ -8,7 +8,6 @@ import io.pvmm.guest.Guests;
 import io.pvmm.guest.arch.Mmu;
 import io.pvmm.guest.arch.PageTables;
 import io.pvmm.guest.config.GuestConfig;
-import io.pvmm.guest.kernel.ExecImage;
 import io.pvmm.guest.kernel.GuestKernel;
 import io.pvmm.guest.kernel.Processes;
 import io.pvmm.guest.kernel.Processes.Outcome;
@@ -23,18 +22,6 @@ class ProtNoneTest {
     private static final GuestConfig SMALL = GuestConfig.DEFAULTS.withMemoryMib(64);
     private static final long HEAP = 0x4000_0000L;
     private static final int PAGES = 4;
-
-    private static Processes started(GuestKernel k) {
-        Processes p = k.processes();
-        p.spawnKernelThread(1);
-        assertThat(p.exec(1, ExecImage.DEFAULT)).isEqualTo(Outcome.OK);
-        return p;
-    }
-
-    private static long pte(GuestKernel k, long root, long va) {
-        PageTables t = k.tables();
-        return t.read(t.pteOffset(t.read(t.pmdEntryFor(root, va)), va));
-    }
 
     @Test
     @DisplayName("a vma with no read, write or execute right gets PAGE_NONE: PROTNONE and ACCESSED, not present, not user, no NX")
@@ -62,7 +49,7 @@ class ProtNoneTest {
     @DisplayName("mprotect(PROT_NONE) of populated pages keeps each frame in a pte the MMU refuses; mprotect back maps the same frames")
     void mprotectNoneKeepsFrames(PagingMode mode) {
         GuestKernel k = Guests.boot(mode, SMALL).kernel();
-        Processes p = started(k);
+        Processes p = Guests.startInit(k);
         p.mmap(1, HEAP, PAGES * 4096L, Vma.READ | Vma.WRITE, 0, 0);
         long root = p.task(1).mm().pgd();
         long[] frames = new long[PAGES];
@@ -74,7 +61,7 @@ class ProtNoneTest {
         assertThat(p.mprotect(1, HEAP, PAGES * 4096L, 0)).isEqualTo(Outcome.OK);
         for (int i = 0; i < PAGES; i++) {
             long va = HEAP + i * 4096L;
-            long pte = pte(k, root, va);
+            long pte = Guests.pte(k, root, va);
             assertThat(pte & EntryBits.PRESENT).as("page %d is not hardware-present", i).isZero();
             assertThat(pte & EntryBits.PROTNONE).as("page %d carries PROTNONE", i).isNotZero();
             assertThat(k.tables().pfn(pte)).as("page %d keeps its frame", i).isEqualTo(frames[i]);
@@ -92,7 +79,7 @@ class ProtNoneTest {
     @DisplayName("mprotect back to read-write after PROT_NONE maps the very same frames again, read-only until written")
     void mprotectBack(PagingMode mode) {
         GuestKernel k = Guests.boot(mode, SMALL).kernel();
-        Processes p = started(k);
+        Processes p = Guests.startInit(k);
         p.mmap(1, HEAP, PAGES * 4096L, Vma.READ | Vma.WRITE, 0, 0);
         long root = p.task(1).mm().pgd();
         p.touch(1, HEAP, true);
@@ -103,7 +90,7 @@ class ProtNoneTest {
         assertThat(t).isNotNull();
         assertThat(t.pfn()).isEqualTo(frame);
         assertThat(t.user()).isTrue();
-        assertThat(PageTables.ptePresent(pte(k, root, HEAP + 4096))).as("an untouched page stays empty").isFalse();
+        assertThat(PageTables.ptePresent(Guests.pte(k, root, HEAP + 4096))).as("an untouched page stays empty").isFalse();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -112,7 +99,7 @@ class ProtNoneTest {
     void protNonePagesAreFreed(PagingMode mode) {
         Guests.Booted g = Guests.boot(mode, SMALL);
         GuestKernel k = g.kernel();
-        Processes p = started(k);
+        Processes p = Guests.startInit(k);
         p.mmap(1, HEAP, PAGES * 4096L, Vma.READ | Vma.WRITE, 0, 0);
         long root = p.task(1).mm().pgd();
         long[] frames = new long[PAGES];
@@ -125,7 +112,7 @@ class ProtNoneTest {
         assertThat(p.fork(1, 2)).isEqualTo(Outcome.OK);
         long childRoot = p.task(2).mm().pgd();
         for (int i = 0; i < PAGES; i++) {
-            long pte = pte(k, childRoot, HEAP + i * 4096L);
+            long pte = Guests.pte(k, childRoot, HEAP + i * 4096L);
             assertThat(PageTables.ptePresent(pte)).as("the child inherits PROT_NONE page %d", i).isTrue();
             assertThat(k.tables().pfn(pte)).isEqualTo(frames[i]);
             assertThat(pte & EntryBits.PRESENT).isZero();
