@@ -15,6 +15,7 @@ import io.pvmm.guest.mm.Cpus;
 import io.pvmm.guest.observe.CountingOps;
 import io.pvmm.guest.kernel.ExecImage;
 import java.util.function.Function;
+import org.mockito.Mockito;
 
 /** Boots guests on the native backend for the model's tests. */
 public final class Guests {
@@ -54,6 +55,23 @@ public final class Guests {
         ParavirtOps ops = wrap.apply(provider.create(machine.backendContext(BackendSettings.defaults(provider.settings()))));
         CountingOps counting = new CountingOps(ops, config.vcpus(), Cpus::currentId);
         return new Booted(machine.boot(counting), counting);
+    }
+
+    /** A booted guest whose native backend is a Mockito spy, to verify the hooks it was called with. */
+    public record Spied(GuestKernel kernel, ParavirtOps spy) {
+    }
+
+    /**
+     * Boots a guest on native with the backend wrapped in a Mockito spy.
+     *
+     * @param mode   the paging mode
+     * @param config the guest's settings
+     * @return the guest and the spy
+     */
+    public static Spied spied(PagingMode mode, GuestConfig config) {
+        ParavirtOps[] spy = new ParavirtOps[1];
+        GuestKernel kernel = boot(mode, config, PlatformRequirements.NONE, o -> spy[0] = Mockito.spy(o)).kernel();
+        return new Spied(kernel, spy[0]);
     }
 
     /**

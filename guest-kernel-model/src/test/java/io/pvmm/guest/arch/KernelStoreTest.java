@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.pvmm.api.EntryBits;
 import io.pvmm.api.PagingMode;
 import io.pvmm.api.ParavirtOps;
-import io.pvmm.api.PlatformRequirements;
 import io.pvmm.guest.Guests;
 import io.pvmm.guest.config.GuestConfig;
 import io.pvmm.guest.kernel.GuestKernel;
@@ -24,32 +23,34 @@ class KernelStoreTest {
     @Test
     @DisplayName("a store to a frame the direct map maps writable lands in memory without troubling the backend")
     void writable() {
-        ParavirtOps[] spy = new ParavirtOps[1];
-        GuestKernel k = Guests.boot(PagingMode.TWO_LEVEL, NO_PSE, PlatformRequirements.NONE, o -> spy[0] = Mockito.spy(o)).kernel();
+        Guests.Spied booted = Guests.spied(PagingMode.TWO_LEVEL, NO_PSE);
+        GuestKernel k = booted.kernel();
+        ParavirtOps spy = booted.spy();
         long pfn = k.pool().alloc(Gfp.KERNEL);
-        KernelStore store = new KernelStore(k.physicalMemory(), k.tables(), new Paravirt(spy[0], k.physicalMemory()), k.layout());
+        KernelStore store = new KernelStore(k.physicalMemory(), k.tables(), new Paravirt(spy, k.physicalMemory()), k.layout());
         store.store((pfn << 12) + 8, 0x42);
         assertThat(k.physicalMemory().readEntry((pfn << 12) + 8)).isEqualTo(0x42);
-        Mockito.verify(spy[0], Mockito.never()).writeFault(Mockito.anyLong(), Mockito.anyLong());
+        Mockito.verify(spy, Mockito.never()).writeFault(Mockito.anyLong(), Mockito.anyLong());
     }
 
     @Test
     @DisplayName("a store to a frame mapped read-only faults to the backend; if it does not emulate, the kernel oopses")
     void readOnlyFaults() {
-        ParavirtOps[] spy = new ParavirtOps[1];
-        GuestKernel k = Guests.boot(PagingMode.TWO_LEVEL, NO_PSE, PlatformRequirements.NONE, o -> spy[0] = Mockito.spy(o)).kernel();
+        Guests.Spied booted = Guests.spied(PagingMode.TWO_LEVEL, NO_PSE);
+        GuestKernel k = booted.kernel();
+        ParavirtOps spy = booted.spy();
         long pfn = k.pool().alloc(Gfp.KERNEL);
         long ptePa = k.pageAttr().lookupAddress(k.layout().directMapAddress(pfn));
         k.physicalMemory().writeEntry(ptePa, k.physicalMemory().readEntry(ptePa) & ~EntryBits.RW); // as a hypervisor would
-        KernelStore store = new KernelStore(k.physicalMemory(), k.tables(), new Paravirt(spy[0], k.physicalMemory()), k.layout());
+        KernelStore store = new KernelStore(k.physicalMemory(), k.tables(), new Paravirt(spy, k.physicalMemory()), k.layout());
         assertThatThrownBy(() -> store.store(pfn << 12, 0x42)).isInstanceOf(KernelBug.class).hasMessageContaining("read-only");
-        Mockito.verify(spy[0]).writeFault(pfn << 12, 0x42);
+        Mockito.verify(spy).writeFault(pfn << 12, 0x42);
         assertThat(k.physicalMemory().readEntry(pfn << 12)).isZero();
 
         Mockito.doAnswer(inv -> {
             k.physicalMemory().writeEntry(inv.getArgument(0), inv.getArgument(1));
             return true;
-        }).when(spy[0]).writeFault(Mockito.anyLong(), Mockito.anyLong());
+        }).when(spy).writeFault(Mockito.anyLong(), Mockito.anyLong());
         store.store(pfn << 12, 0x43);
         assertThat(k.physicalMemory().readEntry(pfn << 12)).as("emulated by the backend").isEqualTo(0x43);
     }
@@ -57,17 +58,18 @@ class KernelStoreTest {
     @Test
     @DisplayName("with the frame's direct-map permission looked up once, each store of that frame goes straight to memory or to the backend, as the looked-up permission says")
     void storeWithPermissionLookedUpOnce() {
-        ParavirtOps[] spy = new ParavirtOps[1];
-        GuestKernel k = Guests.boot(PagingMode.PAE, NO_PSE, PlatformRequirements.NONE, o -> spy[0] = Mockito.spy(o)).kernel();
+        Guests.Spied booted = Guests.spied(PagingMode.PAE, NO_PSE);
+        GuestKernel k = booted.kernel();
+        ParavirtOps spy = booted.spy();
         long pfn = k.pool().alloc(Gfp.KERNEL);
-        KernelStore store = new KernelStore(k.physicalMemory(), k.tables(), new Paravirt(spy[0], k.physicalMemory()), k.layout());
+        KernelStore store = new KernelStore(k.physicalMemory(), k.tables(), new Paravirt(spy, k.physicalMemory()), k.layout());
         boolean direct = store.writable(pfn);
         assertThat(direct).isTrue();
         for (int i = 0; i < 8; i++) {
             store.store((pfn << 12) + i * 8L, 0x100L + i, direct);
         }
         assertThat(k.physicalMemory().readEntry((pfn << 12) + 7 * 8L)).isEqualTo(0x107);
-        Mockito.verify(spy[0], Mockito.never()).writeFault(Mockito.anyLong(), Mockito.anyLong());
+        Mockito.verify(spy, Mockito.never()).writeFault(Mockito.anyLong(), Mockito.anyLong());
 
         long ptePa = k.pageAttr().lookupAddress(k.layout().directMapAddress(pfn));
         k.physicalMemory().writeEntry(ptePa, k.physicalMemory().readEntry(ptePa) & ~EntryBits.RW); // as a hypervisor would
@@ -76,14 +78,14 @@ class KernelStoreTest {
         Mockito.doAnswer(inv -> {
             k.physicalMemory().writeEntry(inv.getArgument(0), inv.getArgument(1));
             return true;
-        }).when(spy[0]).writeFault(Mockito.anyLong(), Mockito.anyLong());
+        }).when(spy).writeFault(Mockito.anyLong(), Mockito.anyLong());
         for (int i = 0; i < 8; i++) {
             store.store((pfn << 12) + i * 8L, 0, readOnly);
         }
-        Mockito.verify(spy[0], Mockito.times(8)).writeFault(Mockito.anyLong(), Mockito.eq(0L));
+        Mockito.verify(spy, Mockito.times(8)).writeFault(Mockito.anyLong(), Mockito.eq(0L));
         assertThat(k.physicalMemory().readEntry(pfn << 12)).as("emulated by the backend").isZero();
 
-        Mockito.doReturn(false).when(spy[0]).writeFault(Mockito.anyLong(), Mockito.anyLong());
+        Mockito.doReturn(false).when(spy).writeFault(Mockito.anyLong(), Mockito.anyLong());
         assertThatThrownBy(() -> store.store(pfn << 12, 0x44, readOnly)).isInstanceOf(KernelBug.class).hasMessageContaining("read-only");
         assertThat(k.physicalMemory().readEntry(pfn << 12)).isZero();
     }

@@ -158,17 +158,18 @@ class PgTableTest {
         @Test
         @DisplayName("pgd_alloc announces 3 user pmds, each with alloc_pd before the set_pgd that links it; the kernel entry is swapper's")
         void threeUserPmds() {
-            ParavirtOps[] spy = new ParavirtOps[1];
-            GuestKernel k = Guests.boot(PagingMode.PAE, SMALL, PlatformRequirements.NONE, o -> spy[0] = Mockito.spy(o)).kernel();
-            Mockito.clearInvocations(spy[0]);
+            Guests.Spied booted = Guests.spied(PagingMode.PAE, SMALL);
+            GuestKernel k = booted.kernel();
+            ParavirtOps spy = booted.spy();
+            Mockito.clearInvocations(spy);
             long pgd = k.pgTable().pgdAlloc();
             ArgumentCaptor<Long> pmds = ArgumentCaptor.forClass(Long.class);
-            Mockito.verify(spy[0], Mockito.times(3)).allocPd(pmds.capture());
-            InOrder order = Mockito.inOrder(spy[0]);
+            Mockito.verify(spy, Mockito.times(3)).allocPd(pmds.capture());
+            InOrder order = Mockito.inOrder(spy);
             for (int i = 0; i < 3; i++) {
                 long pmd = pmds.getAllValues().get(i);
-                order.verify(spy[0]).allocPd(pmd);
-                order.verify(spy[0]).setPgd(pgd + i * 8L, (pmd << 12) | EntryBits.PRESENT);
+                order.verify(spy).allocPd(pmd);
+                order.verify(spy).setPgd(pgd + i * 8L, (pmd << 12) | EntryBits.PRESENT);
             }
             long swapper = k.layout().swapperPgDir();
             assertThat(k.physicalMemory().readEntry(pgd + 24)).isEqualTo(k.physicalMemory().readEntry(swapper + 24));

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pvmm.api.PagingMode;
 import io.pvmm.api.ParavirtOps;
-import io.pvmm.api.PlatformRequirements;
 import io.pvmm.guest.Guests;
 import io.pvmm.guest.config.GuestConfig;
 import io.pvmm.guest.kernel.Processes.Outcome;
@@ -23,35 +22,37 @@ class ProcessesTest {
     @Test
     @DisplayName("exec of a kernel thread: activate_mm from swapper to the new root, then write_cr3 of the new root")
     void execActivates() {
-        ParavirtOps[] spy = new ParavirtOps[1];
-        GuestKernel k = Guests.boot(PagingMode.TWO_LEVEL, SMALL, PlatformRequirements.NONE, o -> spy[0] = Mockito.spy(o)).kernel();
+        Guests.Spied booted = Guests.spied(PagingMode.TWO_LEVEL, SMALL);
+        GuestKernel k = booted.kernel();
+        ParavirtOps spy = booted.spy();
         Processes p = k.processes();
         p.spawnKernelThread(1);
-        Mockito.clearInvocations(spy[0]);
+        Mockito.clearInvocations(spy);
         assertThat(p.exec(1, ExecImage.DEFAULT)).isEqualTo(Outcome.OK);
         long root = p.task(1).mm().pgd();
-        InOrder order = Mockito.inOrder(spy[0]);
-        order.verify(spy[0]).activateMm(k.layout().swapperPgDir(), root);
-        order.verify(spy[0]).writeCr3(root);
-        order.verify(spy[0]).allocPt(Mockito.anyLong()); // the argument pages, after activate_mm (2.6.21)
-        Mockito.verify(spy[0], Mockito.never()).exitMmap(Mockito.anyLong());
+        InOrder order = Mockito.inOrder(spy);
+        order.verify(spy).activateMm(k.layout().swapperPgDir(), root);
+        order.verify(spy).writeCr3(root);
+        order.verify(spy).allocPt(Mockito.anyLong()); // the argument pages, after activate_mm (2.6.21)
+        Mockito.verify(spy, Mockito.never()).exitMmap(Mockito.anyLong());
     }
 
     @Test
     @DisplayName("exec of a process tears the old address space down after activating the new one")
     void execReplaces() {
-        ParavirtOps[] spy = new ParavirtOps[1];
-        GuestKernel k = Guests.boot(PagingMode.PAE, SMALL, PlatformRequirements.NONE, o -> spy[0] = Mockito.spy(o)).kernel();
+        Guests.Spied booted = Guests.spied(PagingMode.PAE, SMALL);
+        GuestKernel k = booted.kernel();
+        ParavirtOps spy = booted.spy();
         Processes p = k.processes();
         p.spawnKernelThread(1);
         p.exec(1, ExecImage.DEFAULT);
         long old = p.task(1).mm().pgd();
-        Mockito.clearInvocations(spy[0]);
+        Mockito.clearInvocations(spy);
         p.exec(1, ExecImage.DEFAULT);
         long fresh = p.task(1).mm().pgd();
-        InOrder order = Mockito.inOrder(spy[0]);
-        order.verify(spy[0]).activateMm(old, fresh);
-        order.verify(spy[0]).exitMmap(old);
+        InOrder order = Mockito.inOrder(spy);
+        order.verify(spy).activateMm(old, fresh);
+        order.verify(spy).exitMmap(old);
     }
 
     @Test

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pvmm.api.PagingMode;
 import io.pvmm.api.ParavirtOps;
-import io.pvmm.api.PlatformRequirements;
 import io.pvmm.guest.Guests;
 import io.pvmm.guest.arch.KernelLayout;
 import io.pvmm.guest.arch.Mmu;
@@ -30,8 +29,9 @@ class ForkCopyTest {
     @EnumSource(PagingMode.class)
     @DisplayName("an anonymous vma that was only read has no anon_vma: the child gets no ptes for it and faults the zero page in itself")
     void anonymousWithoutAnonVmaIsSkipped(PagingMode mode) {
-        ParavirtOps[] spy = new ParavirtOps[1];
-        GuestKernel k = Guests.boot(mode, SMALL, PlatformRequirements.NONE, o -> spy[0] = Mockito.spy(o)).kernel();
+        Guests.Spied booted = Guests.spied(mode, SMALL);
+        GuestKernel k = booted.kernel();
+        ParavirtOps spy = booted.spy();
         Processes p = Guests.startInit(k);
         p.mmap(1, READ_ONLY, 1 << 16, Vma.READ | Vma.WRITE, 0, 0);
         p.touch(1, READ_ONLY, false);
@@ -40,12 +40,12 @@ class ForkCopyTest {
         assertThat(k.mmu().translate(parentRoot, READ_ONLY).pfn()).isEqualTo(KernelLayout.EMPTY_ZERO_PAGE >>> 12);
         assertThat(p.task(1).mm().findVma(READ_ONLY).anonVma().present()).as("a zero-page read prepares no anon_vma").isFalse();
 
-        Mockito.clearInvocations(spy[0]);
+        Mockito.clearInvocations(spy);
         assertThat(p.fork(1, 2)).isEqualTo(Outcome.OK);
         long childRoot = p.task(2).mm().pgd();
         assertThat(Guests.pte(k, childRoot, READ_ONLY)).as("no pte copied for the read-only-touched vma").isZero();
         assertThat(Guests.pte(k, childRoot, READ_ONLY + 4096)).isZero();
-        Mockito.verify(spy[0], Mockito.never()).setPteAt(Mockito.eq(childRoot), Mockito.eq(READ_ONLY), Mockito.anyLong(), Mockito.anyLong());
+        Mockito.verify(spy, Mockito.never()).setPteAt(Mockito.eq(childRoot), Mockito.eq(READ_ONLY), Mockito.anyLong(), Mockito.anyLong());
         assertThat(k.mmu().translate(parentRoot, READ_ONLY).pfn()).as("the parent keeps its zero page").isEqualTo(KernelLayout.EMPTY_ZERO_PAGE >>> 12);
 
         assertThat(p.touch(2, READ_ONLY, false)).isEqualTo(Outcome.OK);
@@ -103,8 +103,9 @@ class ForkCopyTest {
     @EnumSource(PagingMode.class)
     @DisplayName("ptep_set_wrprotect calls pte_update for every present pte of a copy-on-write vma, read-only ones included")
     void pteUpdateForEveryCowPte(PagingMode mode) {
-        ParavirtOps[] spy = new ParavirtOps[1];
-        GuestKernel k = Guests.boot(mode, SMALL, PlatformRequirements.NONE, o -> spy[0] = Mockito.spy(o)).kernel();
+        Guests.Spied booted = Guests.spied(mode, SMALL);
+        GuestKernel k = booted.kernel();
+        ParavirtOps spy = booted.spy();
         Processes p = Guests.startInit(k);
         p.mmap(1, HEAP, 1 << 16, Vma.READ | Vma.WRITE, 0, 0);
         p.touch(1, HEAP, true);              // writable pte
@@ -112,28 +113,29 @@ class ForkCopyTest {
         long parentRoot = p.task(1).mm().pgd();
         assertThat(k.mmu().translate(parentRoot, HEAP + 4096).writable()).isFalse();
 
-        Mockito.clearInvocations(spy[0]);
+        Mockito.clearInvocations(spy);
         assertThat(p.fork(1, 2)).isEqualTo(Outcome.OK);
-        Mockito.verify(spy[0]).pteUpdate(Mockito.eq(parentRoot), Mockito.eq(HEAP), Mockito.anyLong());
-        Mockito.verify(spy[0]).pteUpdate(Mockito.eq(parentRoot), Mockito.eq(HEAP + 4096), Mockito.anyLong());
+        Mockito.verify(spy).pteUpdate(Mockito.eq(parentRoot), Mockito.eq(HEAP), Mockito.anyLong());
+        Mockito.verify(spy).pteUpdate(Mockito.eq(parentRoot), Mockito.eq(HEAP + 4096), Mockito.anyLong());
         long stackPages = ExecImage.DEFAULT.stackPages();
-        Mockito.verify(spy[0], Mockito.times((int) stackPages + 2))
+        Mockito.verify(spy, Mockito.times((int) stackPages + 2))
                 .pteUpdate(Mockito.eq(parentRoot), Mockito.anyLong(), Mockito.anyLong());
 
         // a second fork finds every pte already read-only, and still announces each
-        Mockito.clearInvocations(spy[0]);
+        Mockito.clearInvocations(spy);
         assertThat(p.fork(1, 3)).isEqualTo(Outcome.OK);
-        Mockito.verify(spy[0], Mockito.times((int) stackPages + 2))
+        Mockito.verify(spy, Mockito.times((int) stackPages + 2))
                 .pteUpdate(Mockito.eq(parentRoot), Mockito.anyLong(), Mockito.anyLong());
-        Mockito.verify(spy[0], Mockito.never()).pteUpdate(Mockito.eq(p.task(2).mm().pgd()), Mockito.anyLong(), Mockito.anyLong());
+        Mockito.verify(spy, Mockito.never()).pteUpdate(Mockito.eq(p.task(2).mm().pgd()), Mockito.anyLong(), Mockito.anyLong());
     }
 
     @ParameterizedTest(name = "{0}")
     @EnumSource(PagingMode.class)
     @DisplayName("is_cow_mapping tests VM_MAYWRITE: a private vma made read-only or PROT_NONE by mprotect is still write-protected with pte_update at fork")
     void privateReadOnlyIsCow(PagingMode mode) {
-        ParavirtOps[] spy = new ParavirtOps[1];
-        GuestKernel k = Guests.boot(mode, SMALL, PlatformRequirements.NONE, o -> spy[0] = Mockito.spy(o)).kernel();
+        Guests.Spied booted = Guests.spied(mode, SMALL);
+        GuestKernel k = booted.kernel();
+        ParavirtOps spy = booted.spy();
         Processes p = Guests.startInit(k);
         p.mmap(1, HEAP, 1 << 16, Vma.READ | Vma.WRITE, 0, 0);
         p.touch(1, HEAP, true);
@@ -142,10 +144,10 @@ class ForkCopyTest {
         p.mprotect(1, HEAP + 4096, 4096, 0);
         long parentRoot = p.task(1).mm().pgd();
 
-        Mockito.clearInvocations(spy[0]);
+        Mockito.clearInvocations(spy);
         assertThat(p.fork(1, 2)).isEqualTo(Outcome.OK);
-        Mockito.verify(spy[0]).pteUpdate(Mockito.eq(parentRoot), Mockito.eq(HEAP), Mockito.anyLong());
-        Mockito.verify(spy[0]).pteUpdate(Mockito.eq(parentRoot), Mockito.eq(HEAP + 4096), Mockito.anyLong());
+        Mockito.verify(spy).pteUpdate(Mockito.eq(parentRoot), Mockito.eq(HEAP), Mockito.anyLong());
+        Mockito.verify(spy).pteUpdate(Mockito.eq(parentRoot), Mockito.eq(HEAP + 4096), Mockito.anyLong());
 
         // made writable again, neither side may write the shared page in place
         p.mprotect(1, HEAP, 2 * 4096, Vma.READ | Vma.WRITE);

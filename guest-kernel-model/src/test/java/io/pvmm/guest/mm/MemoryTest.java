@@ -32,26 +32,28 @@ class MemoryTest {
     @EnumSource(PagingMode.class)
     @DisplayName("a fault in an empty pmd: pmd_populate announces the pte page with alloc_pt strictly before the set_pmd that links it")
     void pmdPopulateOrder(PagingMode mode) {
-        ParavirtOps[] spy = new ParavirtOps[1];
-        GuestKernel k = Guests.boot(mode, SMALL, PlatformRequirements.NONE, o -> spy[0] = Mockito.spy(o)).kernel();
+        Guests.Spied booted = Guests.spied(mode, SMALL);
+        GuestKernel k = booted.kernel();
+        ParavirtOps spy = booted.spy();
         Processes p = Guests.startInit(k);
         p.mmap(1, HEAP, 1 << 20, Vma.READ | Vma.WRITE, 0, 0);
-        Mockito.clearInvocations(spy[0]);
+        Mockito.clearInvocations(spy);
         assertThat(p.touch(1, HEAP, true)).isEqualTo(Outcome.OK);
         ArgumentCaptor<Long> pfn = ArgumentCaptor.forClass(Long.class);
-        Mockito.verify(spy[0]).allocPt(pfn.capture());
-        InOrder order = Mockito.inOrder(spy[0]);
-        order.verify(spy[0]).allocPt(pfn.getValue());
-        order.verify(spy[0]).setPmd(Mockito.anyLong(), Mockito.eq((pfn.getValue() << 12) | EntryBits.PAGE_TABLE));
-        order.verify(spy[0]).setPteAt(Mockito.eq(p.task(1).mm().pgd()), Mockito.eq(HEAP), Mockito.anyLong(), Mockito.anyLong());
+        Mockito.verify(spy).allocPt(pfn.capture());
+        InOrder order = Mockito.inOrder(spy);
+        order.verify(spy).allocPt(pfn.getValue());
+        order.verify(spy).setPmd(Mockito.anyLong(), Mockito.eq((pfn.getValue() << 12) | EntryBits.PAGE_TABLE));
+        order.verify(spy).setPteAt(Mockito.eq(p.task(1).mm().pgd()), Mockito.eq(HEAP), Mockito.anyLong(), Mockito.anyLong());
     }
 
     @ParameterizedTest(name = "{0}")
     @EnumSource(PagingMode.class)
     @DisplayName("a fault in a populated pmd reads the pmd entry once, and in PAE the root entry once")
     void faultReadsUpperEntriesOnce(PagingMode mode) {
-        ParavirtOps[] spy = new ParavirtOps[1];
-        GuestKernel k = Guests.boot(mode, SMALL, PlatformRequirements.NONE, o -> spy[0] = Mockito.spy(o)).kernel();
+        Guests.Spied booted = Guests.spied(mode, SMALL);
+        GuestKernel k = booted.kernel();
+        ParavirtOps spy = booted.spy();
         Processes p = Guests.startInit(k);
         p.mmap(1, HEAP, 1 << 20, Vma.READ | Vma.WRITE, 0, 0);
         p.touch(1, HEAP + 0x8000, true);
@@ -60,13 +62,13 @@ class MemoryTest {
         long pmdPa = k.tables().pmdEntryFor(pgd, HEAP);
         long rawPgd = k.physicalMemory().readEntry(pgdEntryPa);
         long rawPmd = k.physicalMemory().readEntry(pmdPa);
-        Mockito.clearInvocations(spy[0]);
+        Mockito.clearInvocations(spy);
 
         assertThat(p.touch(1, HEAP, true)).isEqualTo(Outcome.OK);
 
-        Mockito.verify(spy[0], Mockito.times(1)).entryValue(rawPmd);
+        Mockito.verify(spy, Mockito.times(1)).entryValue(rawPmd);
         if (mode == PagingMode.PAE) {
-            Mockito.verify(spy[0], Mockito.times(1)).entryValue(rawPgd);
+            Mockito.verify(spy, Mockito.times(1)).entryValue(rawPgd);
         }
     }
 
@@ -120,8 +122,9 @@ class MemoryTest {
     @EnumSource(PagingMode.class)
     @DisplayName("fork copies a private writable page's pte write-protected on both sides; the child's first write copies the page")
     void copyOnWrite(PagingMode mode) {
-        ParavirtOps[] spy = new ParavirtOps[1];
-        GuestKernel k = Guests.boot(mode, SMALL, PlatformRequirements.NONE, o -> spy[0] = Mockito.spy(o)).kernel();
+        Guests.Spied booted = Guests.spied(mode, SMALL);
+        GuestKernel k = booted.kernel();
+        ParavirtOps spy = booted.spy();
         Processes p = Guests.startInit(k);
         p.mmap(1, HEAP, 1 << 16, Vma.READ | Vma.WRITE, 0, 0);
         p.touch(1, HEAP, true);
@@ -130,17 +133,17 @@ class MemoryTest {
         long page = mmu.translate(parentRoot, HEAP).pfn();
         assertThat(mmu.translate(parentRoot, HEAP).writable()).isTrue();
 
-        Mockito.clearInvocations(spy[0]);
+        Mockito.clearInvocations(spy);
         assertThat(p.fork(1, 2)).isEqualTo(Outcome.OK);
         long childRoot = p.task(2).mm().pgd();
         assertThat(mmu.translate(parentRoot, HEAP).writable()).as("parent write-protected in place").isFalse();
         assertThat(mmu.translate(childRoot, HEAP).writable()).isFalse();
         assertThat(mmu.translate(childRoot, HEAP).pfn()).isEqualTo(page);
-        Mockito.verify(spy[0]).pteUpdate(Mockito.eq(parentRoot), Mockito.eq(HEAP), Mockito.anyLong());
-        InOrder order = Mockito.inOrder(spy[0]);
-        order.verify(spy[0]).enterLazyMmu();
-        order.verify(spy[0]).leaveLazyMmu();
-        order.verify(spy[0]).dupMmap(parentRoot, childRoot);
+        Mockito.verify(spy).pteUpdate(Mockito.eq(parentRoot), Mockito.eq(HEAP), Mockito.anyLong());
+        InOrder order = Mockito.inOrder(spy);
+        order.verify(spy).enterLazyMmu();
+        order.verify(spy).leaveLazyMmu();
+        order.verify(spy).dupMmap(parentRoot, childRoot);
 
         assertThat(p.touch(2, HEAP, true)).isEqualTo(Outcome.OK);
         assertThat(mmu.translate(childRoot, HEAP).pfn()).isNotEqualTo(page);
@@ -191,21 +194,22 @@ class MemoryTest {
     @EnumSource(PagingMode.class)
     @DisplayName("mprotect read-only makes the pages read-only through ptep_get_and_clear and set_pte_at, in lazy MMU mode")
     void mprotect(PagingMode mode) {
-        ParavirtOps[] spy = new ParavirtOps[1];
-        GuestKernel k = Guests.boot(mode, SMALL, PlatformRequirements.NONE, o -> spy[0] = Mockito.spy(o)).kernel();
+        Guests.Spied booted = Guests.spied(mode, SMALL);
+        GuestKernel k = booted.kernel();
+        ParavirtOps spy = booted.spy();
         Processes p = Guests.startInit(k);
         p.mmap(1, HEAP, 1 << 16, Vma.READ | Vma.WRITE, 0, 0);
         p.touch(1, HEAP, true);
         long root = p.task(1).mm().pgd();
-        Mockito.clearInvocations(spy[0]);
+        Mockito.clearInvocations(spy);
         assertThat(p.mprotect(1, HEAP, 1 << 16, Vma.READ)).isEqualTo(Outcome.OK);
         assertThat(k.mmu().allows(root, HEAP, Mmu.Access.USER_WRITE)).isFalse();
         assertThat(k.mmu().allows(root, HEAP, Mmu.Access.USER_READ)).isTrue();
-        InOrder order = Mockito.inOrder(spy[0]);
-        order.verify(spy[0]).enterLazyMmu();
-        order.verify(spy[0]).pteUpdate(Mockito.eq(root), Mockito.eq(HEAP), Mockito.anyLong());
-        order.verify(spy[0]).setPteAt(Mockito.eq(root), Mockito.eq(HEAP), Mockito.anyLong(), Mockito.anyLong());
-        order.verify(spy[0]).leaveLazyMmu();
+        InOrder order = Mockito.inOrder(spy);
+        order.verify(spy).enterLazyMmu();
+        order.verify(spy).pteUpdate(Mockito.eq(root), Mockito.eq(HEAP), Mockito.anyLong());
+        order.verify(spy).setPteAt(Mockito.eq(root), Mockito.eq(HEAP), Mockito.anyLong(), Mockito.anyLong());
+        order.verify(spy).leaveLazyMmu();
         assertThat(p.touch(1, HEAP, true)).as("a write now has no vma permission").isEqualTo(Outcome.EFAULT);
         assertThat(p.task(1)).as("SIGSEGV killed the task").isNull();
     }
