@@ -9,6 +9,7 @@ import io.pvmm.api.PagingMode;
 import io.pvmm.api.ParavirtOps;
 import io.pvmm.backend.xen.mm.Hypercall;
 import io.pvmm.backend.xen.mm.XenCounters;
+import io.pvmm.backend.xen.mm.DomainLock;
 import io.pvmm.backend.xen.mm.Hypervisor;
 import io.pvmm.backend.xen.mm.MachineMemory;
 import io.pvmm.backend.xen.mm.MmuextCmd;
@@ -16,7 +17,6 @@ import io.pvmm.backend.xen.guest.AnnouncedTables.Kind;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The guest's Xen port as the first paravirt_ops port used this SPI, over a modelled Xen 3.1
@@ -44,6 +44,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p><b>Threading:</b> every call runs under the domain lock; per-vCPU state (lazy mode, batches, the
  * base) is indexed by {@link BackendContext#currentCpu()}.
  */
+@SuppressWarnings("try") // the held lock is the resource: released when the block ends
 public final class XenOps implements ParavirtOps {
 
     private final BackendContext context;
@@ -53,7 +54,7 @@ public final class XenOps implements ParavirtOps {
     private final MachineMemory machine;
     private final XenCounters counters;
     private final Hypervisor hv;
-    private final ReentrantLock lock;
+    private final DomainLock lock;
     private final LowmemMappings lowmem;
     private final Multicalls mc;
     private final PgdPin pin;
@@ -117,20 +118,14 @@ public final class XenOps implements ParavirtOps {
     }
 
     private void announce(long pfn, Kind kind) {
-        lock.lock();
-        try {
+        try (DomainLock.Held held = lock.hold()) {
             frames.announce(cpu(), pfn, kind);
-        } finally {
-            lock.unlock();
         }
     }
 
     private void release(long pfn, Kind kind) {
-        lock.lock();
-        try {
+        try (DomainLock.Held held = lock.hold()) {
             frames.release(cpu(), pfn, kind);
-        } finally {
-            lock.unlock();
         }
     }
 
@@ -150,11 +145,8 @@ public final class XenOps implements ParavirtOps {
 
     @Override
     public void setPte(long ptePa, long value) {
-        lock.lock();
-        try {
+        try (DomainLock.Held held = lock.hold()) {
             pteStore(cpu(), ptePa, frames.maskRwPte(value));
-        } finally {
-            lock.unlock();
         }
     }
 
@@ -165,8 +157,7 @@ public final class XenOps implements ParavirtOps {
 
     @Override
     public void setPteAt(long mmPgdPa, long address, long ptePa, long value) {
-        lock.lock();
-        try {
+        try (DomainLock.Held held = lock.hold()) {
             int cpu = cpu();
             long base = basePa(cpu);
             if ((mmPgdPa == base || mmPgdPa == layout.swapperPgDir()) && base >= 0
@@ -175,8 +166,6 @@ public final class XenOps implements ParavirtOps {
                 return;
             }
             pteStore(cpu, ptePa, value);
-        } finally {
-            lock.unlock();
         }
     }
 
@@ -197,8 +186,7 @@ public final class XenOps implements ParavirtOps {
 
     @Override
     public void setPgd(long pgdEntryPa, long value) {
-        lock.lock();
-        try {
+        try (DomainLock.Held held = lock.hold()) {
             if (frames.booting() && (pgdEntryPa >>> PagingMode.PAGE_SHIFT) == layout.swapperPfn() && EntryBits.isPresent(value)) {
                 long target = lowmem.entryPfn(value);
                 if (target >= 0) {
@@ -206,8 +194,6 @@ public final class XenOps implements ParavirtOps {
                 }
             }
             mmuUpdate(pgdEntryPa, value);
-        } finally {
-            lock.unlock();
         }
     }
 
@@ -218,8 +204,7 @@ public final class XenOps implements ParavirtOps {
 
     @Override
     public boolean writeFault(long pa, long value) {
-        lock.lock();
-        try {
+        try (DomainLock.Held held = lock.hold()) {
             int cpu = cpu();
             long pfn = pa >>> PagingMode.PAGE_SHIFT;
             long mfn = machine.p2m(pfn);
@@ -236,8 +221,6 @@ public final class XenOps implements ParavirtOps {
             }
             hv.trappedWrite(mfn, index(pa), value);
             return true;
-        } finally {
-            lock.unlock();
         }
     }
 
@@ -268,11 +251,8 @@ public final class XenOps implements ParavirtOps {
     }
 
     private void mmuUpdate(long pa, long value) {
-        lock.lock();
-        try {
+        try (DomainLock.Held held = lock.hold()) {
             mc.queue(cpu(), new Hypercall.MmuUpdate(machine.machineAddress(pa), value));
-        } finally {
-            lock.unlock();
         }
     }
 
@@ -280,67 +260,49 @@ public final class XenOps implements ParavirtOps {
 
     @Override
     public void activateMm(long prevPgdPa, long nextPgdPa) {
-        lock.lock();
-        try {
+        try (DomainLock.Held held = lock.hold()) {
             pin.xenPgdPin(cpu(), nextPgdPa);
-        } finally {
-            lock.unlock();
         }
     }
 
     @Override
     public void writeCr3(long pgdPa) {
-        lock.lock();
-        try {
+        try (DomainLock.Held held = lock.hold()) {
             mc.issue(cpu(), new Hypercall.MmuextOp(MmuextCmd.NEW_BASEPTR, machine.p2m(pgdPa >>> PagingMode.PAGE_SHIFT)));
-        } finally {
-            lock.unlock();
         }
     }
 
     @Override
     public void dupMmap(long oldPgdPa, long newPgdPa) {
-        lock.lock();
-        try {
+        try (DomainLock.Held held = lock.hold()) {
             pin.xenPgdPin(cpu(), newPgdPa);
-        } finally {
-            lock.unlock();
         }
     }
 
     @Override
     public void exitMmap(long pgdPa) {
-        lock.lock();
-        try {
+        try (DomainLock.Held held = lock.hold()) {
             pin.xenExitMmap(cpu(), pgdPa);
-        } finally {
-            lock.unlock();
         }
     }
 
     @Override
     public void pagetableSetupStart(long pgdPa) {
-        lock.lock();
-        try {
+        try (DomainLock.Held held = lock.hold()) {
             hv.setBuilderBase(machine.p2m(pgdPa >>> PagingMode.PAGE_SHIFT));
             if (mode == PagingMode.PAE) {
                 frames.makeLowmemPageReadonly(cpu(), pgdPa >>> PagingMode.PAGE_SHIFT); // the root is an L3 to Xen
             }
-        } finally {
-            lock.unlock();
         }
     }
 
     @Override
     public void pagetableSetupDone(long pgdPa) {
-        lock.lock();
-        try {
+        try (DomainLock.Held held = lock.hold()) {
             long mfn = machine.p2m(pgdPa >>> PagingMode.PAGE_SHIFT);
             mc.issue(cpu(), new Hypercall.MmuextOp(pin.pinCommand(), mfn));
             hv.loadInitialBases(mfn);
             frames.bootDone();
-        } finally {
-            lock.unlock();
         }
     }
 
@@ -362,31 +324,22 @@ public final class XenOps implements ParavirtOps {
     }
 
     private void mmuext(MmuextCmd cmd, long arg) {
-        lock.lock();
-        try {
+        try (DomainLock.Held held = lock.hold()) {
             mc.issue(cpu(), new Hypercall.MmuextOp(cmd, arg));
-        } finally {
-            lock.unlock();
         }
     }
 
     @Override
     public void enterLazyMmu() {
-        lock.lock();
-        try {
+        try (DomainLock.Held held = lock.hold()) {
             mc.enterLazy(cpu());
-        } finally {
-            lock.unlock();
         }
     }
 
     @Override
     public void leaveLazyMmu() {
-        lock.lock();
-        try {
+        try (DomainLock.Held held = lock.hold()) {
             mc.leaveLazy(cpu());
-        } finally {
-            lock.unlock();
         }
     }
 
@@ -403,13 +356,10 @@ public final class XenOps implements ParavirtOps {
      */
     @Override
     public List<Finding> audit() {
-        lock.lock();
-        try {
+        try (DomainLock.Held held = lock.hold()) {
             List<Finding> findings = new ArrayList<>(hv.audit());
             frames.audit(findings);
             return findings;
-        } finally {
-            lock.unlock();
         }
     }
 

@@ -4,7 +4,6 @@ import io.pvmm.api.Finding;
 import io.pvmm.backend.xen.XenRule;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The hypervisor's half of the Xen paravirtual MMU, for one domain: its frame table, the type rules,
@@ -20,13 +19,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * multicall the entries before the failing one stay done and those after it are not run, as in Xen;
  * the guest treats any failure as a {@code BUG()}.
  */
+@SuppressWarnings("try") // the held lock is the resource: released when the block ends
 public final class Hypervisor {
 
-    private final ReentrantLock domainLock = new ReentrantLock();
+    private final DomainLock domainLock = new DomainLock();
     private final MachineMemory machine;
     private final XenCounters counters;
     private final FrameTable frames;
-    private final PageTypes types;
+    private final TypeReferences types;
     private final TableValidation tables;
     private final MmuUpdates mmu;
     private final MmuExtOps ext;
@@ -44,7 +44,7 @@ public final class Hypervisor {
         this.machine = Objects.requireNonNull(machine, "machine");
         this.counters = Objects.requireNonNull(counters, "counters");
         this.frames = new FrameTable(machine.frames(), counters);
-        this.types = new PageTypes(frames, machine::pfnForReport);
+        this.types = new TypeReferences(frames, machine::pfnForReport);
         this.tables = new TableValidation(machine, frames, types, counters);
         this.types.setTables(tables);
         this.mmu = new MmuUpdates(machine, frames, types, tables, counters);
@@ -53,7 +53,7 @@ public final class Hypervisor {
     }
 
     /** @return the domain lock, which guards every frame-state change */
-    public ReentrantLock domainLock() {
+    public DomainLock domainLock() {
         return domainLock;
     }
 
@@ -70,12 +70,9 @@ public final class Hypervisor {
      * @throws XenViolation if the request is refused
      */
     public void hypercall(int vcpu, Hypercall call) {
-        domainLock.lock();
-        try {
+        try (DomainLock.Held held = domainLock.hold()) {
             counters.hypercalls.incrementAndGet();
             execute(vcpu, call);
-        } finally {
-            domainLock.unlock();
         }
     }
 
@@ -88,8 +85,7 @@ public final class Hypervisor {
      * @throws XenViolation naming the entry that failed
      */
     public void multicall(int vcpu, List<Hypercall> batch) {
-        domainLock.lock();
-        try {
+        try (DomainLock.Held held = domainLock.hold()) {
             counters.hypercalls.incrementAndGet();
             counters.multicalls.incrementAndGet();
             for (int i = 0; i < batch.size(); i++) {
@@ -100,8 +96,6 @@ public final class Hypervisor {
                     throw v.restate(v.xenRule(), String.format("multicall entry %d of %d, %s: ", i + 1, batch.size(), call));
                 }
             }
-        } finally {
-            domainLock.unlock();
         }
     }
 
@@ -116,11 +110,8 @@ public final class Hypervisor {
      *                      rule the new entry breaks
      */
     public void trappedWrite(long mfn, int index, long value) {
-        domainLock.lock();
-        try {
+        try (DomainLock.Held held = domainLock.hold()) {
             mmu.ptwrEmulate(mfn, index, value);
-        } finally {
-            domainLock.unlock();
         }
     }
 
@@ -132,21 +123,15 @@ public final class Hypervisor {
      * {@code setup_arch}, before anything the model counts.
      */
     public void enablePaeExtendedCr3() {
-        domainLock.lock();
-        try {
+        try (DomainLock.Held held = domainLock.hold()) {
             tables.setPaeExtendedCr3(true);
-        } finally {
-            domainLock.unlock();
         }
     }
 
     /** @return whether the guest has enabled {@code VMASST_TYPE_pae_extended_cr3} */
     public boolean paeExtendedCr3() {
-        domainLock.lock();
-        try {
+        try (DomainLock.Held held = domainLock.hold()) {
             return tables.paeExtendedCr3();
-        } finally {
-            domainLock.unlock();
         }
     }
 
@@ -158,15 +143,12 @@ public final class Hypervisor {
      * @param mfn the kernel's root
      */
     public void setBuilderBase(long mfn) {
-        domainLock.lock();
-        try {
+        try (DomainLock.Held held = domainLock.hold()) {
             for (int v = 0; v < ext.vcpus(); v++) {
                 if (!ext.baseHeld(v)) {
                     ext.setUnheldBase(v, mfn);
                 }
             }
-        } finally {
-            domainLock.unlock();
         }
     }
 
@@ -177,12 +159,9 @@ public final class Hypervisor {
      * @param mfn the kernel's root, already pinned
      */
     public void loadInitialBases(long mfn) {
-        domainLock.lock();
-        try {
+        try (DomainLock.Held held = domainLock.hold()) {
             ext.loadInitialBases(mfn);
             running = true;
-        } finally {
-            domainLock.unlock();
         }
     }
 
@@ -193,11 +172,8 @@ public final class Hypervisor {
      * @return its root's machine frame, or -1 before any
      */
     public long base(int vcpu) {
-        domainLock.lock();
-        try {
+        try (DomainLock.Held held = domainLock.hold()) {
             return ext.base(vcpu);
-        } finally {
-            domainLock.unlock();
         }
     }
 
@@ -210,11 +186,8 @@ public final class Hypervisor {
      * @return {@code update-va-mapping-unmapped}, worded as the hypercall's refusal
      */
     public XenViolation unmappedAddress(int vcpu, long va) {
-        domainLock.lock();
-        try {
+        try (DomainLock.Held held = domainLock.hold()) {
             return mmu.unmapped(ext.base(vcpu), va);
-        } finally {
-            domainLock.unlock();
         }
     }
 
@@ -225,11 +198,8 @@ public final class Hypervisor {
      * @return its type field (kept at count 0)
      */
     public PageType pageType(long mfn) {
-        domainLock.lock();
-        try {
+        try (DomainLock.Held held = domainLock.hold()) {
             return frames.type(mfn);
-        } finally {
-            domainLock.unlock();
         }
     }
 
@@ -240,11 +210,8 @@ public final class Hypervisor {
      * @return the references to its type
      */
     public int typeCount(long mfn) {
-        domainLock.lock();
-        try {
+        try (DomainLock.Held held = domainLock.hold()) {
             return frames.count(mfn);
-        } finally {
-            domainLock.unlock();
         }
     }
 
@@ -255,11 +222,8 @@ public final class Hypervisor {
      * @return the pinned bit
      */
     public boolean isPinned(long mfn) {
-        domainLock.lock();
-        try {
+        try (DomainLock.Held held = domainLock.hold()) {
             return frames.pinned(mfn);
-        } finally {
-            domainLock.unlock();
         }
     }
 
@@ -270,11 +234,8 @@ public final class Hypervisor {
      * @return whether its type is L1, L2 or L3 with a count above 0
      */
     public boolean isTypedTable(long mfn) {
-        domainLock.lock();
-        try {
+        try (DomainLock.Held held = domainLock.hold()) {
             return frames.count(mfn) > 0 && frames.type(mfn).isPageTable();
-        } finally {
-            domainLock.unlock();
         }
     }
 
@@ -285,11 +246,8 @@ public final class Hypervisor {
      * @return whether the frame is a typed L1
      */
     public boolean isTypedL1(long mfn) {
-        domainLock.lock();
-        try {
+        try (DomainLock.Held held = domainLock.hold()) {
             return frames.count(mfn) > 0 && frames.type(mfn) == PageType.L1;
-        } finally {
-            domainLock.unlock();
         }
     }
 
@@ -301,11 +259,8 @@ public final class Hypervisor {
      *         {@code page-table-in-free-pool}
      */
     public List<Finding> audit() {
-        domainLock.lock();
-        try {
+        try (DomainLock.Held held = domainLock.hold()) {
             return typeAudit.run();
-        } finally {
-            domainLock.unlock();
         }
     }
 
