@@ -1,7 +1,8 @@
 package io.pvmm.backend.vmi;
 
 /**
- * The type of every guest frame, as {@code vmi.c}'s page-type checker keeps it in {@code page->type}:
+ * {@code vmi.c}'s page-type checker ({@code CONFIG_DEBUG_PAGE_TYPE}): the guest-side record of what
+ * the guest announced, kept in {@code page->type} for every guest frame:
  * {@link #NORMAL}, {@link #L1} (a pte page) or {@link #L2} (a page directory), with the {@link #PAE}
  * flag when the table has 8-byte entries. The flag values are {@code vmi.h}'s. PAE PDPTs (several per
  * frame, never announced) are not tracked: their frames stay NORMAL.
@@ -13,7 +14,7 @@ package io.pvmm.backend.vmi;
  * <p><b>Threading:</b> not thread-safe by itself. Every access to a frame's type happens under that
  * frame's lock in {@link ShadowPager}.
  */
-final class PageTypes {
+final class PageTypeChecker {
 
     /** {@code VMI_PAGE_NORMAL}: not a page table. */
     static final int NORMAL = 0x00;
@@ -41,7 +42,7 @@ final class PageTypes {
      * @param frames     the guest's frame count
      * @param violations where broken rules go
      */
-    PageTypes(long frames, Violations violations) {
+    PageTypeChecker(long frames, Violations violations) {
         if (frames <= 0 || frames > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("guest frames out of range: " + frames);
         }

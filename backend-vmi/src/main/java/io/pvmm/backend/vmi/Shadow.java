@@ -28,7 +28,7 @@ final class Shadow {
      * A zeroed shadow.
      *
      * @param pfn         the guest frame it shadows
-     * @param type        the frame's type ({@link PageTypes})
+     * @param type        the frame's type ({@link PageTypeChecker})
      * @param mode        the paging mode, which fixes the entry width
      * @param cloneSource the clone source's frame, or {@link #NO_SOURCE}
      * @param cloneStart  the first cloned entry

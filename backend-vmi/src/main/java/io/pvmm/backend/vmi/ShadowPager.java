@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code VMI_PAGE_CLONE}), {@link #releasePage} ({@code release_page}), {@link #setPte}
  * ({@code set_pte}: store the entry and follow it) and {@link #updatePte} ({@code update_pte}:
  * re-read an entry the guest changed in place). Each checks the guest's page types first
- * ({@link PageTypes}), raising every violation before changing anything.
+ * ({@link PageTypeChecker}), raising every violation before changing anything.
  *
  * <p><b>Threading:</b> calls on different frames run concurrently. A frame's type, its shadow and the
  * guest store that goes with a write change together under the frame's lock, one of
@@ -30,7 +30,7 @@ final class ShadowPager {
     private final PagingMode mode;
     private final GuestMemory memory;
     private final P2m p2m;
-    private final PageTypes types;
+    private final PageTypeChecker types;
     private final Violations violations;
     private final VmiCounters counters;
     private final int pae;
@@ -49,14 +49,14 @@ final class ShadowPager {
      * @param violations where broken rules go
      * @param counters   the counters
      */
-    ShadowPager(PagingMode mode, GuestMemory memory, P2m p2m, PageTypes types, Violations violations, VmiCounters counters) {
+    ShadowPager(PagingMode mode, GuestMemory memory, P2m p2m, PageTypeChecker types, Violations violations, VmiCounters counters) {
         this.mode = mode;
         this.memory = memory;
         this.p2m = p2m;
         this.types = types;
         this.violations = violations;
         this.counters = counters;
-        this.pae = mode == PagingMode.PAE ? PageTypes.PAE : 0;
+        this.pae = mode == PagingMode.PAE ? PageTypeChecker.PAE : 0;
         this.entryShift = Integer.numberOfTrailingZeros(mode.entryBytes());
         this.shadows = new Shadow[Math.toIntExact(memory.frames())];
         for (int i = 0; i < STRIPES; i++) {
@@ -74,7 +74,7 @@ final class ShadowPager {
      * large page and {@code swapper_pg_dir} are not zero when announced.
      *
      * @param pfn   the frame
-     * @param level {@link PageTypes#L1} or {@link PageTypes#L2}
+     * @param level {@link PageTypeChecker#L1} or {@link PageTypeChecker#L2}
      */
     void allocatePage(long pfn, int level) {
         int type = level | pae;
@@ -104,7 +104,7 @@ final class ShadowPager {
             throw new IllegalArgumentException("clone range [" + start + ", " + start + "+" + count
                     + ") does not fit a table of " + entries + " entries");
         }
-        int type = PageTypes.L2 | pae;
+        int type = PageTypeChecker.L2 | pae;
         Object a = lock(pfn);
         Object b = lock(clonePfn);
         Object first = stripe(pfn) <= stripe(clonePfn) ? a : b;
@@ -119,13 +119,13 @@ final class ShadowPager {
     private void cloneLocked(long pfn, long clonePfn, int start, int count, int type) {
         types.checkSetPageType(pfn, type); // alloc-of-typed-frame
         boolean inMemory = clonePfn >= 0 && clonePfn < shadows.length;
-        int sourceType = inMemory ? types.typeOf(clonePfn) : PageTypes.NORMAL;
+        int sourceType = inMemory ? types.typeOf(clonePfn) : PageTypeChecker.NORMAL;
         Shadow source = inMemory ? shadows[(int) clonePfn] : null;
-        boolean liveSource = source != null && (sourceType & PageTypes.L2) != 0 && (sourceType & PageTypes.PAE) == pae;
+        boolean liveSource = source != null && (sourceType & PageTypeChecker.L2) != 0 && (sourceType & PageTypeChecker.PAE) == pae;
         if (!liveSource) {
             violations.raise(VmiRule.CLONE_SOURCE_NOT_L2, clonePfn,
                     "allocPdClone of frame 0x" + Long.toHexString(pfn) + " from a frame that is not a page directory",
-                    "type " + PageTypes.describe(type), "type " + PageTypes.describe(sourceType));
+                    "type " + PageTypeChecker.describe(type), "type " + PageTypeChecker.describe(sourceType));
         }
         for (int i = 0; i < start; i++) {
             long e = memory.readEntry(pfn, i);
@@ -156,20 +156,20 @@ final class ShadowPager {
      * be in the guest's free pool yet.
      *
      * @param pfn   the frame
-     * @param level {@link PageTypes#L1} or {@link PageTypes#L2}
+     * @param level {@link PageTypeChecker#L1} or {@link PageTypeChecker#L2}
      */
     void releasePage(long pfn, int level) {
         synchronized (lock(pfn)) {
             int current = types.typeOf(pfn);
-            if (current != PageTypes.NORMAL) {
+            if (current != PageTypeChecker.NORMAL) {
                 types.checkReleaseLevel(pfn, level);
                 if (memory.isFree(pfn)) {
                     violations.raise(VmiRule.RELEASE_OF_FREE_FRAME, pfn,
-                            "release of a " + PageTypes.describe(current) + " whose frame is already in the guest's free pool",
+                            "release of a " + PageTypeChecker.describe(current) + " whose frame is already in the guest's free pool",
                             "a frame in use", "a free frame");
                 }
             }
-            types.setPageType(pfn, PageTypes.NORMAL); // release-of-untyped-frame
+            types.setPageType(pfn, PageTypeChecker.NORMAL); // release-of-untyped-frame
             Shadow old = shadows[(int) pfn];
             if (old != null) {
                 shadows[(int) pfn] = null;
@@ -190,7 +190,7 @@ final class ShadowPager {
      *
      * @param entryPa the entry's physical address
      * @param value   the new entry
-     * @param accepts the types the write may target ({@link PageTypes#PT}, {@link PageTypes#PD}, or 0)
+     * @param accepts the types the write may target ({@link PageTypeChecker#PT}, {@link PageTypeChecker#PD}, or 0)
      * @param what    the hook, for messages
      * @param batch   the vCPU's lazy batch, or null to apply at once
      */
@@ -199,7 +199,7 @@ final class ShadowPager {
         synchronized (lock(pfn)) {
             int type = types.checkPageType(pfn, accepts | pae, what);
             memory.writeEntry(entryPa, value);
-            if (type != PageTypes.NORMAL) {
+            if (type != PageTypeChecker.NORMAL) {
                 follow(pfn, entryPa, value, batch);
             }
         }
@@ -218,7 +218,7 @@ final class ShadowPager {
         long pfn = entryPa >>> PagingMode.PAGE_SHIFT;
         synchronized (lock(pfn)) {
             int type = types.checkPageType(pfn, accepts | pae, what);
-            if (type != PageTypes.NORMAL) {
+            if (type != PageTypeChecker.NORMAL) {
                 follow(pfn, entryPa, memory.readEntry(entryPa), batch);
             }
         }
@@ -287,7 +287,7 @@ final class ShadowPager {
      */
     int typeOf(long pfn) {
         if (pfn < 0 || pfn >= shadows.length) {
-            return PageTypes.NORMAL;
+            return PageTypeChecker.NORMAL;
         }
         synchronized (lock(pfn)) {
             return types.typeOf(pfn);

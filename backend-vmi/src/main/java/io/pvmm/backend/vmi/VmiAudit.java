@@ -56,13 +56,13 @@ final class VmiAudit {
         List<Finding> out = new ArrayList<>();
         for (Shadow s : pager.liveShadows()) {
             compare(s, out);
-            if ((s.type() & PageTypes.L2) != 0) {
+            if ((s.type() & PageTypeChecker.L2) != 0) {
                 checkLinks(s, out);
             }
             if (memory.isFree(s.pfn())) {
                 out.add(new Finding(VmiRule.TYPED_FRAME_IN_FREE_POOL, s.pfn(), -1,
-                        "a " + PageTypes.describe(s.type()) + " frame is in the guest's free pool (never released)",
-                        "released before it was freed", "typed " + PageTypes.describe(s.type()) + " and free"));
+                        "a " + PageTypeChecker.describe(s.type()) + " frame is in the guest's free pool (never released)",
+                        "released before it was freed", "typed " + PageTypeChecker.describe(s.type()) + " and free"));
             }
             if (s.isClone()) {
                 checkClone(s, out);
@@ -80,7 +80,7 @@ final class VmiAudit {
             long found = s.get(i);
             if (expected != found && !aheadOfGuest(s, source, i, guest, found) && ++differing <= MISMATCHES_PER_FRAME) {
                 out.add(new Finding(VmiRule.SHADOW_MISMATCH, s.pfn(), i,
-                        "the shadow of this " + PageTypes.describe(s.type()) + " differs from the guest's entry "
+                        "the shadow of this " + PageTypeChecker.describe(s.type()) + " differs from the guest's entry "
                                 + hex(guest) + ", translated", hex(expected), hex(found)));
             }
         }
@@ -112,17 +112,17 @@ final class VmiAudit {
             }
             long target = mode.entryPfn(e);
             int type = pager.typeOf(target);
-            if ((type & PageTypes.L1) == 0) {
+            if ((type & PageTypeChecker.L1) == 0) {
                 out.add(new Finding(VmiRule.LINK_TO_UNTYPED_FRAME, s.pfn(), i,
                         "a page-directory entry links frame 0x" + Long.toHexString(target) + ", which was never announced as a pte page",
-                        "frame 0x" + Long.toHexString(target) + " typed L1", "type " + PageTypes.describe(type)));
+                        "frame 0x" + Long.toHexString(target) + " typed L1", "type " + PageTypeChecker.describe(type)));
             }
         }
     }
 
     private void checkClone(Shadow s, List<Finding> out) {
         Shadow source = pager.shadowOf(s.cloneSource());
-        if (source == null || (source.type() & PageTypes.L2) == 0) {
+        if (source == null || (source.type() & PageTypeChecker.L2) == 0) {
             return; // the source is gone: nothing to compare with
         }
         for (int i = s.cloneStart(); i < s.cloneStart() + s.cloneCount(); i++) {

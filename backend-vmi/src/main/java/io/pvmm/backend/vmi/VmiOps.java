@@ -32,13 +32,13 @@ final class VmiOps implements ParavirtOps {
      * {@code vmi.c} ("called from set_pmd_pte, but at both PT and PD layers"); accepting both levels
      * is the same thing for a typed frame.
      */
-    private static final int PT_OR_PD_LEVEL = PageTypes.PT | PageTypes.PD;
+    private static final int PT_OR_PD_LEVEL = PageTypeChecker.PT | PageTypeChecker.PD;
     /**
      * {@code vmi_set_pte_at}, {@code vmi_pte_clear} and {@code vmi_update_pte}'s check:
      * {@code VMI_PAGE_PTE} alone, so a pte page only.
      */
-    private static final int PT_LEVEL = PageTypes.PT;
-    private static final int PD_LEVEL = PageTypes.PD;
+    private static final int PT_LEVEL = PageTypeChecker.PT;
+    private static final int PD_LEVEL = PageTypeChecker.PD;
 
     private final BackendContext context;
     private final VmiCounters counters = new VmiCounters();
@@ -61,7 +61,7 @@ final class VmiOps implements ParavirtOps {
         GuestMemory memory = context.memory();
         P2m p2m = new P2m(mode, memory.frames(), p2mSeed);
         this.violations = new Violations(policy, counters);
-        this.pager = new ShadowPager(mode, memory, p2m, new PageTypes(memory.frames(), violations), violations, counters);
+        this.pager = new ShadowPager(mode, memory, p2m, new PageTypeChecker(memory.frames(), violations), violations, counters);
         this.lazy = new LazyQueue(context.vcpus(), violations);
         this.audit = new VmiAudit(mode, memory, p2m, pager);
         this.pgdLevel = mode == PagingMode.PAE ? 0 : PD_LEVEL; // a PAE root (PDPT) is never tracked
@@ -71,12 +71,12 @@ final class VmiOps implements ParavirtOps {
 
     @Override
     public void allocPt(long pfn) {
-        pager.allocatePage(pfn, PageTypes.L1);
+        pager.allocatePage(pfn, PageTypeChecker.L1);
     }
 
     @Override
     public void allocPd(long pfn) {
-        pager.allocatePage(pfn, PageTypes.L2);
+        pager.allocatePage(pfn, PageTypeChecker.L2);
     }
 
     @Override
@@ -86,12 +86,12 @@ final class VmiOps implements ParavirtOps {
 
     @Override
     public void releasePt(long pfn) {
-        pager.releasePage(pfn, PageTypes.L1);
+        pager.releasePage(pfn, PageTypeChecker.L1);
     }
 
     @Override
     public void releasePd(long pfn) {
-        pager.releasePage(pfn, PageTypes.L2);
+        pager.releasePage(pfn, PageTypeChecker.L2);
     }
 
     // writes ------------------------------------------------------------------------------------

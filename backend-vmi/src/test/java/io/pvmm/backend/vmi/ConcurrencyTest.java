@@ -48,7 +48,7 @@ class ConcurrencyTest {
                     for (int round = 0; round < ROUNDS; round++) {
                         long pt = base + random.nextInt(0x40);
                         int slot = id * (entries / VCPUS) + (int) (pt - base) % (entries / VCPUS);
-                        if (ops.pager().typeOf(pt) == PageTypes.NORMAL) {
+                        if (ops.pager().typeOf(pt) == PageTypeChecker.NORMAL) {
                             guest.memory().clearFrame(pt);
                             ops.allocPt(pt);
                             ops.setPmd(guest.pa(SHARED_PD, slot), guest.link(pt));

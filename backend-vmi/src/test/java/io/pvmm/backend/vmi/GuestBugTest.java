@@ -89,7 +89,7 @@ class GuestBugTest {
         assertThat(found).isNotEmpty();
         assertThat(found).extracting(Finding::ruleId).containsOnly("shadow-mismatch");
         assertThat(types).as("the stale entry is in a page directory: the pmd the guest wrote behind the hook's back")
-                .allMatch(t -> (t & PageTypes.L2) != 0);
+                .allMatch(t -> (t & PageTypeChecker.L2) != 0);
         assertThat(found).allSatisfy(f -> assertThat(Long.decode(f.found())).as("the shadow lacks the link").isZero());
     }
 }

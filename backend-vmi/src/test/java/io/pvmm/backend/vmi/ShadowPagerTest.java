@@ -28,7 +28,7 @@ class ShadowPagerTest {
         Shadow s = ops.pager().shadowOf(PT);
         assertThat(s.get(5)).isEqualTo(guest.translated(stale)).isNotEqualTo(stale);
         assertThat(s.get(4)).isZero();
-        assertThat(ops.pager().typeOf(PT)).isEqualTo(PageTypes.L1 | (mode == PagingMode.PAE ? PageTypes.PAE : 0));
+        assertThat(ops.pager().typeOf(PT)).isEqualTo(PageTypeChecker.L1 | (mode == PagingMode.PAE ? PageTypeChecker.PAE : 0));
         assertThat(ops.counters()).containsEntry("shadows-live", 1L).containsEntry("entries-translated", 1L);
     }
 
@@ -133,7 +133,7 @@ class ShadowPagerTest {
         ops.setPteAt(0, 0, guest.pa(PT, 0), guest.entry(DATA, EntryBits.PAGE_SHARED));
         ops.releasePt(PT);
         assertThat(ops.pager().shadowOf(PT)).isNull();
-        assertThat(ops.pager().typeOf(PT)).isEqualTo(PageTypes.NORMAL);
+        assertThat(ops.pager().typeOf(PT)).isEqualTo(PageTypeChecker.NORMAL);
         guest.memory().clearFrame(PT);
         ops.allocPd(PT);
         assertThat(ops.pager().shadowOf(PT).get(0)).isZero();

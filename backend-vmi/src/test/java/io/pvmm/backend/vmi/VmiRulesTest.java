@@ -38,7 +38,7 @@ class VmiRulesTest {
         assertViolation(() -> ops.allocPd(PT), VmiRule.ALLOC_OF_TYPED_FRAME, PT);
         ops.allocPd(TestGuest.SWAPPER);
         assertViolation(() -> ops.allocPdClone(PT, TestGuest.SWAPPER, 768, 256), VmiRule.ALLOC_OF_TYPED_FRAME, PT);
-        assertThat(ops.pager().typeOf(PT)).isEqualTo(PageTypes.L1);
+        assertThat(ops.pager().typeOf(PT)).isEqualTo(PageTypeChecker.L1);
         assertThat(ops.counters()).containsEntry("shadows-live", 2L);
     }
 
@@ -69,10 +69,10 @@ class VmiRulesTest {
         ops.allocPt(PT);
         guest.memory().free(PT);
         assertViolation(() -> ops.releasePt(PT), VmiRule.RELEASE_OF_FREE_FRAME, PT);
-        assertThat(ops.pager().typeOf(PT)).isEqualTo(PageTypes.L1);
+        assertThat(ops.pager().typeOf(PT)).isEqualTo(PageTypeChecker.L1);
         guest.memory().allocate(PT);
         ops.releasePt(PT);
-        assertThat(ops.pager().typeOf(PT)).isEqualTo(PageTypes.NORMAL);
+        assertThat(ops.pager().typeOf(PT)).isEqualTo(PageTypeChecker.NORMAL);
     }
 
     @Test
@@ -166,11 +166,11 @@ class VmiRulesTest {
     @DisplayName("a write whose PAE flag differs from the frame's type is refused")
     void rejectsWritePaeMismatch() {
         Violations violations = new Violations(Violations.Policy.THROW, new VmiCounters());
-        PageTypes types = new PageTypes(TestGuest.FRAMES, violations);
-        types.setPageType(PT, PageTypes.L1); // a 2-level pte page
-        assertViolation(() -> types.checkPageType(PT, PageTypes.PT | PageTypes.PD | PageTypes.PAE, "setPte"),
+        PageTypeChecker types = new PageTypeChecker(TestGuest.FRAMES, violations);
+        types.setPageType(PT, PageTypeChecker.L1); // a 2-level pte page
+        assertViolation(() -> types.checkPageType(PT, PageTypeChecker.PT | PageTypeChecker.PD | PageTypeChecker.PAE, "setPte"),
                 VmiRule.WRITE_PAE_MISMATCH, PT);
-        assertThat(types.checkPageType(PT, PageTypes.PT | PageTypes.PD, "setPte")).isEqualTo(PageTypes.L1);
+        assertThat(types.checkPageType(PT, PageTypeChecker.PT | PageTypeChecker.PD, "setPte")).isEqualTo(PageTypeChecker.L1);
     }
 
     @Test
@@ -186,7 +186,7 @@ class VmiRulesTest {
         ops.releasePd(TestGuest.SWAPPER);
         assertViolation(() -> ops.allocPdClone(ROOT, TestGuest.SWAPPER, 768, 256), VmiRule.CLONE_SOURCE_NOT_L2,
                 TestGuest.SWAPPER);
-        assertThat(ops.pager().typeOf(ROOT)).isEqualTo(PageTypes.NORMAL);
+        assertThat(ops.pager().typeOf(ROOT)).isEqualTo(PageTypeChecker.NORMAL);
         assertThat(ops.counters()).containsEntry("clones", 0L);
     }
 
@@ -199,7 +199,7 @@ class VmiRulesTest {
                 .isInstanceOf(ParavirtViolation.class)
                 .hasMessageContaining("entry 767")
                 .satisfies(e -> assertThat(((ParavirtViolation) e).ruleId()).isEqualTo("clone-user-part-not-empty"));
-        assertThat(ops.pager().typeOf(ROOT)).isEqualTo(PageTypes.NORMAL);
+        assertThat(ops.pager().typeOf(ROOT)).isEqualTo(PageTypeChecker.NORMAL);
     }
 
     @Test

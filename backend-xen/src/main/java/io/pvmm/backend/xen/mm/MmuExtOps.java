@@ -27,13 +27,13 @@ final class MmuExtOps {
 
     private final MachineMemory machine;
     private final FrameTable frames;
-    private final PageTypes types;
+    private final TypeReferences types;
     private final XenCounters counters;
     private final PageType rootType;
     private final long[] base;
     private final boolean[] baseHeld;
 
-    MmuExtOps(MachineMemory machine, FrameTable frames, PageTypes types, XenCounters counters, int vcpus) {
+    MmuExtOps(MachineMemory machine, FrameTable frames, TypeReferences types, XenCounters counters, int vcpus) {
         this.machine = machine;
         this.frames = frames;
         this.types = types;

@@ -21,13 +21,13 @@ final class MmuUpdates {
 
     private final MachineMemory machine;
     private final FrameTable frames;
-    private final PageTypes types;
+    private final TypeReferences types;
     private final TableValidation tables;
     private final XenCounters counters;
     private final PagingMode mode;
     private final long frameMask;
 
-    MmuUpdates(MachineMemory machine, FrameTable frames, PageTypes types, TableValidation tables, XenCounters counters) {
+    MmuUpdates(MachineMemory machine, FrameTable frames, TypeReferences types, TableValidation tables, XenCounters counters) {
         this.machine = machine;
         this.frames = frames;
         this.types = types;

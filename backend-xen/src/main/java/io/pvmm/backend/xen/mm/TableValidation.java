@@ -27,7 +27,7 @@ import io.pvmm.backend.xen.XenRule;
  *
  * <p><b>Threading:</b> not thread-safe; the {@link Hypervisor}'s domain lock guards it.
  */
-final class TableValidation implements PageTypes.Tables {
+final class TableValidation implements TypeReferences.Tables {
 
     /** PAE root entries: only PRESENT and the available bits 9-11 ({@code L3_DISALLOW_MASK}). */
     private static final long L3_ALLOWED_FLAGS = EntryBits.PRESENT | 0xE00L;
@@ -36,7 +36,7 @@ final class TableValidation implements PageTypes.Tables {
 
     private final MachineMemory machine;
     private final FrameTable frames;
-    private final PageTypes types;
+    private final TypeReferences types;
     private final XenCounters counters;
     private final PagingMode mode;
     private final int entries;
@@ -44,7 +44,7 @@ final class TableValidation implements PageTypes.Tables {
     private final long highBits;
     private boolean paeExtendedCr3;
 
-    TableValidation(MachineMemory machine, FrameTable frames, PageTypes types, XenCounters counters) {
+    TableValidation(MachineMemory machine, FrameTable frames, TypeReferences types, XenCounters counters) {
         this.machine = machine;
         this.frames = frames;
         this.types = types;

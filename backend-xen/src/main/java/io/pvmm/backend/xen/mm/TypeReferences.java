@@ -7,7 +7,8 @@ import java.util.Objects;
 import java.util.function.LongUnaryOperator;
 
 /**
- * The type-count state machine of {@code xen/arch/x86/mm.c}: {@code get_page_type} and
+ * Taking and dropping type references: the state machine {@code xen/arch/x86/mm.c} runs on each
+ * frame's {@code page_info.type_info} word ({@link FrameTable}), {@code get_page_type} and
  * {@code put_page_type} (Xen 3.1; research notes §4.2, §4.3).
  *
  * <ul>
@@ -24,7 +25,7 @@ import java.util.function.LongUnaryOperator;
  *
  * <p><b>Threading:</b> not thread-safe; the {@link Hypervisor}'s domain lock guards it.
  */
-final class PageTypes {
+final class TypeReferences {
 
     /** What validation and invalidation of a table mean: {@code alloc_page_type} and {@code free_page_type}. */
     interface Tables {
@@ -46,7 +47,7 @@ final class PageTypes {
     private int validating;
     private Tables tables;
 
-    PageTypes(FrameTable frames, LongUnaryOperator pfnForReport) {
+    TypeReferences(FrameTable frames, LongUnaryOperator pfnForReport) {
         this.frames = frames;
         this.pfnForReport = pfnForReport;
     }

@@ -11,18 +11,18 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** The type-count state machine on its own, with validation stubbed out. */
-class PageTypesTest {
+class TypeReferencesTest {
 
     private static final long MFN = 5;
 
     private final XenCounters counters = new XenCounters();
     private final FrameTable frames = new FrameTable(16, counters);
-    private final PageTypes types = new PageTypes(frames, mfn -> mfn);
+    private final TypeReferences types = new TypeReferences(frames, mfn -> mfn);
     private final List<String> calls = new ArrayList<>();
     private boolean failValidation;
 
-    PageTypesTest() {
-        types.setTables(new PageTypes.Tables() {
+    TypeReferencesTest() {
+        types.setTables(new TypeReferences.Tables() {
             @Override
             public void allocPageType(long mfn, PageType type, boolean paeXenL2) {
                 calls.add("alloc " + mfn + " " + type);
@@ -144,7 +144,7 @@ class PageTypesTest {
     @Test
     @DisplayName("a failed validation also restores the frames it typed on the way")
     void failedValidationRestoresTouchedFrames() {
-        types.setTables(new PageTypes.Tables() {
+        types.setTables(new TypeReferences.Tables() {
             @Override
             public void allocPageType(long mfn, PageType type, boolean paeXenL2) {
                 types.getPageType(7, PageType.WRITABLE, false); // an entry took a reference ...
