@@ -1,0 +1,6 @@
+/** The pvmm backend '${backend}'. */
+module ${package} {
+    requires io.pvmm.api;
+
+    provides io.pvmm.api.BackendProvider with ${package}.${classPrefix}Provider;
+}
