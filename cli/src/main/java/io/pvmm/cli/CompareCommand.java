@@ -1,7 +1,7 @@
 package io.pvmm.cli;
 
 import io.pvmm.api.PagingMode;
-import io.pvmm.guest.config.GuestBug;
+import io.pvmm.guest.bugs.GuestBug;
 import io.pvmm.guest.workload.Workload;
 import io.pvmm.runtime.PvmmRuntime;
 import io.pvmm.runtime.config.ConfigInputs;

@@ -41,7 +41,7 @@ final class CompareJson {
                     runs.add(rm);
                     continue;
                 }
-                TranslationSnapshot t = r.timeline().translations();
+                TranslationDigest t = r.timeline().translations();
                 Map<String, Object> tm = new LinkedHashMap<>();
                 tm.put("verdict", r.translationVerdict(r == section.reference()));
                 if (t != null) {

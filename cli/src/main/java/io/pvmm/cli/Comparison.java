@@ -31,7 +31,7 @@ record Comparison(String workload, long seed, int vcpus, List<ModeSection> modes
      *                  a skipped run or one that did not finish
      */
     record BackendRun(String backend, PagingMode mode, RunReport report, Timeline timeline, String skipped,
-                      TranslationSnapshot.Differences agreement) {
+                      TranslationDigest.Differences agreement) {
 
         /** @return the translations' verdict, as the table prints it */
         String translationVerdict(boolean reference) {

@@ -193,7 +193,7 @@ final class ComparisonRunner {
         Comparison.BackendRun reference = new Comparison.ModeSection(null, runs).reference();
         List<Comparison.BackendRun> result = new ArrayList<>();
         for (Comparison.BackendRun r : runs) {
-            TranslationSnapshot.Differences d = null;
+            TranslationDigest.Differences d = null;
             if (reference != null && r != reference && r.skipped() == null && r.timeline().translations() != null) {
                 d = r.timeline().translations().compare(reference.timeline().translations());
             }

@@ -41,7 +41,7 @@ final class Timeline implements RunObserver {
     private final Progress progress;
     private final AtomicLong operations = new AtomicLong();
     private final List<Sample> samples = Collections.synchronizedList(new ArrayList<>());
-    private volatile TranslationSnapshot translations;
+    private volatile TranslationDigest translations;
 
     /**
      * A timeline.
@@ -72,7 +72,7 @@ final class Timeline implements RunObserver {
 
     @Override
     public void workloadDone(GuestKernel kernel) {
-        translations = TranslationSnapshot.take(kernel);
+        translations = TranslationDigest.take(kernel);
     }
 
     @Override
@@ -95,7 +95,7 @@ final class Timeline implements RunObserver {
     }
 
     /** @return the translations when the workload was done, or null if it did not finish */
-    TranslationSnapshot translations() {
+    TranslationDigest translations() {
         return translations;
     }
 }

@@ -3,7 +3,7 @@ package io.pvmm.it;
 import io.pvmm.api.Finding;
 import io.pvmm.api.PagingMode;
 import io.pvmm.api.ParavirtOps;
-import io.pvmm.guest.config.GuestBug;
+import io.pvmm.guest.bugs.GuestBug;
 import io.pvmm.guest.config.GuestConfig;
 import io.pvmm.guest.kernel.GuestKernel;
 import io.pvmm.guest.run.BackendFactory;

@@ -1,7 +1,7 @@
 package io.pvmm.it;
 
 import io.pvmm.api.PagingMode;
-import io.pvmm.guest.config.GuestBug;
+import io.pvmm.guest.bugs.GuestBug;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -3,7 +3,7 @@ package io.pvmm.backend.xen;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pvmm.api.PagingMode;
-import io.pvmm.guest.config.GuestBug;
+import io.pvmm.guest.bugs.GuestBug;
 import io.pvmm.guest.config.GuestConfig;
 import io.pvmm.guest.run.BackendFactory;
 import io.pvmm.guest.run.GuestRun;

@@ -3,7 +3,7 @@ package io.pvmm.guest.arch;
 import io.pvmm.api.EntryBits;
 import io.pvmm.api.GuestLayout;
 import io.pvmm.api.PagingMode;
-import io.pvmm.guest.memory.KernelBug;
+import io.pvmm.guest.memory.KernelOops;
 import java.util.BitSet;
 
 /**
@@ -64,7 +64,7 @@ public final class Fault {
         if (!EntryBits.isPresent(mine)) {
             pv.setPmd(pmd, tables.readRaw(pmdK));
         } else if (tables.pfn(mine) != tables.pfn(kernel)) {
-            throw new KernelBug(String.format("vmalloc_sync_one: root 0x%x maps 0x%08x to frame 0x%x, the kernel to 0x%x",
+            throw new KernelOops(String.format("vmalloc_sync_one: root 0x%x maps 0x%08x to frame 0x%x, the kernel to 0x%x",
                     pgd, address, tables.pfn(mine), tables.pfn(kernel)));
         }
         return pmdK;
@@ -91,7 +91,7 @@ public final class Fault {
                 for (long root : pgTable.pgdListLocked()) {
                     if (vmallocSyncOne(root, address) < 0) {
                         if (!first) {
-                            throw new KernelBug("vmalloc_sync_all: slot synced for some roots only");
+                            throw new KernelOops("vmalloc_sync_all: slot synced for some roots only");
                         }
                         synced = false;
                         break;

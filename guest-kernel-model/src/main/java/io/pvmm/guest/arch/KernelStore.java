@@ -3,7 +3,7 @@ package io.pvmm.guest.arch;
 import io.pvmm.api.EntryBits;
 import io.pvmm.api.GuestLayout;
 import io.pvmm.api.PagingMode;
-import io.pvmm.guest.memory.KernelBug;
+import io.pvmm.guest.memory.KernelOops;
 import io.pvmm.guest.memory.PhysicalMemory;
 
 /**
@@ -13,7 +13,7 @@ import io.pvmm.guest.memory.PhysicalMemory;
  * store is an ordinary instruction through the direct map, so the MMU checks the direct-map entry of
  * the target frame first: if a hypervisor has made it read-only (Xen, for page tables), the store
  * faults, and the backend may emulate it ({@link Paravirt#writeFault}); if it does not, the kernel
- * oopses with a {@link KernelBug}.
+ * oopses with a {@link KernelOops}.
  */
 public final class KernelStore {
 
@@ -44,7 +44,7 @@ public final class KernelStore {
      *
      * @param pa    the entry's physical address
      * @param value the raw value to store
-     * @throws KernelBug if the direct map forbids the store and no backend emulates it
+     * @throws KernelOops if the direct map forbids the store and no backend emulates it
      */
     public void store(long pa, long value) {
         store(pa, value, writable(pa >>> PagingMode.PAGE_SHIFT));
@@ -59,13 +59,13 @@ public final class KernelStore {
      * @param pa     the entry's physical address
      * @param value  the raw value to store
      * @param direct {@link #writable} of the entry's frame
-     * @throws KernelBug if {@code direct} is false and no backend emulates the store
+     * @throws KernelOops if {@code direct} is false and no backend emulates the store
      */
     public void store(long pa, long value, boolean direct) {
         if (direct) {
             memory.writeEntry(pa, value);
         } else if (!pv.writeFault(pa, value)) {
-            throw new KernelBug(String.format("unable to handle kernel paging request: write to read-only page at"
+            throw new KernelOops(String.format("unable to handle kernel paging request: write to read-only page at"
                     + " virtual address 0x%08x (physical 0x%x)", layout.directMapAddress(0) + pa, pa));
         }
     }
@@ -113,18 +113,18 @@ public final class KernelStore {
         long va = layout.directMapAddress(pfn);
         long pmdPa = tables.pmdEntryFor(layout.swapperPgDir(), va);
         if (pmdPa < 0) {
-            throw new KernelBug(String.format("direct map has no pmd for 0x%08x", va));
+            throw new KernelOops(String.format("direct map has no pmd for 0x%08x", va));
         }
         long pmd = tables.read(pmdPa);
         if (!EntryBits.isPresent(pmd)) {
-            throw new KernelBug(String.format("unable to handle kernel paging request at 0x%08x: pmd not present", va));
+            throw new KernelOops(String.format("unable to handle kernel paging request at 0x%08x: pmd not present", va));
         }
         if (layout.pse() && EntryBits.isLarge(pmd)) {
             return EntryBits.isWritable(pmd);
         }
         long pte = tables.read(tables.pteOffset(pmd, va));
         if (!EntryBits.isPresent(pte)) {
-            throw new KernelBug(String.format("unable to handle kernel paging request at 0x%08x: pte not present", va));
+            throw new KernelOops(String.format("unable to handle kernel paging request at 0x%08x: pte not present", va));
         }
         return EntryBits.isWritable(pte);
     }

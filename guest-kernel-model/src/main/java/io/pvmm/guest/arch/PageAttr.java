@@ -5,7 +5,7 @@ import io.pvmm.api.GuestLayout;
 import io.pvmm.api.PagingMode;
 import io.pvmm.guest.memory.FreePool;
 import io.pvmm.guest.memory.Gfp;
-import io.pvmm.guest.memory.KernelBug;
+import io.pvmm.guest.memory.KernelOops;
 import io.pvmm.guest.memory.PageFrames;
 import java.util.ArrayList;
 import java.util.List;
@@ -156,7 +156,7 @@ public final class PageAttr {
     /** {@code __change_page_attr(page, prot)}; called with {@code cpa_lock} held. */
     int changeOne(long pfn, long newProt) {
         if (pfn >= layout.maxLowPfn()) {
-            throw new KernelBug("change_page_attr on highmem frame 0x" + Long.toHexString(pfn)); // BUG_ON(PageHighMem(page))
+            throw new KernelOops("change_page_attr on highmem frame 0x" + Long.toHexString(pfn)); // BUG_ON(PageHighMem(page))
         }
         long address = layout.directMapAddress(pfn);
         long kpte = lookupAddress(address);
@@ -182,11 +182,11 @@ public final class PageAttr {
         } else if (!huge) {
             pv.setPteAtomic(kpte, tables.makeEntry(pfn, prot.kernel()));
             if (pages.privateCount(kptePage) == 0) {
-                throw new KernelBug("change_page_attr: restoring frame 0x" + Long.toHexString(pfn) + " that was never changed");
+                throw new KernelOops("change_page_attr: restoring frame 0x" + Long.toHexString(pfn) + " that was never changed");
             }
             pages.setPrivateCount(kptePage, pages.privateCount(kptePage) - 1);
         } else {
-            throw new KernelBug("change_page_attr: restoring PAGE_KERNEL on a large page at 0x" + Long.toHexString(address));
+            throw new KernelOops("change_page_attr: restoring PAGE_KERNEL on a large page at 0x" + Long.toHexString(address));
         }
 
         /*

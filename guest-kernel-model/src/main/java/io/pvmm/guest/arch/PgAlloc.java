@@ -1,7 +1,7 @@
 package io.pvmm.guest.arch;
 
 import io.pvmm.api.EntryBits;
-import io.pvmm.guest.config.GuestBug;
+import io.pvmm.guest.bugs.GuestBug;
 import io.pvmm.guest.config.GuestConfig;
 import io.pvmm.guest.memory.FreePool;
 import io.pvmm.guest.memory.PageFrames;

@@ -1,6 +1,7 @@
 package io.pvmm.guest.config;
 
 import io.pvmm.api.SettingSpec;
+import io.pvmm.guest.bugs.GuestBug;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;

@@ -43,14 +43,14 @@ public final class Bootmem {
      * {@code alloc_bootmem_low_pages(PAGE_SIZE)}: a zeroed, reserved lowmem page.
      *
      * @return the frame
-     * @throws KernelBug if lowmem is exhausted during boot ("Out of memory" panics the real kernel)
+     * @throws KernelOops if lowmem is exhausted during boot ("Out of memory" panics the real kernel)
      */
     public long allocLowPage() {
         if (retired) {
-            throw new KernelBug("alloc_bootmem after free_all_bootmem");
+            throw new KernelOops("alloc_bootmem after free_all_bootmem");
         }
         if (next >= maxLowPfn) {
-            throw new KernelBug("bootmem: out of low memory");
+            throw new KernelOops("bootmem: out of low memory");
         }
         long pfn = next++;
         memory.clearFrame(pfn);

@@ -99,14 +99,14 @@ public final class FreePool {
      * {@code __free_page}: returns a page to the pool.
      *
      * @param pfn a frame that is not free
-     * @throws KernelBug on a double free, or a reserved page
+     * @throws KernelOops on a double free, or a reserved page
      */
     public void free(long pfn) {
         if (pages.test(pfn, PageFrames.RESERVED)) {
-            throw new KernelBug("freeing reserved frame 0x" + Long.toHexString(pfn));
+            throw new KernelOops("freeing reserved frame 0x" + Long.toHexString(pfn));
         }
         if (!setBit(pfn)) {
-            throw new KernelBug("double free of frame 0x" + Long.toHexString(pfn));
+            throw new KernelOops("double free of frame 0x" + Long.toHexString(pfn));
         }
         frees.increment();
         boolean highmem = pfn >= maxLowPfn;
@@ -132,7 +132,7 @@ public final class FreePool {
      */
     public void addBootPage(long pfn) {
         if (!setBit(pfn)) {
-            throw new KernelBug("frame 0x" + Long.toHexString(pfn) + " added to the pool twice");
+            throw new KernelOops("frame 0x" + Long.toHexString(pfn) + " added to the pool twice");
         }
         Zone zone = pfn >= maxLowPfn ? high : normal;
         synchronized (zone) {

@@ -111,7 +111,7 @@ public final class PageFrames {
     public int put(long pfn) {
         int n = refs.decrementAndGet((int) pfn);
         if (n < 0) {
-            throw new KernelBug("put_page on frame 0x" + Long.toHexString(pfn) + " with no reference");
+            throw new KernelOops("put_page on frame 0x" + Long.toHexString(pfn) + " with no reference");
         }
         return n;
     }

@@ -120,13 +120,13 @@ public final class SlabCache {
      * {@code kmem_cache_free}: the object goes back to its slab, still constructed.
      *
      * @param objectPa an object this cache handed out
-     * @throws KernelBug if the object is not this cache's or is already free
+     * @throws KernelOops if the object is not this cache's or is already free
      */
     public synchronized void free(long objectPa) {
         Slab slab = slabs.get(objectPa >>> PagingMode.PAGE_SHIFT);
         int index = (int) ((objectPa & (PagingMode.PAGE_SIZE - 1)) / objectSize);
         if (slab == null || slab.objectPa(index, objectSize) != objectPa) {
-            throw new KernelBug("kmem_cache_free(" + name + "): 0x" + Long.toHexString(objectPa) + " is not an object of this cache");
+            throw new KernelOops("kmem_cache_free(" + name + "): 0x" + Long.toHexString(objectPa) + " is not an object of this cache");
         }
         boolean wasFull = slab.free == 0;
         slab.give(index);
@@ -232,7 +232,7 @@ public final class SlabCache {
         void give(int index) {
             long bit = 1L << index;
             if ((freeBits[index >>> 6] & bit) != 0) {
-                throw new KernelBug("double kmem_cache_free of object " + index + " in slab 0x" + Long.toHexString(pfn));
+                throw new KernelOops("double kmem_cache_free of object " + index + " in slab 0x" + Long.toHexString(pfn));
             }
             freeBits[index >>> 6] |= bit;
             freeStack[free++] = index;

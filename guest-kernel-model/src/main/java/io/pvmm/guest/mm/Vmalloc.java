@@ -10,7 +10,7 @@ import io.pvmm.guest.arch.Paravirt;
 import io.pvmm.guest.arch.PageTables;
 import io.pvmm.guest.memory.FreePool;
 import io.pvmm.guest.memory.Gfp;
-import io.pvmm.guest.memory.KernelBug;
+import io.pvmm.guest.memory.KernelOops;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -125,7 +125,7 @@ public final class Vmalloc {
             pfns = areas.get(addr);
         }
         if (pfns == null) {
-            throw new KernelBug(String.format("vfree: 0x%08x is not a vmalloc area", addr));
+            throw new KernelOops(String.format("vfree: 0x%08x is not a vmalloc area", addr));
         }
         vfree(addr, pfns.length);
     }
@@ -155,7 +155,7 @@ public final class Vmalloc {
      *
      * @param pgd  the root loaded on this CPU
      * @param addr an area's address
-     * @throws KernelBug if a page is not mapped even after the fault
+     * @throws KernelOops if a page is not mapped even after the fault
      */
     public void touch(long pgd, long addr) {
         long[] pfns;
@@ -163,7 +163,7 @@ public final class Vmalloc {
             pfns = areas.get(addr);
         }
         if (pfns == null) {
-            throw new KernelBug(String.format("access to 0x%08x, which is not a vmalloc area", addr));
+            throw new KernelOops(String.format("access to 0x%08x, which is not a vmalloc area", addr));
         }
         for (int i = 0; i < pfns.length; i++) {
             long a = addr + (long) i * PagingMode.PAGE_SIZE;
@@ -171,7 +171,7 @@ public final class Vmalloc {
             boolean mapped = pmdPa >= 0 && EntryBits.isPresent(tables.read(pmdPa))
                     && EntryBits.isPresent(tables.read(tables.pteOffset(tables.read(pmdPa), a)));
             if (!mapped && !fault.vmallocFault(pgd, a)) {
-                throw new KernelBug(String.format("unable to handle kernel paging request at 0x%08x", a));
+                throw new KernelOops(String.format("unable to handle kernel paging request at 0x%08x", a));
             }
         }
     }

@@ -7,7 +7,7 @@ import io.pvmm.api.ParavirtViolation;
 import io.pvmm.guest.config.GuestConfig;
 import io.pvmm.guest.kernel.GuestKernel;
 import io.pvmm.guest.kernel.GuestMachine;
-import io.pvmm.guest.memory.KernelBug;
+import io.pvmm.guest.memory.KernelOops;
 import io.pvmm.guest.memory.PageFrames;
 import io.pvmm.guest.mm.Cpus;
 import io.pvmm.guest.observe.CountingOps;
@@ -190,7 +190,7 @@ public final class GuestRun {
             boolean first = stop.compareAndSet(false, true);
             if (e instanceof ParavirtViolation v) {
                 violations.add(new RunReport.ViolationRecord(v.ruleId(), v.pfn(), v.getMessage(), v.expected(), v.found()));
-            } else if (e instanceof KernelBug b) {
+            } else if (e instanceof KernelOops b) {
                 bug.compareAndSet(null, b.getMessage());
             } else if (first) {
                 failure.compareAndSet(null, describe(e));

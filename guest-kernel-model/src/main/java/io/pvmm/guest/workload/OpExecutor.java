@@ -7,7 +7,7 @@ import io.pvmm.guest.kernel.Processes;
 import io.pvmm.guest.kernel.Processes.Outcome;
 import io.pvmm.guest.memory.FreePool;
 import io.pvmm.guest.memory.Gfp;
-import io.pvmm.guest.memory.KernelBug;
+import io.pvmm.guest.memory.KernelOops;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -54,7 +54,7 @@ public final class OpExecutor {
      * Runs one operation on the calling vCPU.
      *
      * @param op the operation
-     * @throws KernelBug if the guest hits {@code BUG()}; a backend's violation passes through
+     * @throws KernelOops if the guest hits {@code BUG()}; a backend's violation passes through
      */
     public void apply(Op op) {
         operations.increment();

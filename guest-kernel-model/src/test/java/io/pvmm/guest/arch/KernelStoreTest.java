@@ -10,7 +10,7 @@ import io.pvmm.guest.Guests;
 import io.pvmm.guest.config.GuestConfig;
 import io.pvmm.guest.kernel.GuestKernel;
 import io.pvmm.guest.memory.Gfp;
-import io.pvmm.guest.memory.KernelBug;
+import io.pvmm.guest.memory.KernelOops;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.mockito.Mockito;
@@ -43,7 +43,7 @@ class KernelStoreTest {
         long ptePa = k.pageAttr().lookupAddress(k.layout().directMapAddress(pfn));
         k.physicalMemory().writeEntry(ptePa, k.physicalMemory().readEntry(ptePa) & ~EntryBits.RW); // as a hypervisor would
         KernelStore store = new KernelStore(k.physicalMemory(), k.tables(), new Paravirt(spy, k.physicalMemory()), k.layout());
-        assertThatThrownBy(() -> store.store(pfn << 12, 0x42)).isInstanceOf(KernelBug.class).hasMessageContaining("read-only");
+        assertThatThrownBy(() -> store.store(pfn << 12, 0x42)).isInstanceOf(KernelOops.class).hasMessageContaining("read-only");
         Mockito.verify(spy).writeFault(pfn << 12, 0x42);
         assertThat(k.physicalMemory().readEntry(pfn << 12)).isZero();
 
@@ -86,7 +86,7 @@ class KernelStoreTest {
         assertThat(k.physicalMemory().readEntry(pfn << 12)).as("emulated by the backend").isZero();
 
         Mockito.doReturn(false).when(spy).writeFault(Mockito.anyLong(), Mockito.anyLong());
-        assertThatThrownBy(() -> store.store(pfn << 12, 0x44, readOnly)).isInstanceOf(KernelBug.class).hasMessageContaining("read-only");
+        assertThatThrownBy(() -> store.store(pfn << 12, 0x44, readOnly)).isInstanceOf(KernelOops.class).hasMessageContaining("read-only");
         assertThat(k.physicalMemory().readEntry(pfn << 12)).isZero();
     }
 }

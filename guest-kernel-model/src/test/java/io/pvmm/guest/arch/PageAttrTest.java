@@ -11,7 +11,7 @@ import io.pvmm.guest.Guests;
 import io.pvmm.guest.config.GuestConfig;
 import io.pvmm.guest.kernel.GuestKernel;
 import io.pvmm.guest.memory.Gfp;
-import io.pvmm.guest.memory.KernelBug;
+import io.pvmm.guest.memory.KernelOops;
 import io.pvmm.guest.observe.Hook;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -115,7 +115,7 @@ class PageAttrTest {
     void restoreUnchangedIsBug() {
         GuestKernel k = Guests.boot(PagingMode.TWO_LEVEL, SMALL.withPse(false)).kernel();
         long page = k.pool().alloc(Gfp.KERNEL);
-        assertThatThrownBy(() -> k.pageAttr().changePageAttr(page, 1, PageAttr.Attr.KERNEL)).isInstanceOf(KernelBug.class);
+        assertThatThrownBy(() -> k.pageAttr().changePageAttr(page, 1, PageAttr.Attr.KERNEL)).isInstanceOf(KernelOops.class);
     }
 
     @Test
@@ -123,6 +123,6 @@ class PageAttrTest {
     void highmemIsBug() {
         GuestKernel k = Guests.boot(PagingMode.PAE, GuestConfig.DEFAULTS.withMemoryMib(1024)).kernel();
         long high = k.layout().maxLowPfn() + 10;
-        assertThatThrownBy(() -> k.pageAttr().changePageAttr(high, 1, PageAttr.Attr.NOCACHE)).isInstanceOf(KernelBug.class);
+        assertThatThrownBy(() -> k.pageAttr().changePageAttr(high, 1, PageAttr.Attr.NOCACHE)).isInstanceOf(KernelOops.class);
     }
 }

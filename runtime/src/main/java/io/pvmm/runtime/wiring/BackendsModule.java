@@ -8,7 +8,7 @@ import java.util.List;
 
 /**
  * Binds every discovered provider by name in a {@code MapBinder<String, BackendProvider>}, and the
- * {@link BackendFactory} that builds the chosen one. Names must already be unique: the registry
+ * {@link BackendCreator} that builds the chosen one. Names must already be unique: the registry
  * checks that before any injector is built, so that the error can name both jars.
  */
 final class BackendsModule extends AbstractModule {
@@ -25,6 +25,6 @@ final class BackendsModule extends AbstractModule {
         for (DiscoveredBackend backend : backends) {
             byName.addBinding(backend.name()).toInstance(backend.provider());
         }
-        bind(BackendFactory.class);
+        bind(BackendCreator.class);
     }
 }

@@ -26,7 +26,7 @@ final class GuestModule extends AbstractModule {
     }
 
     @Provides
-    ParavirtOps backend(BackendFactory factory, BackendContext guestContext) {
-        return factory.create(backend, guestContext);
+    ParavirtOps backend(BackendCreator creator, BackendContext guestContext) {
+        return creator.create(backend, guestContext);
     }
 }

@@ -17,17 +17,17 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 @DisplayName("A translation snapshot")
-class TranslationSnapshotTest {
+class TranslationDigestTest {
 
-    private static TranslationSnapshot snapshot(long seed, int processes) {
-        AtomicReference<TranslationSnapshot> taken = new AtomicReference<>();
+    private static TranslationDigest snapshot(long seed, int processes) {
+        AtomicReference<TranslationDigest> taken = new AtomicReference<>();
         GuestConfig config = GuestConfig.fromSettings(Map.of("seed", Long.toString(seed)));
         WorkloadSettings settings = new WorkloadSettings(processes, 16, 8, 10, 16);
         new GuestRun(PagingMode.TWO_LEVEL, config, BuiltInWorkloads.find("fork-exit", settings).orElseThrow())
                 .observe(new RunObserver() {
                     @Override
                     public void workloadDone(GuestKernel kernel) {
-                        taken.set(TranslationSnapshot.take(kernel));
+                        taken.set(TranslationDigest.take(kernel));
                     }
                 }).run(BackendFactory.of(new NativeProvider()));
         return taken.get();
@@ -36,7 +36,7 @@ class TranslationSnapshotTest {
     @Test
     @DisplayName("is taken before shutdown, with the live processes' pages and the kernel's direct map")
     void takenBeforeShutdown() {
-        TranslationSnapshot s = snapshot(1, 20);
+        TranslationDigest s = snapshot(1, 20);
 
         assertThat(s.pages()).as("256 MiB of direct map plus user pages").isGreaterThan(65_536);
     }
@@ -44,8 +44,8 @@ class TranslationSnapshotTest {
     @Test
     @DisplayName("two runs of one workload and seed agree, with equal digests")
     void sameRunsAgree() {
-        TranslationSnapshot a = snapshot(3, 20);
-        TranslationSnapshot b = snapshot(3, 20);
+        TranslationDigest a = snapshot(3, 20);
+        TranslationDigest b = snapshot(3, 20);
 
         assertThat(a.compare(b).none()).isTrue();
         assertThat(a.digest()).isEqualTo(b.digest());
@@ -54,10 +54,10 @@ class TranslationSnapshotTest {
     @Test
     @DisplayName("runs that map different pages differ, and the difference is described")
     void differentRunsDiffer() {
-        TranslationSnapshot a = snapshot(3, 20);
-        TranslationSnapshot b = snapshot(4, 20);
+        TranslationDigest a = snapshot(3, 20);
+        TranslationDigest b = snapshot(4, 20);
 
-        TranslationSnapshot.Differences d = a.compare(b);
+        TranslationDigest.Differences d = a.compare(b);
         assertThat(d.count()).isPositive();
         assertThat(d.examples()).isNotEmpty().allSatisfy(e -> assertThat(e).containsPattern("only (here|in the reference): pid \\d+ 0x"));
         assertThat(a.digest()).isNotEqualTo(b.digest());

@@ -1,4 +1,4 @@
-package io.pvmm.guest.config;
+package io.pvmm.guest.bugs;
 
 import java.util.Arrays;
 import java.util.Optional;

@@ -1,4 +1,4 @@
-package io.pvmm.guest.config;
+package io.pvmm.guest.bugs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,6 +7,7 @@ import io.pvmm.api.ParavirtOps;
 import io.pvmm.api.PlatformRequirements;
 import io.pvmm.guest.Guests;
 import io.pvmm.guest.TestBackends;
+import io.pvmm.guest.config.GuestConfig;
 import io.pvmm.guest.kernel.ExecImage;
 import io.pvmm.guest.kernel.GuestKernel;
 import io.pvmm.guest.kernel.Processes;

@@ -14,12 +14,12 @@ import java.util.Map;
  * Builds one backend: looks its provider up by name among the bound providers and calls its
  * {@code create} — the only place any provider's {@code create} is called.
  */
-final class BackendFactory {
+final class BackendCreator {
 
     private final Map<String, Provider<BackendProvider>> providers;
 
     @Inject
-    BackendFactory(Map<String, Provider<BackendProvider>> providers) {
+    BackendCreator(Map<String, Provider<BackendProvider>> providers) {
         this.providers = providers;
     }
 

@@ -38,14 +38,14 @@ import java.util.Set;
  * frames boot used, which depends on the platform (no PSE means more page-table frames); which pages
  * share a frame (after fork, or of one file) does not.
  */
-final class TranslationSnapshot {
+final class TranslationDigest {
 
     private final long maxLowPfn;
     private final BitSet direct;
     private final Set<String> lines;
     private final long pages;
 
-    private TranslationSnapshot(long maxLowPfn, BitSet direct, Set<String> lines, long pages) {
+    private TranslationDigest(long maxLowPfn, BitSet direct, Set<String> lines, long pages) {
         this.maxLowPfn = maxLowPfn;
         this.direct = direct;
         this.lines = lines;
@@ -58,7 +58,7 @@ final class TranslationSnapshot {
      * @param kernel the guest, no vCPU running
      * @return the snapshot
      */
-    static TranslationSnapshot take(GuestKernel kernel) {
+    static TranslationDigest take(GuestKernel kernel) {
         GuestLayout layout = kernel.layout();
         Mmu mmu = kernel.mmu();
         Map<Long, Integer> labels = new HashMap<>();
@@ -102,7 +102,7 @@ final class TranslationSnapshot {
                 lines.add(String.format(Locale.ROOT, "kernel 0x%08x frame#%d", va, label(labels, t.pfn())));
             }
         });
-        return new TranslationSnapshot(layout.maxLowPfn(), direct, lines, count[0]);
+        return new TranslationDigest(layout.maxLowPfn(), direct, lines, count[0]);
     }
 
     private static int label(Map<Long, Integer> labels, long pfn) {
@@ -144,7 +144,7 @@ final class TranslationSnapshot {
      * @param other the reference
      * @return the differences, none when the two agree; at most a few are described
      */
-    Differences compare(TranslationSnapshot other) {
+    Differences compare(TranslationDigest other) {
         int limit = (int) Math.min(maxLowPfn, other.maxLowPfn);
         BitSet a = direct.get(0, limit);
         a.xor(other.direct.get(0, limit));
