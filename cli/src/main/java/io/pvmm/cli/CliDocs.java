@@ -74,6 +74,27 @@ public final class CliDocs {
             """;
 
     private static final String FORMATS = """
+            ## Output files
+
+            Every file pvmm writes (`--record-hooks`, `--html`, `import-strace -o`, `record -o`, `--keep-log`)
+            is checked before any work is done and never destroys what stands at its path:
+
+            - **Nothing there, or a regular file:** written to a temporary file in the same directory, then
+              renamed over the path, so the file appears whole or not at all; a file replaced keeps its
+              permissions. If a write fails (a full disk), the old file is left as it was, the temporary file
+              is deleted, and the command ends with PVMM-E014 (exit code 2).
+            - **A symbolic link:** written through, as `cp` does: the link stays and the file it points to is
+              replaced as above. A link that points to nothing is refused (PVMM-E014).
+            - **A device, a FIFO or a socket** (`/dev/null`, `/dev/stdout`): written to directly, as `cp`
+              does, and never replaced; a failed write (`/dev/full`) is PVMM-E014.
+            - **Refused with PVMM-E014:** a directory, a file in a directory that is missing or not writable,
+              a file that is not writable, and a file the command reads (its trace, its strace log, its
+              configuration file), even through a link.
+
+            Input files are read a line at a time; a line longer than 65536 characters, or one that is not
+            UTF-8 text, is an input error naming the line (PVMM-E012 for a trace, E030 for a hook recording,
+            E050 for an strace log); a configuration file is at most 1 MiB (PVMM-E010).
+
             ## How compare checks translations
 
             When the workload is done, before the guest shuts down, the comparison walks the page tables with the

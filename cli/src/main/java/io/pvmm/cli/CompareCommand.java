@@ -14,7 +14,6 @@ import io.pvmm.runtime.error.PvmmException;
 import io.pvmm.runtime.guest.WorkloadResolver;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -57,7 +56,8 @@ final class CompareCommand implements Callable<Integer> {
             description = "Backends, comma-separated, or all: native first, then the others by name (compare.backends; default all).")
     String backends;
 
-    @Option(names = "--mode", paramLabel = "MODE", description = "two-level, pae, or both (compare.mode; default: the mode key's value).")
+    @Option(names = "--mode", paramLabel = "MODE", description = {"two-level, pae, or both (compare.mode; default: the mode key's value).",
+        "A named backend without the mode is PVMM-E006, as in pvmm run; with --backends all or --mode both it is skipped."})
     String mode;
 
     @Option(names = "--bugs", paramLabel = "LIST",
@@ -108,12 +108,14 @@ final class CompareCommand implements Callable<Integer> {
         runtime.registry().requireUniqueNames();
         ComparisonRunner.Plan plan = new ComparisonRunner.Plan(backends(runtime, config.get("compare.backends")),
                 modes(config), bugs(config.get("compare.bugs")), Long.parseLong(config.get("compare.sample-every").value()),
-                threads(config.get("compare.threads")), new ComparisonRunner.Sources(config.get("compare.backends").source(),
+                threads(config.get("compare.threads")), config.get("compare.backends").value().trim().equals("all"),
+                new ComparisonRunner.Sources(config.get("compare.backends").source(),
                 config.get("compare.mode").source(), config.get("compare.bugs").source()));
         Workload workload = WorkloadResolver.resolve(config, context.workingDirectory());
         ConfigValue htmlPath = config.get("compare.html");
         AtomicOutput report = htmlPath.value().isEmpty() ? null
-                : AtomicOutput.open(context.workingDirectory().resolve(htmlPath.value()), htmlPath.source().description());
+                : AtomicOutput.open(context.workingDirectory().resolve(htmlPath.value()), htmlPath.source().description(),
+                RunExecution.inputFiles(context, config, null));
         PrintWriter out = spec.commandLine().getOut();
         boolean shown = context.terminal() && !config.get("cli.quiet").value().equals("true");
         try (report;
@@ -129,7 +131,7 @@ final class CompareCommand implements Callable<Integer> {
                 try {
                     report.writer().write(CompareHtml.render(c));
                 } catch (IOException e) {
-                    throw new UncheckedIOException(e);
+                    throw new IllegalStateException("the output's writer keeps its failures", e); // never
                 }
                 report.commit();
                 if (!"json".equals(config.get("compare.format").value())) {

@@ -29,6 +29,7 @@ final class CompareHtml {
             svg text{font:11px system-ui,sans-serif;fill:#333}svg .title{font-weight:600;font-size:12px}svg .value{fill:#555}svg .none{fill:#aaa}
             svg .grid{stroke:#eee}svg .axis{stroke:#999}svg .tick{fill:#777;font-size:10px}
             .matrix td{text-align:left}.caught{background:#e3f4e8}.guest{background:#fff4d6}.missed{background:#fde2e4}.skip{color:#aaa}
+            pre.failure{white-space:pre-wrap;max-width:560px;color:#b00020;font-size:12px;margin:6px 0}
             footer{margin-top:40px;color:#999;font-size:12px}
             """;
 
@@ -139,6 +140,9 @@ final class CompareHtml {
                 rep.violations().isEmpty());
         verdictLine(sb, "audit", rep.findings().isEmpty() ? "clean" : rep.findings().size() + " findings", rep.findings().isEmpty());
         verdictLine(sb, "hooks balanced", rep.balanced() ? "yes" : "NO", rep.balanced());
+        if (rep.failure() != null) {
+            sb.append("<pre class=\"failure\">").append(Html.escape(RunFailures.failure(rep).getMessage())).append("</pre>");
+        }
         sb.append("<div class=\"muted\">").append(rep.elapsedMillis()).append(" ms, ").append(rep.operations()).append(" operations</div></div>\n");
     }
 

@@ -94,6 +94,9 @@ final class CompareTable {
                 if (r.skipped() != null) {
                     out.println("  " + r.backend() + ": skipped, " + r.skipped());
                 }
+                if (r.report() != null && r.report().failure() != null) {
+                    out.println("  " + r.backend() + ": STOPPED, " + RunFailures.failure(r.report()).getMessage().replace("\n", "\n  "));
+                }
                 if (r.agreement() != null && !r.agreement().none()) {
                     out.println("  " + r.backend() + ": translations differ from " + section.reference().backend() + " in "
                             + r.agreement().count() + " pages, e.g.");

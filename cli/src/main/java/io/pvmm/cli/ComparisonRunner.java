@@ -39,10 +39,11 @@ final class ComparisonRunner {
      * @param bugs        the guest bugs to inject, by setting name
      * @param sampleEvery operations between timeline samples
      * @param threads     runs at once
+     * @param everyBackend whether the backends are every discovered one ({@code all}) rather than named
      * @param sources     where the backends, the mode and the bugs came from, for error messages
      */
     record Plan(List<String> backends, List<PagingMode> modes, List<String> bugs, long sampleEvery, int threads,
-                Sources sources) {
+                boolean everyBackend, Sources sources) {
     }
 
     /**
@@ -106,7 +107,7 @@ final class ComparisonRunner {
                     if (bug != null) {
                         in = in.withOption("guest.bug", bug, plan.sources().bugs());
                     }
-                    if (!runtime.registry().find(backend).orElseThrow().supports(mode)) {
+                    if (!runtime.registry().find(backend).orElseThrow().supports(mode) && skips(plan, mode)) {
                         jobs.add(new Job(backend, mode, bug, null, null));
                         continue;
                     }
@@ -151,6 +152,16 @@ final class ComparisonRunner {
                 .run(new SelectedBackend(runtime, job.selection()));
         progress.finish();
         return new Comparison.BackendRun(job.backend(), job.mode(), report, timeline, null, null);
+    }
+
+    /**
+     * Whether a backend that lacks a mode is skipped in it, rather than refused as {@code pvmm run} refuses
+     * it (PVMM-E006): only when the plan asked for every backend or for both modes, and another backend
+     * runs in that mode, so a section is never empty.
+     */
+    private boolean skips(Plan plan, PagingMode mode) {
+        return (plan.everyBackend() || plan.modes().size() > 1)
+                && plan.backends().stream().anyMatch(b -> runtime.registry().find(b).orElseThrow().supports(mode));
     }
 
     private static Comparison.BackendRun get(Future<Comparison.BackendRun> f) {

@@ -5,12 +5,10 @@ import io.pvmm.api.PlatformRequirements;
 import io.pvmm.guest.arch.KernelLayout;
 import io.pvmm.guest.config.GuestConfig;
 import io.pvmm.guest.observe.Hook;
+import io.pvmm.guest.workload.TextLines;
 import io.pvmm.runtime.error.PvmmError;
 import io.pvmm.runtime.error.PvmmException;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -91,6 +89,27 @@ record HookRecording(Path path, Map<String, String> header, List<Call> calls) {
     }
 
     /**
+     * What each argument of a method is: {@code f} a frame number, {@code p} a physical address (where an
+     * entry or a root lives), {@code -} anything else (an entry's value, a virtual address, a count). A
+     * frame or address beyond the recorded memory cannot have come from the recorded guest.
+     *
+     * @param method a method name of known {@link #arity(String)}
+     * @return one letter per argument
+     */
+    static String argumentKinds(String method) {
+        return switch (method) {
+            case "allocPt", "allocPd", "releasePt", "releasePd", CLEAR_FRAME -> "f";
+            case "allocPdClone" -> "ff--";
+            case "setPte", "setPteAtomic", "setPmd", "setPgd", "writeFault", STORE -> "p-";
+            case "setPteAt" -> "p-p-";
+            case "pteClear", "pteUpdate" -> "p-p";
+            case "pmdClear", "writeCr3", "exitMmap", "pagetableSetupStart", "pagetableSetupDone" -> "p";
+            case "activateMm", "dupMmap" -> "pp";
+            default -> "-".repeat(Math.max(0, arity(method)));
+        };
+    }
+
+    /**
      * Reads a recording whole, checking every line.
      *
      * @param path   the file
@@ -101,12 +120,12 @@ record HookRecording(Path path, Map<String, String> header, List<Call> calls) {
     static HookRecording read(Path path, String source) {
         Map<String, String> header = new LinkedHashMap<>();
         List<Call> calls = new ArrayList<>();
-        try (BufferedReader in = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+        try (TextLines in = TextLines.open(path)) {
             int n = 0;
             String line;
             boolean inCalls = false;
             boolean ended = false;
-            while ((line = in.readLine()) != null) {
+            while ((line = next(in, path, source)) != null) {
                 n++;
                 String t = line.strip();
                 if (t.isEmpty() || t.startsWith("#")) {
@@ -163,6 +182,14 @@ record HookRecording(Path path, Map<String, String> header, List<Call> calls) {
         return r;
     }
 
+    private static String next(TextLines in, Path path, String source) throws IOException {
+        try {
+            return in.next();
+        } catch (TextLines.BadLine e) {
+            throw malformed(path, source, e.line(), TextLines.ACCEPTED + ", as pvmm run --record-hooks writes them", e.found());
+        }
+    }
+
     private static Call call(Path path, String source, int n, String t) {
         String[] parts = t.split("\\s+");
         String method = parts.length > 1 ? parts[1] : "";
@@ -195,14 +222,29 @@ record HookRecording(Path path, Map<String, String> header, List<Call> calls) {
             if (v < 1 || v > GuestConfig.MAX_VCPUS) {
                 throw new IllegalArgumentException("vcpus must be between 1 and " + GuestConfig.MAX_VCPUS + ": " + v);
             }
+            long frames = memoryMib() << 8;
             for (Call c : calls) {
                 if (c.vcpu() < 0 || c.vcpu() >= v) {
                     throw malformed(path, source, c.line(), "a vCPU from 0 to " + (v - 1) + " (the header says vcpus " + v + ")", c.text());
                 }
+                checkAddresses(c, frames, source);
             }
             platform();
         } catch (IllegalArgumentException e) {
             throw malformed(path, source, 1, "a header of valid values: " + e.getMessage(), String.valueOf(header));
+        }
+    }
+
+    private void checkAddresses(Call c, long frames, String source) {
+        String kinds = argumentKinds(c.method());
+        for (int i = 0; i < kinds.length(); i++) {
+            long a = c.args()[i];
+            boolean frame = kinds.charAt(i) == 'f';
+            if (kinds.charAt(i) != '-' && Long.compareUnsigned(frame ? a : a >>> 12, frames) >= 0) {
+                throw malformed(path, source, c.line(), (frame ? "frame numbers below 0x" + Long.toHexString(frames)
+                        : "physical addresses below 0x" + Long.toHexString(frames << 12))
+                        + " (the header says memory-mib " + memoryMib() + ")", c.text());
+            }
         }
     }
 

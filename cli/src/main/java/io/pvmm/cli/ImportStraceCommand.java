@@ -105,7 +105,8 @@ final class ImportStraceCommand implements Callable<Integer> {
         ImportOptions options = knobs.options(spec);
         Path in = context.workingDirectory().resolve(log);
         Path target = context.workingDirectory().resolve(output != null ? output : defaultOutput(log));
-        AtomicOutput.checkTarget(target, output != null ? "-o option" : "the default output beside FILE", in);
+        String targetSource = output != null ? "-o option" : "the default output beside FILE";
+        AtomicOutput.checkTarget(target, targetSource, in);
         ImportResult result;
         try {
             result = StraceImporter.importFile(in, options);
@@ -114,7 +115,7 @@ final class ImportStraceCommand implements Callable<Integer> {
         } catch (StraceImportException e) {
             throw failure(e, in);
         }
-        writeTrace(result, List.of("imported from " + log.getFileName() + " by pvmm import-strace"), target);
+        writeTrace(result, List.of("imported from " + log.getFileName() + " by pvmm import-strace"), target, targetSource, in);
         report(result, target, spec.commandLine().getOut(), spec.commandLine().getErr());
         return ExitCodes.OK;
     }
@@ -151,18 +152,20 @@ final class ImportStraceCommand implements Callable<Integer> {
      * @param result   the import
      * @param comments comment lines for the trace's top
      * @param target   the trace file
+     * @param source   where its path came from
+     * @param inputs   files the command read, which the trace must not replace
+     * @throws PvmmException {@link PvmmError#OUTPUT_NOT_WRITABLE} if it cannot be written; nothing is then replaced
      */
-    static void writeTrace(ImportResult result, List<String> comments, Path target) {
-        try {
-            Path dir = target.toAbsolutePath().getParent();
-            if (dir != null && !Files.isDirectory(dir)) {
-                throw new IOException("directory " + dir + " does not exist");
+    static void writeTrace(ImportResult result, List<String> comments, Path target, String source, Path... inputs) {
+        List<String> all = new java.util.ArrayList<>(comments);
+        all.add(result.summary().toString());
+        try (AtomicOutput out = AtomicOutput.open(target, source, inputs)) {
+            try {
+                TraceFiles.write(result.ops(), all, out.writer());
+            } catch (IOException e) {
+                throw new IllegalStateException("the output's writer keeps its failures", e); // never
             }
-            List<String> all = new java.util.ArrayList<>(comments);
-            all.add(result.summary().toString());
-            TraceFiles.write(result.ops(), all, target);
-        } catch (IOException e) {
-            throw new PvmmException(PvmmError.OUTPUT_NOT_WRITABLE, null, Map.of("path", target, "cause", PvmmException.describe(e)), e);
+            out.commit();
         }
     }
 

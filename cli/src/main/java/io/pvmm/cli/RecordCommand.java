@@ -71,7 +71,8 @@ final class RecordCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Path dir = context.workingDirectory();
         Path target = dir.resolve(output != null ? output : Path.of(Path.of(command.get(0)).getFileName() + ".trace"));
-        AtomicOutput.checkTarget(target, output != null ? "-o option" : "the default output in the working directory");
+        String targetSource = output != null ? "-o option" : "the default output in the working directory";
+        AtomicOutput.checkTarget(target, targetSource);
         if (keepLog != null) {
             AtomicOutput.checkTarget(dir.resolve(keepLog), "--keep-log option", target);
         }
@@ -99,10 +100,9 @@ final class RecordCommand implements Callable<Integer> {
                         "stderr", rec.stderr().isBlank() ? "(nothing)" : rec.stderr().strip().replace("\n", "\n  ")));
             }
             if (keepLog != null) {
-                try {
-                    Files.write(dir.resolve(keepLog), Files.readAllBytes(log)); // a new file's usual mode, not the temporary's 0600
-                } catch (IOException e) {
-                    throw AtomicOutput.notWritable(dir.resolve(keepLog), "--keep-log option", e);
+                try (AtomicOutput kept = AtomicOutput.open(dir.resolve(keepLog), "--keep-log option", target)) {
+                    kept.copy(log);
+                    kept.commit(); // a new file's usual mode, not the temporary's 0600
                 }
             }
             ImportResult result;
@@ -112,7 +112,8 @@ final class RecordCommand implements Callable<Integer> {
                 throw ImportStraceCommand.failure(e, keepLog != null ? dir.resolve(keepLog) : log);
             }
             ImportStraceCommand.writeTrace(result, List.of("recorded by pvmm record -- " + String.join(" ", command),
-                    "with strace " + String.join(" ", StraceRecorder.STRACE_OPTIONS)), target);
+                    "with strace " + String.join(" ", StraceRecorder.STRACE_OPTIONS)), target, targetSource,
+                    keepLog != null ? dir.resolve(keepLog) : null);
             out.println("command exited with status " + rec.exitStatus());
             ImportStraceCommand.report(result, target, out, err);
             return ExitCodes.OK;

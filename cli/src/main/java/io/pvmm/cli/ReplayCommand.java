@@ -65,7 +65,7 @@ final class ReplayCommand implements Callable<Integer> {
     public Integer call() {
         ConfigInputs inputs = outputOptions.applyTo(runOptions.applyTo(backendOptions.applyTo(configOptions.applyTo(context.inputs()))));
         Path path = context.workingDirectory().resolve(trace).toAbsolutePath().normalize();
-        return RunExecution.run(context, spec, inputs, config -> read(path));
+        return RunExecution.run(context, spec, inputs, config -> read(path), path);
     }
 
     /**

@@ -61,6 +61,6 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() {
         ConfigInputs inputs = configOptions.applyTo(context.inputs());
         inputs = outputOptions.applyTo(runOptions.applyTo(workloadOption.applyTo(backendOptions.applyTo(inputs))));
-        return RunExecution.run(context, spec, inputs, config -> WorkloadResolver.resolve(config, context.workingDirectory()));
+        return RunExecution.run(context, spec, inputs, config -> WorkloadResolver.resolve(config, context.workingDirectory()), null);
     }
 }

@@ -8,15 +8,18 @@ import io.pvmm.guest.run.RunObserver;
 import io.pvmm.guest.run.RunReport;
 import io.pvmm.guest.workload.Op;
 import io.pvmm.guest.workload.Workload;
+import io.pvmm.guest.workload.WorkloadSettings;
 import io.pvmm.runtime.PvmmRuntime;
 import io.pvmm.runtime.Selection;
 import io.pvmm.runtime.config.ConfigInputs;
 import io.pvmm.runtime.config.ConfigValue;
 import io.pvmm.runtime.config.Configuration;
+import io.pvmm.runtime.config.RuntimeKeys;
 import io.pvmm.runtime.error.PvmmException;
 import io.pvmm.runtime.guest.GuestRuntime;
 import io.pvmm.runtime.guest.SelectedBackend;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
@@ -39,9 +42,10 @@ final class RunExecution {
      * @param spec     the command, for its output streams
      * @param inputs   the configuration sources, the command's options included
      * @param workload resolves the workload from the configuration
+     * @param trace    the trace file the workload comes from, or null when the configuration names it
      * @return the exit code
      */
-    static int run(CliContext context, CommandSpec spec, ConfigInputs inputs, Function<Configuration, Workload> workload) {
+    static int run(CliContext context, CommandSpec spec, ConfigInputs inputs, Function<Configuration, Workload> workload, Path trace) {
         PrintWriter out = spec.commandLine().getOut();
         PvmmRuntime runtime = context.runtime(inputs);
         Configuration config = runtime.configure(inputs);
@@ -51,7 +55,8 @@ final class RunExecution {
         ConfigValue record = config.get("run.record-hooks");
         BackendFactory factory = new SelectedBackend(runtime, selection);
         AtomicOutput recording = record.value().isEmpty() ? null
-                : AtomicOutput.open(context.workingDirectory().resolve(record.value()), record.source().description());
+                : AtomicOutput.open(context.workingDirectory().resolve(record.value()), record.source().description(),
+                inputFiles(context, config, trace));
         RunReport report;
         boolean shown = context.terminal() && !config.get("cli.quiet").value().equals("true");
         try (recording; Progress progress = Progress.open(spec.commandLine().getErr(), shown, 1)) {
@@ -96,5 +101,21 @@ final class RunExecution {
             return e.exitCode();
         }
         return report.problemsFound() ? ExitCodes.FINDINGS : ExitCodes.OK;
+    }
+
+    /**
+     * The files a run reads, which none of its outputs may replace: the trace and the configuration file.
+     *
+     * @param context the command's context
+     * @param config  the configuration
+     * @param trace   the trace file, or null to take the workload key's value as one
+     * @return the paths (some may not exist)
+     */
+    static Path[] inputFiles(CliContext context, Configuration config, Path trace) {
+        Path dir = context.workingDirectory();
+        String workload = config.get(WorkloadSettings.NAMESPACE + ".name").value();
+        String file = config.get(RuntimeKeys.CONFIG).value();
+        return new Path[] {trace != null ? trace : workload.isEmpty() ? null : dir.resolve(workload),
+            file.isEmpty() ? null : dir.resolve(file), dir.resolve(RuntimeKeys.DEFAULT_CONFIG_FILE)};
     }
 }

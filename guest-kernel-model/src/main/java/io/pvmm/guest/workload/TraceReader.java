@@ -3,7 +3,6 @@ package io.pvmm.guest.workload;
 import io.pvmm.guest.arch.PageAttr;
 import io.pvmm.guest.kernel.ExecImage;
 import io.pvmm.guest.mm.Vma;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.Reader;
 import java.util.ArrayList;
@@ -69,15 +68,27 @@ public final class TraceReader {
      * @throws IOException          if reading fails
      */
     public static List<Op> read(String source, Reader in) throws TraceFormatException, IOException {
+        return new TraceReader(source).readAll(TextLines.of(in));
+    }
+
+    /**
+     * Reads a whole trace from lines, reporting a line too long or not UTF-8 as a format error.
+     *
+     * @param source a name for messages (the file's path)
+     * @param in     the lines
+     * @return the operations, in order
+     * @throws TraceFormatException at the first line that does not follow the format
+     * @throws IOException          if reading fails
+     */
+    static List<Op> read(String source, TextLines in) throws TraceFormatException, IOException {
         return new TraceReader(source).readAll(in);
     }
 
-    private List<Op> readAll(Reader in) throws TraceFormatException, IOException {
+    private List<Op> readAll(TextLines r) throws TraceFormatException, IOException {
         List<Op> ops = new ArrayList<>();
         boolean header = false;
-        BufferedReader r = new BufferedReader(in);
         String raw;
-        while ((raw = r.readLine()) != null) {
+        while ((raw = nextLine(r)) != null) {
             lineNo++;
             int hash = raw.indexOf('#');
             text = (hash >= 0 ? raw.substring(0, hash) : raw).trim();
@@ -98,6 +109,14 @@ public final class TraceReader {
             throw error("the header '" + MAGIC + " " + VERSION + "'", "an empty file");
         }
         return ops;
+    }
+
+    private String nextLine(TextLines r) throws TraceFormatException, IOException {
+        try {
+            return r.next();
+        } catch (TextLines.BadLine e) {
+            throw new TraceFormatException(source, e.line(), TextLines.ACCEPTED, e.found());
+        }
     }
 
     private Op parse(String[] w) throws TraceFormatException {

@@ -1,10 +1,7 @@
 package io.pvmm.guest.workload;
 
 import java.io.IOException;
-import java.io.Reader;
 import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -43,7 +40,7 @@ public final class TraceWorkload implements Workload {
      * @throws IOException          if the file cannot be read
      */
     public static TraceWorkload read(Path path) throws TraceFormatException, IOException {
-        try (Reader in = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+        try (TextLines in = TextLines.open(path)) {
             return new TraceWorkload(path.getFileName().toString(), TraceReader.read(path.toString(), in));
         }
     }

@@ -3,8 +3,11 @@ package io.pvmm.runtime.config;
 import io.pvmm.runtime.error.PvmmError;
 import io.pvmm.runtime.error.PvmmException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.StringReader;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -49,7 +52,7 @@ final class PropertiesFile {
             if (Files.isDirectory(file)) {
                 throw unreadable(file, source, "It is a directory, not a file.", null);
             }
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            lines = readLines(file, source);
         } catch (NoSuchFileException e) {
             throw unreadable(file, source, "No such file.", e);
         } catch (CharacterCodingException e) {
@@ -82,6 +85,23 @@ final class PropertiesFile {
             }
         }
         return entries;
+    }
+
+    /** The largest configuration file read: a configuration is a few dozen lines of key=value. */
+    static final int MAX_BYTES = 1 << 20;
+
+    private static List<String> readLines(Path file, ConfigSource source) throws IOException {
+        byte[] bytes;
+        try (InputStream in = Files.newInputStream(file)) {
+            bytes = in.readNBytes(MAX_BYTES + 1); // bounded: /dev/zero or a sparse file must not fill memory
+        }
+        if (bytes.length > MAX_BYTES) {
+            throw unreadable(file, source, "It is longer than " + (MAX_BYTES >> 20) + " MiB, the most a configuration file may be "
+                    + "(is it a text file?).", null);
+        }
+        String text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+        return text.lines().toList();
     }
 
     private static boolean isCommentOrBlank(String line) {

@@ -1,11 +1,9 @@
 package io.pvmm.trace.strace;
 
 import io.pvmm.guest.workload.Op;
-import java.io.BufferedReader;
+import io.pvmm.guest.workload.TextLines;
 import java.io.IOException;
 import java.io.Reader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -46,7 +44,7 @@ public final class StraceImporter {
      * @throws IOException           if the file cannot be read
      */
     public static ImportResult importFile(Path log, ImportOptions options) throws StraceImportException, IOException {
-        try (Reader in = Files.newBufferedReader(log, StandardCharsets.UTF_8)) {
+        try (TextLines in = TextLines.open(log)) {
             return new StraceImporter(options).read(in);
         }
     }
@@ -60,15 +58,18 @@ public final class StraceImporter {
      * @throws IOException           if reading fails
      */
     public ImportResult read(Reader in) throws StraceImportException, IOException {
+        return read(TextLines.of(in));
+    }
+
+    private ImportResult read(TextLines r) throws StraceImportException, IOException {
         List<ImportWarning> warnings = new ArrayList<>();
         CallJoiner joiner = new CallJoiner(warnings);
         ProcessTracker tracker = new ProcessTracker(warnings);
-        BufferedReader r = new BufferedReader(in);
         String raw;
         int number = 0;
         int recognised = 0;
         StraceLine firstUnknown = null;
-        while ((raw = r.readLine()) != null) {
+        while ((raw = next(r)) != null) {
             StraceLine line = StraceLexer.lex(++number, raw);
             int pid = tracker.resolve(line.pid());
             switch (line.kind()) {
@@ -109,6 +110,16 @@ public final class StraceImporter {
                 writer.implicitMappings(), writer.files(), tracker.failedCalls(), tracker.unknownCalls(), writer.clipped(),
                 ops.size(), touches);
         return new ImportResult(ops, summary, warnings);
+    }
+
+    private static String next(TextLines r) throws StraceImportException, IOException {
+        try {
+            return r.next();
+        } catch (TextLines.BadLine e) {
+            throw new StraceImportException(StraceImportException.Reason.MALFORMED, e.line(), e.found(),
+                    TextLines.ACCEPTED + ", as strace -o FILE writes them",
+                    "Give the file strace wrote with -o, not a binary or another encoding");
+        }
     }
 
     private static StraceImportException notALog(int lines, StraceLine first) {

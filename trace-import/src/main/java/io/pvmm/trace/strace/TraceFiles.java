@@ -38,16 +38,7 @@ public final class TraceFiles {
         try {
             try (Writer out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW,
                     StandardOpenOption.WRITE)) {
-                StringBuilder header = new StringBuilder();
-                for (String c : comments) {
-                    header.append("# ").append(c).append('\n');
-                }
-                TraceWorkload.write(List.of(), out);
-                out.write(header.toString());
-                for (Op op : ops) {
-                    out.write(op.traceLine());
-                    out.write('\n');
-                }
+                write(ops, comments, out);
             }
             try {
                 Files.move(tmp, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -56,6 +47,27 @@ public final class TraceFiles {
             }
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
+     * Writes operations as a trace, with comment lines first, to a writer the caller finishes.
+     *
+     * @param ops      the operations
+     * @param comments lines written as {@code # ...} after the header
+     * @param out      where to write
+     * @throws IOException if writing fails
+     */
+    public static void write(List<Op> ops, List<String> comments, Writer out) throws IOException {
+        StringBuilder header = new StringBuilder();
+        for (String c : comments) {
+            header.append("# ").append(c).append('\n');
+        }
+        TraceWorkload.write(List.of(), out);
+        out.write(header.toString());
+        for (Op op : ops) {
+            out.write(op.traceLine());
+            out.write('\n');
         }
     }
 }
