@@ -25,6 +25,7 @@ final class P2m {
     private final PagingMode mode;
     private final long guestFrames;
     private final int[] machineBlock;
+    private final int[] guestBlock; // by machine block: the guest block it holds, or -1
 
     /**
      * Builds the map.
@@ -60,6 +61,11 @@ final class P2m {
                 machineBlock[b] = (b + 1) % machineBlocks;
             }
         }
+        guestBlock = new int[machineBlocks];
+        Arrays.fill(guestBlock, -1);
+        for (int b = 0; b < guestBlocks; b++) {
+            guestBlock[machineBlock[b]] = b;
+        }
     }
 
     private boolean isIdentity() {
@@ -82,6 +88,22 @@ final class P2m {
             return pfn;
         }
         return ((long) machineBlock[(int) (pfn >>> BLOCK_SHIFT)] << BLOCK_SHIFT) | (pfn & ((1L << BLOCK_SHIFT) - 1));
+    }
+
+    /**
+     * The guest frame held in a machine frame: the inverse of {@link #mfn} (the hypervisor's m2p).
+     *
+     * @param mfn a machine frame number
+     * @return the guest frame it holds, or -1 if it holds none (the spare block); {@code mfn} itself
+     *         beyond the machine blocks
+     */
+    long pfn(long mfn) {
+        long block = mfn >>> BLOCK_SHIFT;
+        if (mfn < 0 || block >= guestBlock.length) {
+            return mfn;
+        }
+        int b = guestBlock[(int) block];
+        return b < 0 ? -1 : ((long) b << BLOCK_SHIFT) | (mfn & ((1L << BLOCK_SHIFT) - 1));
     }
 
     /**

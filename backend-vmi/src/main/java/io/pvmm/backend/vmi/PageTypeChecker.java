@@ -31,10 +31,17 @@ final class PageTypeChecker {
     /** A page directory. */
     static final int L2 = PD;
 
+    /**
+     * In a write's accepted types: {@code vmi.c} checks nothing for this write
+     * ({@code vmi_set_pte_atomic} in PAE mode).
+     */
+    static final int UNCHECKED = 0x100;
+
     private static final int LEVELS = PT | PD | PDP;
 
     private final byte[] types;
     private final Violations violations;
+    private volatile boolean bootAllocationsApplied;
 
     /**
      * Creates the map, every frame NORMAL.
@@ -48,6 +55,21 @@ final class PageTypeChecker {
         }
         this.types = new byte[(int) frames];
         this.violations = violations;
+    }
+
+    /**
+     * {@code vmi_apply_boot_page_allocations}: boot is over, {@code mem_map} exists, and from now on
+     * every write is checked against the frame's type, a write to a NORMAL frame included. Before,
+     * {@code vmi.c} only records the types (boot's tables are written before their frames can carry
+     * a type: PAE's {@code empty_zero_page} links, a bootmem table before its announcement).
+     */
+    void applyBootPageAllocations() {
+        bootAllocationsApplied = true;
+    }
+
+    /** @return whether boot is over and writes to NORMAL frames are checked */
+    boolean bootAllocationsApplied() {
+        return bootAllocationsApplied;
     }
 
     /**
@@ -118,21 +140,32 @@ final class PageTypeChecker {
 
     /**
      * {@code vmi_check_page_type}: a write at {@code flags}' level may target a frame whose type
-     * shares a level bit with {@code accepts}, with the same PAE flag. NORMAL frames are not checked
-     * (the write passes through untracked; the audit finds a table written without its announcement).
+     * shares a level bit with {@code accepts}, with the same PAE flag. Once the boot allocations are
+     * applied, a pte or pmd write to a NORMAL frame is refused as well ({@code (type & page->type) == 0}
+     * holds for it); a PAE root write ({@code accepts} without a level, {@code VMI_PAGE_PDP}, which
+     * {@code vmi.c} does not track) and an {@link #UNCHECKED} write may target a NORMAL frame. Under
+     * {@code on-violation=record} the write then passes through, untracked.
      *
      * @param pfn     the frame written
      * @param accepts the types the write may target ({@code PT|PD} for {@code set_pte} because of
-     *                {@code set_pmd_pte}, and for {@code set_pte_atomic}; {@code PT} for
+     *                {@code set_pmd_pte}, and for 2-level {@code set_pte_atomic}; {@code PT} for
      *                {@code set_pte_at}, {@code pte_clear} and {@code update_pte}; {@code PD} for pmd
-     *                writes; 0 for a PAE root write), with
-     *                {@link #PAE} when the write is a PAE one
+     *                writes; 0 for a PAE root write; {@link #UNCHECKED} added for PAE
+     *                {@code set_pte_atomic}), with {@link #PAE} when the write is a PAE one
      * @param what    the hook's name, for the message
      * @return the frame's type
      */
     int checkPageType(long pfn, int accepts, String what) {
         int current = typeOf(pfn);
+        if ((accepts & UNCHECKED) != 0) {
+            return current;
+        }
         if (current == NORMAL) {
+            if (bootAllocationsApplied && (accepts & LEVELS) != 0) {
+                violations.raise(VmiRule.WRITE_TO_UNANNOUNCED_FRAME, pfn,
+                        what + " on a frame that was never announced as a page table",
+                        "type " + describeLevels(accepts), "type NORMAL");
+            }
             return current;
         }
         if (((current ^ accepts) & PAE) != 0) {

@@ -38,6 +38,8 @@ final class ShadowPager {
     private final Shadow[] shadows;
     private final Set<Shadow> live = ConcurrentHashMap.newKeySet();
     private final Object[] locks = new Object[STRIPES];
+    private final ShadowLinks links;
+    private final LoadedRoots loaded;
 
     /**
      * Creates the pager with no shadow.
@@ -48,8 +50,10 @@ final class ShadowPager {
      * @param types      the guest's page types
      * @param violations where broken rules go
      * @param counters   the counters
+     * @param vcpus      the guest's vCPUs, each with its CR3
      */
-    ShadowPager(PagingMode mode, GuestMemory memory, P2m p2m, PageTypeChecker types, Violations violations, VmiCounters counters) {
+    ShadowPager(PagingMode mode, GuestMemory memory, P2m p2m, PageTypeChecker types, Violations violations, VmiCounters counters,
+            int vcpus) {
         this.mode = mode;
         this.memory = memory;
         this.p2m = p2m;
@@ -59,6 +63,8 @@ final class ShadowPager {
         this.pae = mode == PagingMode.PAE ? PageTypeChecker.PAE : 0;
         this.entryShift = Integer.numberOfTrailingZeros(mode.entryBytes());
         this.shadows = new Shadow[Math.toIntExact(memory.frames())];
+        this.links = new ShadowLinks(mode, p2m, memory.frames());
+        this.loaded = new LoadedRoots(mode, memory, vcpus);
         for (int i = 0; i < STRIPES; i++) {
             locks[i] = new Object();
         }
@@ -79,6 +85,7 @@ final class ShadowPager {
     void allocatePage(long pfn, int level) {
         int type = level | pae;
         synchronized (lock(pfn)) {
+            checkNotStillLinked(pfn);
             types.setPageType(pfn, type); // alloc-of-typed-frame
             Shadow s = new Shadow(pfn, type, mode, Shadow.NO_SOURCE, 0, 0);
             fillFromGuest(s, 0, s.size());
@@ -117,6 +124,7 @@ final class ShadowPager {
     }
 
     private void cloneLocked(long pfn, long clonePfn, int start, int count, int type) {
+        checkNotStillLinked(pfn);
         types.checkSetPageType(pfn, type); // alloc-of-typed-frame
         boolean inMemory = clonePfn >= 0 && clonePfn < shadows.length;
         int sourceType = inMemory ? types.typeOf(clonePfn) : PageTypeChecker.NORMAL;
@@ -140,7 +148,7 @@ final class ShadowPager {
         Shadow s = new Shadow(pfn, type, mode, clonePfn, start, count);
         if (liveSource) {
             for (int i = start; i < start + count; i++) {
-                s.set(i, source.get(i));
+                store(s, i, source.get(i));
             }
             counters.cloned(count);
         } else {
@@ -152,8 +160,9 @@ final class ShadowPager {
 
     /**
      * {@code release_page(pfn, VMI_PAGE_L1 | VMI_PAGE_L2)}, then {@code set_page_type(pfn, NORMAL)}:
-     * drops the shadow; the frame becomes NORMAL. The frame must be typed at that level and must not
-     * be in the guest's free pool yet.
+     * drops the shadow; the frame becomes NORMAL. The frame must be typed at that level, must not
+     * be in the guest's free pool yet, and a page directory must not be loaded by any vCPU. A pte
+     * page still linked by live shadow page directories is noted ({@link ShadowLinks#released}).
      *
      * @param pfn   the frame
      * @param level {@link PageTypeChecker#L1} or {@link PageTypeChecker#L2}
@@ -168,6 +177,13 @@ final class ShadowPager {
                             "release of a " + PageTypeChecker.describe(current) + " whose frame is already in the guest's free pool",
                             "a frame in use", "a free frame");
                 }
+                int cpu = (current & PageTypeChecker.L2) != 0 ? loaded.loadedBy(pfn) : -1;
+                if (cpu >= 0) {
+                    violations.raise(VmiRule.RELEASE_OF_LOADED_ROOT, pfn,
+                            "release of a " + PageTypeChecker.describe(current) + " that vCPU " + cpu + " has loaded"
+                                    + (pae != 0 ? " (a pmd its PDPT names)" : " in CR3"),
+                            "a table no vCPU has loaded", "loaded by vCPU " + cpu);
+                }
             }
             types.setPageType(pfn, PageTypeChecker.NORMAL); // release-of-untyped-frame
             Shadow old = shadows[(int) pfn];
@@ -175,8 +191,73 @@ final class ShadowPager {
                 shadows[(int) pfn] = null;
                 live.remove(old);
                 counters.shadowDropped();
+                if ((old.type() & PageTypeChecker.L2) != 0) {
+                    links.dropped(old);
+                }
+            }
+            links.released(pfn);
+        }
+    }
+
+    /** A frame released while shadow page directories linked it is announced again while they still do. */
+    private void checkNotStillLinked(long pfn) {
+        if (links.isStillLinked(pfn)) {
+            violations.raise(VmiRule.RELEASE_OF_LINKED_TABLE, pfn,
+                    "a frame released while live page directories linked it is announced again, still linked",
+                    "no shadow entry linking the frame", links.linksTo(pfn) + " shadow entries linking it");
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // CR3 and PAE roots
+    // ---------------------------------------------------------------------------------------------
+
+    /**
+     * A CR3 load: the vCPU's root, and in PAE mode the pmds its PDPT names now.
+     *
+     * @param cpu   the vCPU
+     * @param pgdPa the root
+     */
+    void loadCr3(int cpu, long pgdPa) {
+        loaded.load(cpu, pgdPa);
+    }
+
+    /**
+     * {@code set_pte(pte, pudp, VMI_PAGE_PDP)} in PAE mode ({@code vmi_set_pud}): the PDPT is not a
+     * tracked frame (several share a page), so the entry is stored as given; once boot is over a
+     * present entry must name a pmd announced with {@code allocPd}.
+     *
+     * @param entryPa the entry's physical address
+     * @param value   the new entry
+     * @param what    the hook, for messages
+     * @param batch   the vCPU's lazy batch, or null to apply at once
+     */
+    void setPud(long entryPa, long value, String what, LazyQueue.Batch batch) {
+        if (types.bootAllocationsApplied() && EntryBits.isPresent(value)) {
+            long pmd = mode.entryPfn(value);
+            int type = typeOf(pmd);
+            if ((type & PageTypeChecker.L2) == 0) {
+                violations.raise(VmiRule.LINK_TO_UNANNOUNCED_PMD, pmd,
+                        what + " links frame 0x" + Long.toHexString(pmd) + " from a PAE root, which was never announced as a pmd",
+                        "type " + PageTypeChecker.describe(PageTypeChecker.L2 | pae), "type " + PageTypeChecker.describe(type));
             }
         }
+        setPte(entryPa, value, 0, what, batch);
+    }
+
+    /** @return the frames released while linked that live shadow page directories link still, in order */
+    long[] releasedButLinked() {
+        return links.stillLinked();
+    }
+
+    /**
+     * How many live shadow page-directory entries link a frame.
+     *
+     * @param pfn a guest frame
+     * @return the count
+     */
+    int linksTo(long pfn) {
+        return links.linksTo(pfn);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -236,7 +317,7 @@ final class ShadowPager {
             batch.add(s, index, machine);
             counters.queued();
         } else {
-            s.set(index, machine);
+            store(s, index, machine);
         }
     }
 
@@ -253,7 +334,7 @@ final class ShadowPager {
         for (int i = 0; i < n; i++) {
             Shadow s = batch.shadow(i);
             synchronized (lock(s.pfn())) {
-                s.set(batch.index(i), batch.value(i));
+                store(s, batch.index(i), batch.value(i));
             }
         }
         batch.clear();
@@ -304,7 +385,7 @@ final class ShadowPager {
         for (int i = from; i < to; i++) {
             long e = memory.readEntry(s.pfn(), i);
             if (e != 0) {
-                s.set(i, p2m.translate(e));
+                store(s, i, p2m.translate(e));
                 if (EntryBits.isPresent(e)) {
                     present++;
                 }
@@ -313,11 +394,22 @@ final class ShadowPager {
         counters.translated(present);
     }
 
+    /** Sets a shadow entry; a page directory's also moves the link it holds. */
+    private void store(Shadow s, int index, long machine) {
+        if ((s.type() & PageTypeChecker.L2) != 0) {
+            links.changed(s.get(index), machine);
+        }
+        s.set(index, machine);
+    }
+
     private void install(Shadow s) {
         int i = (int) s.pfn();
         Shadow old = shadows[i];
         if (old != null) {
             live.remove(old); // a re-announcement recorded as a violation: the new shadow replaces the old
+            if ((old.type() & PageTypeChecker.L2) != 0) {
+                links.dropped(old);
+            }
         } else {
             counters.shadowCreated();
         }

@@ -21,7 +21,9 @@ import java.util.List;
  *   <li>{@code typed-frame-in-free-pool}: no typed frame is in the guest's free pool;</li>
  *   <li>{@code stale-kernel-entry}: every root built by {@code allocPdClone} holds, in its cloned
  *       range, only entries that are absent or equal to its clone source's shadow entry (a vmalloc
- *       entry not yet synced is absent, never different).</li>
+ *       entry not yet synced is absent, never different);</li>
+ *   <li>{@code release-of-linked-table}: no pte page released while live shadow page directories
+ *       linked it is linked still (the links must be gone by a quiescent point).</li>
  * </ol>
  *
  * <p><b>Threading:</b> run only at quiescent points: no vCPU inside a hook, no lazy batch pending.
@@ -67,6 +69,11 @@ final class VmiAudit {
             if (s.isClone()) {
                 checkClone(s, out);
             }
+        }
+        for (long pfn : pager.releasedButLinked()) {
+            out.add(new Finding(VmiRule.RELEASE_OF_LINKED_TABLE, pfn, -1,
+                    "a pte page was released while live page directories linked it, and they link it still",
+                    "no shadow entry linking a released frame", pager.linksTo(pfn) + " shadow entries linking it"));
         }
         return out;
     }

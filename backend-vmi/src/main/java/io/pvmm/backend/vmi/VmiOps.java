@@ -17,8 +17,11 @@ import java.util.Map;
  * guest's pseudo-physical frame numbers ({@code makeEntry}/{@code entryValue} are the identity): the
  * translation lives in the shadows.
  *
- * <p>{@code activateMm}, {@code dupMmap}, {@code exitMmap} and the boot brackets need nothing from a
- * shadow pager and keep the SPI's defaults.
+ * <p>A CR3 load also records what the vCPU has loaded (a root must not be released while loaded), and
+ * {@code pagetableSetupDone} is where {@code vmi.c} applies the boot allocations: from then on a
+ * write to a frame never announced is refused too. {@code activateMm}, {@code dupMmap},
+ * {@code exitMmap} and {@code pagetableSetupStart} need nothing from a shadow pager and keep the
+ * SPI's defaults.
  *
  * <p><b>Threading:</b> any number of vCPUs at once, as {@link ShadowPager} and {@link LazyQueue} allow.
  * <b>Errors:</b> {@link io.pvmm.api.ParavirtViolation} with a {@link VmiRule} id under
@@ -46,7 +49,9 @@ final class VmiOps implements ParavirtOps {
     private final ShadowPager pager;
     private final LazyQueue lazy;
     private final VmiAudit audit;
-    private final int pgdLevel;
+    private final PageTypeChecker types;
+    private final PagingMode mode;
+    private final int atomicLevel;
 
     /**
      * Creates the backend for one guest.
@@ -60,11 +65,14 @@ final class VmiOps implements ParavirtOps {
         PagingMode mode = context.mode();
         GuestMemory memory = context.memory();
         P2m p2m = new P2m(mode, memory.frames(), p2mSeed);
+        this.mode = mode;
         this.violations = new Violations(policy, counters);
-        this.pager = new ShadowPager(mode, memory, p2m, new PageTypeChecker(memory.frames(), violations), violations, counters);
+        this.types = new PageTypeChecker(memory.frames(), violations);
+        this.pager = new ShadowPager(mode, memory, p2m, types, violations, counters, context.vcpus());
         this.lazy = new LazyQueue(context.vcpus(), violations);
         this.audit = new VmiAudit(mode, memory, p2m, pager);
-        this.pgdLevel = mode == PagingMode.PAE ? 0 : PD_LEVEL; // a PAE root (PDPT) is never tracked
+        // vmi_set_pte_atomic (PAE) checks nothing; 2-level set_pte_atomic is set_pte
+        this.atomicLevel = mode == PagingMode.PAE ? PT_OR_PD_LEVEL | PageTypeChecker.UNCHECKED : PT_OR_PD_LEVEL;
     }
 
     // lifecycle hooks ---------------------------------------------------------------------------
@@ -108,7 +116,7 @@ final class VmiOps implements ParavirtOps {
 
     @Override
     public void setPteAtomic(long ptePa, long value) {
-        pager.setPte(ptePa, value, PT_OR_PD_LEVEL, "setPteAtomic", pending());
+        pager.setPte(ptePa, value, atomicLevel, "setPteAtomic", pending());
     }
 
     @Override
@@ -118,7 +126,11 @@ final class VmiOps implements ParavirtOps {
 
     @Override
     public void setPgd(long pgdEntryPa, long value) {
-        pager.setPte(pgdEntryPa, value, pgdLevel, "setPgd", pending());
+        if (mode == PagingMode.PAE) {
+            pager.setPud(pgdEntryPa, value, "setPgd", pending()); // a PAE root (PDPT) is never a tracked type
+        } else {
+            pager.setPte(pgdEntryPa, value, PD_LEVEL, "setPgd", pending());
+        }
     }
 
     @Override
@@ -140,7 +152,15 @@ final class VmiOps implements ParavirtOps {
 
     @Override
     public void writeCr3(long pgdPa) {
-        pager.apply(lazy.flush(context.currentCpu())); // loading CR3 flushes the TLB
+        int cpu = context.currentCpu();
+        pager.apply(lazy.flush(cpu)); // loading CR3 flushes the TLB
+        pager.loadCr3(cpu, pgdPa);
+    }
+
+    /** {@code vmi_apply_boot_page_allocations}: from now on every page-table write is checked. */
+    @Override
+    public void pagetableSetupDone(long pgdPa) {
+        types.applyBootPageAllocations();
     }
 
     @Override

@@ -8,8 +8,9 @@ import io.pvmm.api.ViolationRule;
  * page allocation hooks, lazy MMU mode pairing, and the shadow invariants its audit checks. Ids are
  * stable: reports, documentation and tests refer to them.
  *
- * <p>The first ten are raised by the hooks, as a {@link io.pvmm.api.ParavirtViolation} (or recorded,
- * with {@code on-violation=record}); the last four are found only by {@link VmiAudit}.
+ * <p>The first fourteen are raised by the hooks, as a {@link io.pvmm.api.ParavirtViolation} (or
+ * recorded, with {@code on-violation=record}); {@link #RELEASE_OF_LINKED_TABLE} is also an audit
+ * finding; the last four are found only by {@link VmiAudit}.
  */
 public enum VmiRule implements ViolationRule {
 
@@ -52,6 +53,43 @@ public enum VmiRule implements ViolationRule {
     /** "Entry and exits should always be paired." */
     LAZY_MODE_UNPAIRED("lazy-mode-unpaired",
             "lazy MMU mode is left on a vCPU that is not in it"),
+
+    /**
+     * {@code vmi_check_page_type}: {@code (type & page->type) == 0} is a {@code BUG} for a page whose
+     * type is NORMAL too — a pte or pmd write ({@code vmi_set_pte}, {@code vmi_set_pte_at},
+     * {@code vmi_set_pmd}, {@code vmi_pte_clear}, {@code vmi_pmd_clear}, {@code vmi_update_pte}) to a
+     * frame never announced, once the boot allocations are applied.
+     */
+    WRITE_TO_UNANNOUNCED_FRAME("write-to-unannounced-frame",
+            "a pte or pmd write targets a frame that was never announced as a page table"),
+
+    /**
+     * {@code vmi_set_pud} ({@code set_pte} at {@code VMI_PAGE_PDP}): the hypervisor caches a PAE
+     * root's entries and shadows the pmd each names, so a present entry must name a pmd announced with
+     * {@code allocate_page(VMI_PAGE_L2)} first, as {@code pgd_alloc} does ({@code alloc_pd} before
+     * {@code set_pgd}).
+     */
+    LINK_TO_UNANNOUNCED_PMD("link-to-unannounced-pmd",
+            "a PAE root entry links a pmd that was never announced with allocPd"),
+
+    /**
+     * {@code release_page} of a table a vCPU has loaded: a 2-level root in its CR3, or a PAE pmd its
+     * loaded PDPT names (the processor caches the four PDPT entries at CR3 load). Linux drops the
+     * last user of an mm ({@code switch_mm}, {@code leave_mm}) before {@code pgd_dtor} or
+     * {@code pgd_free} releases its tables.
+     */
+    RELEASE_OF_LOADED_ROOT("release-of-loaded-root",
+            "a root, or a pmd of a PAE root, is released while a vCPU still has that root loaded"),
+
+    /**
+     * The shadow hierarchy: {@code release_page(pfn, VMI_PAGE_L1)} drops a shadow that live shadow
+     * L2 entries may still link. The guest may release a pte page whose links it overwrites within
+     * the same operation ({@code __change_page_attr}: {@code release_pt}, then {@code revert_page}
+     * rewrites the pmd of every root), but the links must be gone by the next quiescent point and
+     * before the frame is announced again ({@code free_pte_range} clears the pmd first).
+     */
+    RELEASE_OF_LINKED_TABLE("release-of-linked-table",
+            "a pte page is released while a live page directory's shadow still links it"),
 
     /** The shadow invariant: every shadow equals its guest table, translated. */
     SHADOW_MISMATCH("shadow-mismatch",
