@@ -432,6 +432,73 @@ public interface ParavirtOps {
     }
 
     // ----------------------------------------------------------------------------------------
+    // Hardware page walks (SPI 1.1)
+    // ----------------------------------------------------------------------------------------
+
+    /**
+     * Whether this backend wants to see the guest's page walks through {@link #pageWalk}. A
+     * hypervisor with nested paging does: every walk of the guest's tables is a walk of its own as
+     * well. Asked once, after the backend is created and before boot; the answer must not change.
+     *
+     * <p>A backend that answers false costs the guest's TLB misses nothing beyond the walk itself.
+     *
+     * @return true to receive {@link #pageWalk}; false by default
+     * @since 1.1
+     */
+    default boolean observesPageWalks() {
+        return false;
+    }
+
+    /**
+     * The calling vCPU missed in its TLB and its MMU walked the guest's tables — the hardware's
+     * page walk, which no paravirt_ops call stands for: on bare hardware and under direct or shadow
+     * paging nobody but the MMU knows; under nested paging (EPT, NPT) each guest-physical address it
+     * reads, and the one the access lands on, goes through the host's table, where a frame the host
+     * has not mapped is an EPT violation (a VM exit).
+     *
+     * <p><b>When:</b> on a miss, after the walk read its entries and before the access completes
+     * (or, when {@link PageWalk#completed()} is false, before the guest's page fault handler runs).
+     * Only if {@link #observesPageWalks()} said true. Never while the vCPU is inside another call
+     * of this interface.
+     *
+     * <p><b>Must not</b> change the guest's tables or keep {@code walk} past the call.
+     *
+     * <p><b>Threading:</b> from the walking vCPU's thread; walks on different vCPUs are concurrent.
+     *
+     * @param walk the walk, valid only during the call
+     * @throws ParavirtViolation if the walk reaches memory the host refuses to map
+     * @since 1.1
+     */
+    default void pageWalk(PageWalk walk) {
+    }
+
+    /**
+     * The MMU set the accessed bit (and, for a write through a pte, the dirty bit) in an entry it
+     * used, as x86 hardware does with a locked operation during a walk (Intel SDM vol. 3A, §4.8,
+     * "Accessed and Dirty Flags"). The entry at {@code entryPa} already holds the bits. Under direct
+     * paging the hardware set them in the real table and there is nothing to do; a shadow pager
+     * resynchronises its copy of the entry, as it does after {@link #pteUpdate}, which is what the
+     * default calls for a pte.
+     *
+     * <p><b>When:</b> during a walk on the calling vCPU, outside lazy MMU mode, without any guest lock
+     * held (the hardware holds none): only when a bit was clear. The kernel's own changes to the same
+     * entry are made under the page-table lock, and the walker sets the bits only while the entry is
+     * present.
+     *
+     * @param mmPgdPa root of the address space that was walked
+     * @param address the virtual address that was translated
+     * @param entryPa physical address of the entry, which already holds the bits
+     * @param level   1 for a pte, 2 for a pde (a large page, or a table the walk went through)
+     * @throws ParavirtViolation if the backend refuses the update
+     * @since 1.1
+     */
+    default void accessedDirtySet(long mmPgdPa, long address, long entryPa, int level) {
+        if (level == 1) {
+            pteUpdate(mmPgdPa, address, entryPa);
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------
     // Inspection
     // ----------------------------------------------------------------------------------------
 

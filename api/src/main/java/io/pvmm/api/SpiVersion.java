@@ -11,7 +11,7 @@ public final class SpiVersion {
      * The SPI version of this jar. A compile-time constant: a provider that returns it from
      * {@link BackendProvider#spiVersion()} records the version it was compiled against.
      */
-    public static final String CURRENT = "1.0";
+    public static final String CURRENT = "1.1";
 
     private SpiVersion() {
     }

@@ -75,6 +75,21 @@ public final class Mmu {
             this.write = write;
             this.execute = execute;
         }
+
+        /** @return whether the access is made in user mode (CPL 3) */
+        public boolean user() {
+            return user;
+        }
+
+        /** @return whether the access writes */
+        public boolean write() {
+            return write;
+        }
+
+        /** @return whether the access fetches an instruction */
+        public boolean execute() {
+            return execute;
+        }
     }
 
     private final GuestMemory memory;
@@ -105,10 +120,72 @@ public final class Mmu {
      * @return the mapping, or null if the address is not mapped
      */
     public Translation translate(long rootPa, long va) {
+        return walk(rootPa, va, null);
+    }
+
+    /**
+     * What one walk read, for the hardware's TLB-miss path: the physical address and the value (in
+     * guest form) of each entry, the root's entry first. A walk reads 2 entries in 2-level mode
+     * (1 for a 4 MiB page), 3 in PAE mode (2 for a 2 MiB page), fewer when it stops at an entry that
+     * is not present. Reused from walk to walk by its owner.
+     */
+    public static final class WalkTrace {
+        private final long[] pa = new long[3];
+        private final long[] entry = new long[3];
+        private int levels;
+
+        /** @return how many entries the walk read */
+        public int levels() {
+            return levels;
+        }
+
+        /**
+         * @param level from 0 (the root's entry) to {@link #levels()} - 1
+         * @return the physical address of the entry read at that step
+         */
+        public long entryAddress(int level) {
+            return pa[level];
+        }
+
+        /**
+         * @param level from 0 (the root's entry) to {@link #levels()} - 1
+         * @return the entry read at that step, in guest form
+         */
+        public long entry(int level) {
+            return entry[level];
+        }
+
+        /** @return the last entry read: the leaf when the walk found a mapping */
+        public long leaf() {
+            return entry[levels - 1];
+        }
+
+        void read(long entryPa, long value) {
+            pa[levels] = entryPa;
+            entry[levels++] = value;
+        }
+    }
+
+    /**
+     * Translates one address and records what the walk read.
+     *
+     * @param rootPa the root (CR3)
+     * @param va     a 32-bit virtual address
+     * @param trace  where the walk's entries go (reset first), or null
+     * @return the mapping, or null if the address is not mapped
+     */
+    public Translation walk(long rootPa, long va, WalkTrace trace) {
+        if (trace != null) {
+            trace.levels = 0;
+        }
         long pdePa;
         boolean nx = false;
         if (mode == PagingMode.PAE) {
-            long pdpte = read(rootPa + (long) mode.pgdIndex(va) * 8);
+            long pdptePa = rootPa + (long) mode.pgdIndex(va) * 8;
+            long pdpte = read(pdptePa);
+            if (trace != null) {
+                trace.read(pdptePa, pdpte);
+            }
             if (!EntryBits.isPresent(pdpte)) {
                 return null;
             }
@@ -117,6 +194,9 @@ public final class Mmu {
             pdePa = rootPa + (long) mode.pgdIndex(va) * 4;
         }
         long pde = read(pdePa);
+        if (trace != null) {
+            trace.read(pdePa, pde);
+        }
         if (!EntryBits.isPresent(pde)) {
             return null;
         }
@@ -128,7 +208,11 @@ public final class Mmu {
             long base = pde & mode.frameMask() & ~(size - 1);
             return new Translation(va & ~(size - 1) & 0xFFFF_FFFFL, base, size, rw, user, !nx);
         }
-        long pte = read((pde & mode.frameMask()) + (long) mode.pteIndex(va) * mode.entryBytes());
+        long ptePa = (pde & mode.frameMask()) + (long) mode.pteIndex(va) * mode.entryBytes();
+        long pte = read(ptePa);
+        if (trace != null) {
+            trace.read(ptePa, pte);
+        }
         if (!EntryBits.isPresent(pte)) {
             return null;
         }
@@ -148,11 +232,18 @@ public final class Mmu {
      * @return whether the MMU allows it
      */
     public boolean allows(long rootPa, long va, Access access) {
-        Translation t = translate(rootPa, va);
-        if (t == null) {
-            return false;
-        }
-        return (!access.user || t.user()) && (!access.write || t.writable()) && (!access.execute || t.executable());
+        return permits(translate(rootPa, va), access);
+    }
+
+    /**
+     * Whether a mapping allows an access.
+     *
+     * @param t      a translation, or null
+     * @param access the kind of access
+     * @return whether the access completes without a page fault
+     */
+    public static boolean permits(Translation t, Access access) {
+        return t != null && (!access.user || t.user()) && (!access.write || t.writable()) && (!access.execute || t.executable());
     }
 
     /**

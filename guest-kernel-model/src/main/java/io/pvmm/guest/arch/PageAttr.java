@@ -249,7 +249,7 @@ public final class PageAttr {
         } finally {
             cpaLock.unlock();
         }
-        pv.flushTlbKernel();
+        pv.flushTlbAll();
         for (long pfn : l) {
             pages.clear(pfn, PageFrames.PAGETABLE);
             pool.free(pfn);

@@ -1,6 +1,8 @@
 package io.pvmm.guest.arch;
 
 import io.pvmm.api.ParavirtOps;
+import io.pvmm.guest.hw.TlbGeometry;
+import io.pvmm.guest.hw.Tlbs;
 import io.pvmm.guest.memory.PhysicalMemory;
 import java.util.Objects;
 
@@ -13,6 +15,10 @@ import java.util.Objects;
  * hooks compile to nothing and the writes to plain stores, exactly as the {@code #else} branch of
  * {@code pgalloc.h} defines {@code paravirt_alloc_pt(pfn)} as {@code do { } while (0)}. The switch is
  * a {@code static final} constant, so the JIT folds the branch away.
+ *
+ * <p>The TLB flushes and the CR3 write are instructions before they are hooks: after the backend's
+ * hook (or without it, when paravirt is compiled out) the calling vCPU's own TLB ({@link Tlbs}) is
+ * flushed as the hardware would.
  */
 public final class Paravirt {
 
@@ -21,16 +27,34 @@ public final class Paravirt {
 
     private final ParavirtOps ops;
     private final PhysicalMemory memory;
+    private final Tlbs tlbs;
 
     /**
-     * Binds the wrappers to a backend.
+     * Binds the wrappers to a backend, with one TLB of its own (for tests of the kernel code alone).
      *
      * @param ops    the backend
      * @param memory the guest's memory, for the native stores when paravirt is compiled out
      */
     public Paravirt(ParavirtOps ops, PhysicalMemory memory) {
+        this(ops, memory, new Tlbs(1, TlbGeometry.CORE2, memory.mode(), false, () -> 0));
+    }
+
+    /**
+     * Binds the wrappers to a backend and to the vCPUs' TLBs.
+     *
+     * @param ops    the backend
+     * @param memory the guest's memory, for the native stores when paravirt is compiled out
+     * @param tlbs   the vCPUs' TLBs, which the flushes and CR3 writes reach
+     */
+    public Paravirt(ParavirtOps ops, PhysicalMemory memory, Tlbs tlbs) {
         this.ops = Objects.requireNonNull(ops, "ops");
         this.memory = Objects.requireNonNull(memory, "memory");
+        this.tlbs = Objects.requireNonNull(tlbs, "tlbs");
+    }
+
+    /** @return the vCPUs' TLBs */
+    public Tlbs tlbs() {
+        return tlbs;
     }
 
     /** @return the backend */
@@ -237,6 +261,7 @@ public final class Paravirt {
         if (CONFIG_PARAVIRT) {
             ops.writeCr3(pgdPa);
         }
+        tlbs.current().loadCr3(pgdPa);
     }
 
     /**
@@ -277,12 +302,29 @@ public final class Paravirt {
         if (CONFIG_PARAVIRT) {
             ops.flushTlbUser();
         }
+        tlbs.flushLocal();
     }
 
     /** {@code __flush_tlb_global()}. */
     public void flushTlbKernel() {
         if (CONFIG_PARAVIRT) {
             ops.flushTlbKernel();
+        }
+        tlbs.flushLocalGlobal();
+    }
+
+    /**
+     * {@code flush_tlb_all}: {@code on_each_cpu(do_flush_tlb_all)}, a global flush here and an IPI
+     * to every other vCPU, which flushes its own TLB before its next access. The IPI is no paravirt
+     * hook in 2.6.21, so the backend sees one {@link #flushTlbKernel}.
+     */
+    public void flushTlbAll() {
+        flushTlbKernel();
+        int self = tlbs.current().cpu();
+        for (int c = 0; c < tlbs.count(); c++) {
+            if (c != self) {
+                tlbs.shootdown(c, -1, true);
+            }
         }
     }
 
@@ -291,6 +333,7 @@ public final class Paravirt {
         if (CONFIG_PARAVIRT) {
             ops.flushTlbSingle(address);
         }
+        tlbs.flushLocalOne(address);
     }
 
     /** {@code arch_enter_lazy_mmu_mode}. */

@@ -53,7 +53,18 @@ public enum GuestBug {
      */
     LEAK_PGD("leak-pgd",
             "pgd_free never returns the pgd to pgd_cache",
-            "every announced root is released once its address space is gone and the cache is shrunk");
+            "every announced root is released once its address space is gone and the cache is shrunk"),
+
+    /**
+     * {@code tlb_flush_mmu} frees the pages of a zapped range without flushing the TLB
+     * ({@code flush_tlb_mm}) first: the vCPU that has the address space loaded keeps using the
+     * cleared ptes' translations, to frames that are back in the free pool, until something else
+     * flushes. Breaks the mmu_gather's reason for being: "no CPU may still use a page when it is
+     * freed".
+     */
+    SKIP_FLUSH("skip-flush",
+            "tlb_flush_mmu frees the gathered pages without flush_tlb_mm",
+            "a page is freed only after every TLB that may map it was flushed");
 
     private final String settingName;
     private final String what;

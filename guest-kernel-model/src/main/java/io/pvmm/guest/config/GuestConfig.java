@@ -2,6 +2,7 @@ package io.pvmm.guest.config;
 
 import io.pvmm.api.SettingSpec;
 import io.pvmm.guest.bugs.GuestBug;
+import io.pvmm.guest.hw.TlbGeometry;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -23,17 +24,18 @@ import java.util.Set;
  * @param failAllocAt          the k-th page allocation fails, 0 for none ({@code guest.fail-alloc-at})
  * @param failAllocProbability each page allocation fails with this probability ({@code guest.fail-alloc-probability})
  * @param bugs                 guest bugs committed on purpose ({@code guest.bug})
+ * @param tlb                  each vCPU's TLB ({@code guest.tlb-*})
  */
 public record GuestConfig(long memoryMib, boolean pse, boolean pge, int vcpus, long seed, long failAllocAt,
-                          double failAllocProbability, Set<GuestBug> bugs) {
+                          double failAllocProbability, Set<GuestBug> bugs, TlbGeometry tlb) {
 
     /** The namespace of the guest's settings. */
     public static final String NAMESPACE = "guest";
     /** The most vCPUs a guest may have. */
     public static final int MAX_VCPUS = 64;
 
-    /** The defaults: 256 MiB, PSE and PGE on, one vCPU, seed 1, no faults. */
-    public static final GuestConfig DEFAULTS = new GuestConfig(256, true, true, 1, 1, 0, 0.0, Set.of());
+    /** The defaults: 256 MiB, PSE and PGE on, one vCPU, seed 1, no faults, Core 2's TLB. */
+    public static final GuestConfig DEFAULTS = new GuestConfig(256, true, true, 1, 1, 0, 0.0, Set.of(), TlbGeometry.CORE2);
 
     /**
      * Checks the values.
@@ -46,6 +48,7 @@ public record GuestConfig(long memoryMib, boolean pse, boolean pge, int vcpus, l
      * @param failAllocAt          allocation to fail
      * @param failAllocProbability failure probability
      * @param bugs                 bugs on purpose
+     * @param tlb                  the TLB's shape
      */
     public GuestConfig {
         if (vcpus < 1 || vcpus > MAX_VCPUS) {
@@ -58,6 +61,7 @@ public record GuestConfig(long memoryMib, boolean pse, boolean pge, int vcpus, l
             throw new IllegalArgumentException("guest.fail-alloc-probability must be between 0 and 1: " + failAllocProbability);
         }
         bugs = bugs.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(bugs));
+        Objects.requireNonNull(tlb, "tlb");
     }
 
     /**
@@ -69,7 +73,7 @@ public record GuestConfig(long memoryMib, boolean pse, boolean pge, int vcpus, l
         List<String> bugNames = new ArrayList<>();
         bugNames.add("none");
         Arrays.stream(GuestBug.values()).map(GuestBug::settingName).forEach(bugNames::add);
-        return List.of(
+        List<SettingSpec> specs = new ArrayList<>(List.of(
                 SettingSpec.longValue("memory-mib", DEFAULTS.memoryMib, "guest RAM in MiB (lowmem is capped at 896 MiB less any hypervisor hole)"),
                 SettingSpec.bool("pse", DEFAULTS.pse, "map lowmem with large pages when the backend allows PSE"),
                 SettingSpec.bool("pge", DEFAULTS.pge, "mark kernel mappings global when the backend allows PGE"),
@@ -78,7 +82,9 @@ public record GuestConfig(long memoryMib, boolean pse, boolean pge, int vcpus, l
                 SettingSpec.longValue("fail-alloc-at", 0, "make the k-th page allocation fail (0: never)"),
                 SettingSpec.doubleValue("fail-alloc-probability", 0.0, "make each page allocation fail with this probability"),
                 SettingSpec.choice("bug", "none", "commit a guest bug on purpose, to see which backend catches it",
-                        bugNames.toArray(new String[0])));
+                        bugNames.toArray(new String[0]))));
+        specs.addAll(TlbGeometry.specs());
+        return List.copyOf(specs);
     }
 
     /**
@@ -101,7 +107,7 @@ public record GuestConfig(long memoryMib, boolean pse, boolean pge, int vcpus, l
                 SettingSpec.parseLong(values.getOrDefault("seed", "1")),
                 SettingSpec.parseLong(values.getOrDefault("fail-alloc-at", "0")),
                 Double.parseDouble(values.getOrDefault("fail-alloc-probability", "0").trim()),
-                bugs);
+                bugs, TlbGeometry.fromSettings(values));
     }
 
     /**
@@ -116,36 +122,41 @@ public record GuestConfig(long memoryMib, boolean pse, boolean pge, int vcpus, l
 
     /** @return a copy with another vCPU count */
     public GuestConfig withVcpus(int n) {
-        return new GuestConfig(memoryMib, pse, pge, n, seed, failAllocAt, failAllocProbability, bugs);
+        return new GuestConfig(memoryMib, pse, pge, n, seed, failAllocAt, failAllocProbability, bugs, tlb);
     }
 
     /** @return a copy with another seed */
     public GuestConfig withSeed(long s) {
-        return new GuestConfig(memoryMib, pse, pge, vcpus, s, failAllocAt, failAllocProbability, bugs);
+        return new GuestConfig(memoryMib, pse, pge, vcpus, s, failAllocAt, failAllocProbability, bugs, tlb);
     }
 
     /** @return a copy with PSE wanted or not */
     public GuestConfig withPse(boolean on) {
-        return new GuestConfig(memoryMib, on, pge, vcpus, seed, failAllocAt, failAllocProbability, bugs);
+        return new GuestConfig(memoryMib, on, pge, vcpus, seed, failAllocAt, failAllocProbability, bugs, tlb);
     }
 
     /** @return a copy with another memory size */
     public GuestConfig withMemoryMib(long mib) {
-        return new GuestConfig(mib, pse, pge, vcpus, seed, failAllocAt, failAllocProbability, bugs);
+        return new GuestConfig(mib, pse, pge, vcpus, seed, failAllocAt, failAllocProbability, bugs, tlb);
     }
 
     /** @return a copy that fails the k-th allocation */
     public GuestConfig withFailAllocAt(long k) {
-        return new GuestConfig(memoryMib, pse, pge, vcpus, seed, k, failAllocProbability, bugs);
+        return new GuestConfig(memoryMib, pse, pge, vcpus, seed, k, failAllocProbability, bugs, tlb);
     }
 
     /** @return a copy with a failure probability */
     public GuestConfig withFailAllocProbability(double p) {
-        return new GuestConfig(memoryMib, pse, pge, vcpus, seed, failAllocAt, p, bugs);
+        return new GuestConfig(memoryMib, pse, pge, vcpus, seed, failAllocAt, p, bugs, tlb);
+    }
+
+    /** @return a copy with another TLB shape */
+    public GuestConfig withTlb(TlbGeometry t) {
+        return new GuestConfig(memoryMib, pse, pge, vcpus, seed, failAllocAt, failAllocProbability, bugs, t);
     }
 
     /** @return a copy committing these bugs */
     public GuestConfig withBugs(Set<GuestBug> b) {
-        return new GuestConfig(memoryMib, pse, pge, vcpus, seed, failAllocAt, failAllocProbability, b);
+        return new GuestConfig(memoryMib, pse, pge, vcpus, seed, failAllocAt, failAllocProbability, b, tlb);
     }
 }

@@ -14,7 +14,9 @@ import io.pvmm.guest.arch.PageTables;
 import io.pvmm.guest.arch.Paravirt;
 import io.pvmm.guest.arch.PgAlloc;
 import io.pvmm.guest.arch.PgTable;
+import io.pvmm.guest.bugs.GuestBug;
 import io.pvmm.guest.config.GuestConfig;
+import io.pvmm.guest.hw.LinearAccess;
 import io.pvmm.guest.memory.Bootmem;
 import io.pvmm.guest.memory.FreePool;
 import io.pvmm.guest.memory.PageFrames;
@@ -56,6 +58,7 @@ public final class GuestKernel {
     private final Fork fork;
     private final Vmalloc vmalloc;
     private final Processes processes;
+    private final LinearAccess access;
     private long bootFreePages = -1;
 
     GuestKernel(GuestMachine machine, ParavirtOps ops) {
@@ -66,7 +69,7 @@ public final class GuestKernel {
         PhysicalMemory mem = machine.memory();
         PageFrames pages = machine.pages();
         FreePool pool = machine.pool();
-        this.pv = new Paravirt(ops, mem);
+        this.pv = new Paravirt(ops, mem, machine.tlbs());
         this.tables = new PageTables(layout.mode(), mem, pv);
         this.store = new KernelStore(mem, tables, pv, layout);
         this.prot = new KernelProt(layout.pge());
@@ -78,9 +81,10 @@ public final class GuestKernel {
         this.fault = new Fault(layout, pv, tables, pgTable);
         this.pageCache = new PageCache(pool, pages);
         this.memory = new Memory(layout, pv, tables, store, pgTable, pgAlloc, pool, pages, pageCache, machine.cpus());
-        this.mmap = new Mmap(pv, memory, pool, pages, machine.cpus());
+        this.mmap = new Mmap(pv, memory, pool, pages, machine.cpus(), config.has(GuestBug.SKIP_FLUSH));
         this.fork = new Fork(pv, pgTable, memory, mmap, machine.cpus());
-        this.vmalloc = new Vmalloc(layout, pv, tables, store, memory, pool, fault, prot);
+        this.access = new LinearAccess(layout.mode(), mmu(), machine.tlbs(), mem, ops);
+        this.vmalloc = new Vmalloc(layout, pv, tables, store, memory, pool, fault, prot, access);
         this.processes = new Processes(this);
     }
 
@@ -210,6 +214,11 @@ public final class GuestKernel {
      */
     public Mmu mmu() {
         return new Mmu(machine.memory(), layout.mode(), pv::entryValue, layout.pse());
+    }
+
+    /** @return the vCPUs' access path to linear addresses: TLB, walk, accessed and dirty bits */
+    public LinearAccess access() {
+        return access;
     }
 
     Paravirt pv() {

@@ -13,6 +13,7 @@ import io.pvmm.guest.memory.AllocFailures;
 import io.pvmm.guest.memory.FreePool;
 import io.pvmm.guest.memory.PageFrames;
 import io.pvmm.guest.memory.PhysicalMemory;
+import io.pvmm.guest.hw.Tlbs;
 import io.pvmm.guest.mm.Cpus;
 import java.util.Objects;
 
@@ -35,6 +36,7 @@ public final class GuestMachine {
     private final PageFrames pages;
     private final FreePool pool;
     private final Cpus cpus;
+    private final Tlbs tlbs;
 
     private GuestMachine(GuestConfig config, GuestLayout layout) {
         this.config = config;
@@ -42,6 +44,7 @@ public final class GuestMachine {
         this.memory = new PhysicalMemory(layout.mode(), layout.maxPfn());
         this.pages = new PageFrames(layout.maxPfn());
         this.cpus = new Cpus(config.vcpus());
+        this.tlbs = new Tlbs(config.vcpus(), config.tlb(), layout.mode(), layout.pge(), Cpus::currentId);
         this.pool = new FreePool(memory, pages, layout.maxLowPfn(), config.vcpus(), Cpus::currentId,
                 new AllocFailures(config.failAllocAt(), config.failAllocProbability(), config.seed()));
     }
@@ -137,5 +140,10 @@ public final class GuestMachine {
     /** @return the CPUs */
     public Cpus cpus() {
         return cpus;
+    }
+
+    /** @return the vCPUs' TLBs */
+    public Tlbs tlbs() {
+        return tlbs;
     }
 }

@@ -1,7 +1,10 @@
 package io.pvmm.guest.kernel;
 
 import io.pvmm.api.PagingMode;
+import io.pvmm.guest.arch.Mmu;
 import io.pvmm.guest.arch.Paravirt;
+import io.pvmm.guest.hw.Tlb;
+import io.pvmm.guest.memory.KernelOops;
 import io.pvmm.guest.mm.Cpus;
 import io.pvmm.guest.mm.Fork;
 import io.pvmm.guest.mm.Memory;
@@ -48,6 +51,12 @@ public final class Processes {
     private final Cpus cpus;
     private final ConcurrentHashMap<Integer, Task> tasks = new ConcurrentHashMap<>();
     private final ConcurrentSkipListMap<Integer, Boolean> killed = new ConcurrentSkipListMap<>();
+    /**
+     * Faults one access may take before the model calls it a kernel bug: the hardware would restart
+     * the instruction for ever; a handler that returns without mapping the page (or siblings that
+     * unmap it as often) is the only way to get here.
+     */
+    private static final int MAX_FAULTS = 64;
 
     Processes(GuestKernel kernel) {
         this.kernel = kernel;
@@ -179,7 +188,7 @@ public final class Processes {
             mm.mmapSem().writeLock().unlock();
         }
         for (int i = 1; i <= image.stackPages(); i++) {
-            Outcome o = touch(task.pid(), stackTop - pages(i), true);
+            Outcome o = copyToUser(task.pid(), stackTop - pages(i));
             if (o != Outcome.OK) {
                 return o;
             }
@@ -282,8 +291,10 @@ public final class Processes {
     }
 
     /**
-     * The task accesses an address: a page fault if the page is not mapped for that access. A fault
-     * that runs out of memory or finds no vma kills the task, as the kernel would.
+     * The task accesses an address in user mode: the vCPU's TLB, else a walk of the tables; a page
+     * fault if the page is not mapped for that access, after which the access is retried, as the
+     * faulting instruction is. A fault that runs out of memory or finds no vma kills the task, as the
+     * kernel would.
      *
      * @param pid     the task
      * @param address a user address
@@ -291,16 +302,37 @@ public final class Processes {
      * @return {@link Outcome#OK}; {@link Outcome#ENOMEM} or {@link Outcome#EFAULT} when the task was killed
      */
     public Outcome touch(int pid, long address, boolean write) {
+        return access(pid, address, write, write ? Mmu.Access.USER_WRITE : Mmu.Access.USER_READ);
+    }
+
+    /**
+     * The kernel writes to a task's memory ({@code copy_to_user}, as exec does to the new stack): a
+     * supervisor write, which CR0.WP makes obey the pte's RW bit.
+     */
+    private Outcome copyToUser(int pid, long address) {
+        return access(pid, address, true, Mmu.Access.KERNEL_WRITE);
+    }
+
+    private Outcome access(int pid, long address, boolean write, Mmu.Access access) {
         Task task = tasks.get(pid);
         if (task == null || task.mm() == null) {
             return Outcome.NO_TASK;
         }
         switchTo(task);
         MmStruct mm = task.mm();
-        Memory.FaultResult r;
+        Memory.FaultResult r = Memory.FaultResult.MINOR;
         mm.mmapSem().readLock().lock();
         try {
-            r = memory.handleMmFault(mm, address & 0xFFFF_F000L, write);
+            for (int faults = 0; kernel.access().access(mm.pgd(), address, access) == Tlb.FAULT; faults++) {
+                if (faults == MAX_FAULTS) {
+                    throw new KernelOops(String.format("page fault at 0x%08x handled %d times and still not mapped",
+                            address, faults));
+                }
+                r = memory.handleMmFault(mm, address & 0xFFFF_F000L, write);
+                if (r != Memory.FaultResult.MINOR) {
+                    break;
+                }
+            }
         } finally {
             mm.mmapSem().readLock().unlock();
         }

@@ -19,6 +19,7 @@ import java.util.Objects;
 public final class PhysicalMemory implements GuestMemory {
 
     private static final VarHandle FRAME = MethodHandles.arrayElementVarHandle(int[][].class);
+    private static final VarHandle WORD = MethodHandles.arrayElementVarHandle(int[].class);
     private static final int INTS_PER_FRAME = PagingMode.PAGE_SIZE / Integer.BYTES;
 
     private final PagingMode mode;
@@ -95,6 +96,35 @@ public final class PhysicalMemory implements GuestMemory {
             f[word + 1] = (int) (value >>> 32);
         }
         f[word] = (int) value;
+    }
+
+    /**
+     * Sets bits in the low word of a present entry with one locked read-modify-write, as the MMU
+     * sets the accessed and dirty bits during a walk ({@code lock cmpxchg}): nothing is stored if the
+     * entry is no longer present.
+     *
+     * @param entryPa the entry's physical address
+     * @param bits    bits of the low 32 (the accessed and dirty bits)
+     * @return 1 if bits were set, 0 if they were all set already, -1 if the entry is not present
+     */
+    public int setBitsIfPresent(long entryPa, int bits) {
+        int[] f = (int[]) FRAME.getAcquire(frames, frameIndex(entryPa));
+        if (f == null) {
+            return -1;
+        }
+        int word = (int) (entryPa & (PagingMode.PAGE_SIZE - 1)) >>> 2;
+        while (true) {
+            int old = (int) WORD.getVolatile(f, word);
+            if ((old & 1) == 0) {
+                return -1;
+            }
+            if ((old & bits) == bits) {
+                return 0;
+            }
+            if (WORD.compareAndSet(f, word, old, old | bits)) {
+                return 1;
+            }
+        }
     }
 
     private int[] materialise(int index) {

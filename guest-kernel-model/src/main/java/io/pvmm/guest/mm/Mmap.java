@@ -29,6 +29,7 @@ public final class Mmap {
     private final FreePool pool;
     private final PageFrames pages;
     private final Cpus cpus;
+    private final boolean skipFlush;
 
     /**
      * Creates the mmap code.
@@ -40,6 +41,21 @@ public final class Mmap {
      * @param cpus   the CPUs (which mm each has loaded, for the gather's flush)
      */
     public Mmap(Paravirt pv, Memory memory, FreePool pool, PageFrames pages, Cpus cpus) {
+        this(pv, memory, pool, pages, cpus, false);
+    }
+
+    /**
+     * Creates the mmap code, possibly committing the guest bug {@code skip-flush}.
+     *
+     * @param pv        paravirt wrappers
+     * @param memory    {@code mm/memory.c}
+     * @param pool      the page allocator
+     * @param pages     frame metadata
+     * @param cpus      the CPUs (which mm each has loaded, for the gather's flush)
+     * @param skipFlush whether the gathers free pages without flushing the TLB
+     */
+    public Mmap(Paravirt pv, Memory memory, FreePool pool, PageFrames pages, Cpus cpus, boolean skipFlush) {
+        this.skipFlush = skipFlush;
         this.pv = pv;
         this.memory = memory;
         this.pool = pool;
@@ -112,7 +128,7 @@ public final class Mmap {
         }
         Map.Entry<Long, Vma> prev = mm.vmas().lowerEntry(start);
         Map.Entry<Long, Vma> next = mm.vmas().ceilingEntry(end);
-        MmuGather tlb = new MmuGather(pv, pool, pages, cpus, mm, false);
+        MmuGather tlb = new MmuGather(pv, pool, pages, cpus, mm, false, skipFlush);
         memory.unmapVmas(tlb, mm, detached, start, end);
         memory.freePgtables(tlb, mm, detached, prev == null ? 0 : prev.getValue().end(),
                 next == null ? 0 : next.getValue().start());
@@ -181,7 +197,7 @@ public final class Mmap {
      */
     public void exitMmap(MmStruct mm) {
         pv.exitMmap(mm.pgd());
-        MmuGather tlb = new MmuGather(pv, pool, pages, cpus, mm, true);
+        MmuGather tlb = new MmuGather(pv, pool, pages, cpus, mm, true, skipFlush);
         List<Vma> vmas = mm.vmaList();
         memory.unmapVmas(tlb, mm, vmas, 0, TASK_SIZE);
         memory.freePgtables(tlb, mm, vmas, 0, 0);

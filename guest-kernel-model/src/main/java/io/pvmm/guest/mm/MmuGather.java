@@ -32,6 +32,7 @@ public final class MmuGather {
     private boolean[] isTable = new boolean[16];
     private int nr;
     private boolean needFlush;
+    private final boolean skipFlush;
 
     /**
      * {@code tlb_gather_mmu(mm, full_mm_flush)}.
@@ -44,6 +45,22 @@ public final class MmuGather {
      * @param fullmm whether the whole address space is going ({@code exit_mmap})
      */
     public MmuGather(Paravirt pv, FreePool pool, PageFrames pages, Cpus cpus, MmStruct mm, boolean fullmm) {
+        this(pv, pool, pages, cpus, mm, fullmm, false);
+    }
+
+    /**
+     * {@code tlb_gather_mmu(mm, full_mm_flush)}, possibly committing the guest bug {@code skip-flush}.
+     *
+     * @param pv        paravirt wrappers (the TLB flush)
+     * @param pool      where freed pages go
+     * @param pages     frame metadata (reference counts)
+     * @param cpus      the CPUs (whether {@code mm} is loaded on the calling one)
+     * @param mm        the address space being unmapped
+     * @param fullmm    whether the whole address space is going ({@code exit_mmap})
+     * @param skipFlush the guest bug: free the pages without flushing the TLB
+     */
+    public MmuGather(Paravirt pv, FreePool pool, PageFrames pages, Cpus cpus, MmStruct mm, boolean fullmm, boolean skipFlush) {
+        this.skipFlush = skipFlush;
         this.pv = pv;
         this.pool = pool;
         this.pages = pages;
@@ -100,7 +117,7 @@ public final class MmuGather {
             return;
         }
         needFlush = false;
-        if (cpus.isCurrent(mm)) {
+        if (cpus.isCurrent(mm) && !skipFlush) {
             pv.flushTlbUser(); // flush_tlb_mm: local_flush_tlb() only if (current->active_mm == mm)
         }
         for (int i = 0; i < nr; i++) {

@@ -1,13 +1,15 @@
 package io.pvmm.guest.mm;
 
-import io.pvmm.api.EntryBits;
 import io.pvmm.api.GuestLayout;
 import io.pvmm.api.PagingMode;
 import io.pvmm.guest.arch.Fault;
 import io.pvmm.guest.arch.KernelProt;
 import io.pvmm.guest.arch.KernelStore;
+import io.pvmm.guest.arch.Mmu;
 import io.pvmm.guest.arch.Paravirt;
 import io.pvmm.guest.arch.PageTables;
+import io.pvmm.guest.hw.LinearAccess;
+import io.pvmm.guest.hw.Tlb;
 import io.pvmm.guest.memory.FreePool;
 import io.pvmm.guest.memory.Gfp;
 import io.pvmm.guest.memory.KernelOops;
@@ -34,6 +36,7 @@ public final class Vmalloc {
     private final Memory memory;
     private final FreePool pool;
     private final Fault fault;
+    private final LinearAccess access;
     private final KernelProt prot;
     private final TreeMap<Long, long[]> areas = new TreeMap<>();
 
@@ -50,7 +53,8 @@ public final class Vmalloc {
      * @param prot   the kernel's protections
      */
     public Vmalloc(GuestLayout layout, Paravirt pv, PageTables tables, KernelStore store, Memory memory, FreePool pool,
-                   Fault fault, KernelProt prot) {
+                   Fault fault, KernelProt prot, LinearAccess access) {
+        this.access = access;
         this.layout = layout;
         this.pv = pv;
         this.tables = tables;
@@ -142,7 +146,7 @@ public final class Vmalloc {
             store.store(ptePa, 0); // ptep_get_and_clear(&init_mm, addr, pte)
             pv.pteUpdate(layout.swapperPgDir(), a, ptePa);
         }
-        pv.flushTlbKernel(); // flush_tlb_kernel_range
+        pv.flushTlbAll(); // flush_tlb_kernel_range: flush_tlb_all, on every CPU
         for (long pfn : pfns) {
             pool.free(pfn);
         }
@@ -167,10 +171,8 @@ public final class Vmalloc {
         }
         for (int i = 0; i < pfns.length; i++) {
             long a = addr + (long) i * PagingMode.PAGE_SIZE;
-            long pmdPa = tables.pmdEntryFor(pgd, a);
-            boolean mapped = pmdPa >= 0 && EntryBits.isPresent(tables.read(pmdPa))
-                    && EntryBits.isPresent(tables.read(tables.pteOffset(tables.read(pmdPa), a)));
-            if (!mapped && !fault.vmallocFault(pgd, a)) {
+            if (access.access(pgd, a, Mmu.Access.KERNEL_READ) == Tlb.FAULT
+                    && (!fault.vmallocFault(pgd, a) || access.access(pgd, a, Mmu.Access.KERNEL_READ) == Tlb.FAULT)) {
                 throw new KernelOops(String.format("unable to handle kernel paging request at 0x%08x", a));
             }
         }

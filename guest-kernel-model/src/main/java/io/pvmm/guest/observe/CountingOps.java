@@ -1,6 +1,7 @@
 package io.pvmm.guest.observe;
 
 import io.pvmm.api.Finding;
+import io.pvmm.api.PageWalk;
 import io.pvmm.api.ParavirtOps;
 import java.util.EnumMap;
 import java.util.List;
@@ -233,6 +234,23 @@ public final class CountingOps implements ParavirtOps {
     public void leaveLazyMmu() {
         tick(Hook.leaveLazyMmu);
         delegate.leaveLazyMmu();
+    }
+
+    // hardware events, not calls the kernel makes: forwarded, not counted as hooks (the TLB counts them)
+
+    @Override
+    public boolean observesPageWalks() {
+        return delegate.observesPageWalks();
+    }
+
+    @Override
+    public void pageWalk(PageWalk walk) {
+        delegate.pageWalk(walk);
+    }
+
+    @Override
+    public void accessedDirtySet(long mmPgdPa, long address, long entryPa, int level) {
+        delegate.accessedDirtySet(mmPgdPa, address, entryPa, level);
     }
 
     @Override

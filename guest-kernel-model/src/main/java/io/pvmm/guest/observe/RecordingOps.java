@@ -2,6 +2,7 @@ package io.pvmm.guest.observe;
 
 import io.pvmm.api.Finding;
 import io.pvmm.api.GuestMemory;
+import io.pvmm.api.PageWalk;
 import io.pvmm.api.PagingMode;
 import io.pvmm.api.ParavirtOps;
 import java.util.List;
@@ -276,6 +277,19 @@ public final class RecordingOps implements ParavirtOps {
     public synchronized void leaveLazyMmu() {
         line(Hook.leaveLazyMmu);
         delegate.leaveLazyMmu();
+    }
+
+    // hardware events: forwarded, not recorded (a replay has no TLB misses); accessedDirtySet is left
+    // to the SPI's default, which reaches a shadow pager as a recorded pteUpdate with its store
+
+    @Override
+    public boolean observesPageWalks() {
+        return delegate.observesPageWalks();
+    }
+
+    @Override
+    public void pageWalk(PageWalk walk) {
+        delegate.pageWalk(walk);
     }
 
     @Override

@@ -122,7 +122,7 @@ public final class GuestRun {
                 kernel == null ? 0 : kernel.kernelPtePages(),
                 machine.pool().freePages(), kernel == null ? 0 : kernel.bootFreePages(),
                 executor == null ? 0 : executor.operations(), outcomes, machine.pool().failures().injected(), elapsed,
-                completed);
+                completed, machine.tlbs().counters());
     }
 
     private void runStreams(GuestKernel kernel, OpExecutor executor, Problems problems) {

@@ -31,13 +31,16 @@ import java.util.Map;
  * @param injected       allocation failures injected
  * @param elapsedMillis  wall time of boot, workload and shutdown
  * @param completed      whether the workload ran to its end and the guest shut down
+ * @param tlb            each vCPU's TLB and page-walk counts, by vCPU, under the names of
+ *                       {@code TlbCounters.asMap()} (lookups, misses, walks, walk-references, flushes, ...)
  */
 public record RunReport(String backend, String mode, String workload, long seed, int vcpus,
                         Map<String, Long> hooks, Map<String, Long> bootHooks, Map<String, Long> counters,
                         Map<String, Long> bootCounters,
                         List<Finding> findings, List<ViolationRecord> violations, String bug, String failure,
                         long frames, long bootFrames, long kernelTables, long freePages, long bootFreePages, long operations,
-                        Map<String, Long> outcomes, long injected, long elapsedMillis, boolean completed) {
+                        Map<String, Long> outcomes, long injected, long elapsedMillis, boolean completed,
+                        List<Map<String, Long>> tlb) {
 
     /**
      * A violation as the report keeps it.
@@ -49,6 +52,26 @@ public record RunReport(String backend, String mode, String workload, long seed,
      * @param found    what the backend found
      */
     public record ViolationRecord(String rule, long pfn, String message, String expected, String found) {
+    }
+
+    /** @return the TLB counts of every vCPU summed, in the order of one vCPU's */
+    public Map<String, Long> tlbTotals() {
+        Map<String, Long> sum = new java.util.LinkedHashMap<>();
+        for (Map<String, Long> cpu : tlb) {
+            cpu.forEach((k, v) -> sum.merge(k, v, Long::sum));
+        }
+        return sum;
+    }
+
+    /**
+     * Memory references per walk over the run: the entries the walks read, divided by the walks.
+     *
+     * @return the mean, 0 when nothing walked
+     */
+    public double referencesPerWalk() {
+        Map<String, Long> t = tlbTotals();
+        long walks = t.getOrDefault("walks", 0L);
+        return walks == 0 ? 0 : (double) t.getOrDefault("walk-references", 0L) / walks;
     }
 
     /** @return whether a violation, an audit finding or a guest {@code BUG()} was seen (exit code 4) */

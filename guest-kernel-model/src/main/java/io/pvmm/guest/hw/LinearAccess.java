@@ -1,0 +1,189 @@
+package io.pvmm.guest.hw;
+
+import io.pvmm.api.EntryBits;
+import io.pvmm.api.PageWalk;
+import io.pvmm.api.PagingMode;
+import io.pvmm.api.ParavirtOps;
+import io.pvmm.guest.arch.Mmu;
+import io.pvmm.guest.memory.PhysicalMemory;
+import java.util.Objects;
+
+/**
+ * A vCPU's access to a linear address, as its MMU makes it: the TLB first; on a miss a walk of the
+ * tables through {@link Mmu}, which sets the accessed bit of each entry it uses and the dirty bit of
+ * the leaf on a write (Intel SDM vol. 3A, §4.8), then caches the translation. An access the tables
+ * do not allow is a page fault: {@link #access} answers {@link Tlb#FAULT} and the caller runs the
+ * kernel's fault handler, then retries, as the faulting instruction is restarted.
+ *
+ * <p>The walk's bit updates are stores to page-table memory that no paravirt_ops call makes; the
+ * backend learns of each through {@link ParavirtOps#accessedDirtySet}, and of each walk through
+ * {@link ParavirtOps#pageWalk} if it asked to ({@link ParavirtOps#observesPageWalks}).
+ *
+ * <p><b>Threading:</b> each vCPU walks with its own trace; walks on different vCPUs are concurrent,
+ * and the bit updates are atomic against the kernel's stores.
+ */
+public final class LinearAccess {
+
+    private final PagingMode mode;
+    private final Mmu mmu;
+    private final Tlbs tlbs;
+    private final PhysicalMemory memory;
+    private final ParavirtOps ops;
+    private final boolean observe;
+    private final Walk[] walks;
+
+    /**
+     * Binds the access path.
+     *
+     * @param mode   the paging mode
+     * @param mmu    the walker
+     * @param tlbs   the vCPUs' TLBs
+     * @param memory the guest's memory (for the accessed and dirty bits)
+     * @param ops    the backend, told of bit updates and, if it asks, of walks
+     */
+    public LinearAccess(PagingMode mode, Mmu mmu, Tlbs tlbs, PhysicalMemory memory, ParavirtOps ops) {
+        this.mode = Objects.requireNonNull(mode, "mode");
+        this.mmu = Objects.requireNonNull(mmu, "mmu");
+        this.tlbs = Objects.requireNonNull(tlbs, "tlbs");
+        this.memory = Objects.requireNonNull(memory, "memory");
+        this.ops = Objects.requireNonNull(ops, "ops");
+        this.observe = ops.observesPageWalks();
+        this.walks = new Walk[tlbs.count()];
+        for (int i = 0; i < walks.length; i++) {
+            walks[i] = new Walk(i);
+        }
+    }
+
+    /** @return the vCPUs' TLBs */
+    public Tlbs tlbs() {
+        return tlbs;
+    }
+
+    /**
+     * Accesses a linear address on the calling vCPU through the address space rooted at {@code root}
+     * (the vCPU's CR3).
+     *
+     * @param root   the root loaded on this vCPU
+     * @param va     the linear address
+     * @param access what the access is
+     * @return the physical address reached, or {@link Tlb#FAULT} for a page fault
+     */
+    public long access(long root, long va, Mmu.Access access) {
+        Tlb tlb = tlbs.current();
+        long pa = tlb.lookup(va, access);
+        if (pa != Tlb.MISS) {
+            return pa;
+        }
+        return walk(tlb, root, va, access);
+    }
+
+    private long walk(Tlb tlb, long root, long va, Mmu.Access access) {
+        Walk w = walks[tlb.cpu()];
+        Mmu.Translation t = mmu.walk(root, va, w.trace);
+        tlb.counters().walked(w.trace.levels());
+        long pa = Tlb.FAULT;
+        if (Mmu.permits(t, access) && setAccessedDirty(root, va, w.trace, access.write(), t.pageSize() == PagingMode.PAGE_SIZE)) {
+            long leaf = w.trace.leaf();
+            tlb.fill(t, (leaf & EntryBits.GLOBAL) != 0, access.write() || (leaf & EntryBits.DIRTY) != 0);
+            pa = t.pa() + (va - t.va());
+        }
+        if (observe) {
+            w.set(root, va, access, pa);
+            ops.pageWalk(w);
+        }
+        return pa;
+    }
+
+    /**
+     * Sets A in each entry the walk used (a PAE pdpte has no accessed bit) and D in the leaf on a
+     * write, each with a locked update that fails if the entry is no longer present.
+     *
+     * @return false if an entry vanished meanwhile (the access then faults and is retried)
+     */
+    private boolean setAccessedDirty(long root, long va, Mmu.WalkTrace trace, boolean write, boolean smallPage) {
+        int first = mode == PagingMode.PAE ? 1 : 0;
+        int last = trace.levels() - 1;
+        for (int i = first; i <= last; i++) {
+            long want = EntryBits.ACCESSED | (i == last && write ? EntryBits.DIRTY : 0);
+            if ((trace.entry(i) & want) == want) {
+                continue;
+            }
+            int r = memory.setBitsIfPresent(trace.entryAddress(i), (int) want);
+            if (r < 0) {
+                return false;
+            }
+            if (r > 0) {
+                ops.accessedDirtySet(root, va, trace.entryAddress(i), i == last && smallPage ? 1 : 2);
+            }
+        }
+        return true;
+    }
+
+    /** One vCPU's walk, as the backend sees it. */
+    private static final class Walk implements PageWalk {
+        private final int cpu;
+        private final Mmu.WalkTrace trace = new Mmu.WalkTrace();
+        private long root;
+        private long address;
+        private boolean write;
+        private boolean user;
+        private long pa;
+
+        Walk(int cpu) {
+            this.cpu = cpu;
+        }
+
+        void set(long root, long address, Mmu.Access access, long pa) {
+            this.root = root;
+            this.address = address;
+            this.write = access.write();
+            this.user = access.user();
+            this.pa = pa;
+        }
+
+        @Override
+        public int cpu() {
+            return cpu;
+        }
+
+        @Override
+        public long root() {
+            return root;
+        }
+
+        @Override
+        public long address() {
+            return address;
+        }
+
+        @Override
+        public boolean write() {
+            return write;
+        }
+
+        @Override
+        public boolean user() {
+            return user;
+        }
+
+        @Override
+        public int levels() {
+            return trace.levels();
+        }
+
+        @Override
+        public long entryAddress(int level) {
+            return trace.entryAddress(Objects.checkIndex(level, trace.levels()));
+        }
+
+        @Override
+        public boolean completed() {
+            return pa >= 0;
+        }
+
+        @Override
+        public long physicalAddress() {
+            return pa;
+        }
+    }
+}
