@@ -106,14 +106,14 @@ class PvmmRuntimeTest {
         PvmmException e = selectionFailure(runtime, inputs().withOption("backend", "acme", "--backend"));
 
         assertThat(e.error()).isEqualTo(PvmmError.INCOMPATIBLE_SPI_VERSION);
-        assertThat(e.getMessage()).contains("built against SPI 2.0", "this runtime's SPI 1.0",
+        assertThat(e.getMessage()).contains("built against SPI 2.0", "this runtime's SPI 1.1",
                 "major version equals the runtime's and its minor version is not newer", "/fixtures/acme.jar");
     }
 
     @Test
     @DisplayName("a newer minor SPI version is refused too")
     void newerMinorSpi() {
-        PvmmRuntime runtime = runtimeOf(CountingProvider.named("acme").spi("1.1"));
+        PvmmRuntime runtime = runtimeOf(CountingProvider.named("acme").spi("1.2")); // one minor past the runtime's 1.1
 
         assertThat(selectionFailure(runtime, inputs().withOption("backend", "acme", "--backend")).error())
                 .isEqualTo(PvmmError.INCOMPATIBLE_SPI_VERSION);
