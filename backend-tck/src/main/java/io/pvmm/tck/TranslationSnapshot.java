@@ -2,6 +2,7 @@ package io.pvmm.tck;
 
 import io.pvmm.api.PagingMode;
 import io.pvmm.guest.arch.Mmu;
+import io.pvmm.guest.hw.TlbCoherence;
 import io.pvmm.guest.kernel.GuestKernel;
 import io.pvmm.guest.kernel.Task;
 import java.util.ArrayList;
@@ -15,7 +16,9 @@ import java.util.TreeMap;
  * What the guest's address spaces translate to at one moment, read by the independent hardware walker
  * ({@link Mmu}) and cut into 4 KiB pages, so guests whose tables have different shapes (large pages or
  * not) compare page by page: for every live process, each mapped user page's frame and its user and
- * writable bits; for the kernel ({@code swapper_pg_dir}), each mapped page's frame.
+ * writable bits; for the kernel ({@code swapper_pg_dir}), each mapped page's frame; and what the
+ * hardware would use instead of the tables: every TLB entry that no longer agrees with them
+ * ({@link TlbCoherence}), which a correct kernel never leaves behind at a quiescent point.
  *
  * <p>Take it only at a quiescent point: one vCPU between operations, or every vCPU parked.
  */
@@ -34,11 +37,13 @@ public final class TranslationSnapshot {
     private final Map<Integer, Map<Long, Page>> users;
     private final long[] kernelVa;
     private final long[] kernelPfn;
+    private final List<String> staleTlb;
 
-    private TranslationSnapshot(Map<Integer, Map<Long, Page>> users, long[] kernelVa, long[] kernelPfn) {
+    private TranslationSnapshot(Map<Integer, Map<Long, Page>> users, long[] kernelVa, long[] kernelPfn, List<String> staleTlb) {
         this.users = users;
         this.kernelVa = kernelVa;
         this.kernelPfn = kernelPfn;
+        this.staleTlb = staleTlb;
     }
 
     /**
@@ -68,7 +73,7 @@ public final class TranslationSnapshot {
             va[i] = kernelPages.get(i)[0];
             pfn[i] = kernelPages.get(i)[1];
         }
-        return new TranslationSnapshot(users, va, pfn);
+        return new TranslationSnapshot(users, va, pfn, TlbCoherence.staleEntries(kernel.machine().tlbs(), mmu, MAX_REPORTED));
     }
 
     /** @return the live processes that have an address space, by pid */
@@ -81,6 +86,11 @@ public final class TranslationSnapshot {
         return users.values().stream().mapToLong(Map::size).sum();
     }
 
+    /** @return the TLB entries that disagreed with the tables, in plain words; empty in a correct guest */
+    public List<String> staleTlbEntries() {
+        return staleTlb;
+    }
+
     /** @return how many kernel pages are mapped */
     public int kernelPages() {
         return kernelVa.length;
@@ -88,14 +98,15 @@ public final class TranslationSnapshot {
 
     /**
      * Where this snapshot differs from {@code expected}, page for page: the same processes, the same
-     * user pages with the same frame, user and writable bits, the same kernel pages with the same frame.
+     * user pages with the same frame, user and writable bits, the same kernel pages with the same frame,
+     * and no TLB entry that disagrees with the tables.
      *
      * @param expected the snapshot to match
      * @return the differences, at most a handful, each in plain words; empty when equal
      */
     public List<String> differencesFrom(TranslationSnapshot expected) {
         Objects.requireNonNull(expected, "expected");
-        List<String> out = new ArrayList<>();
+        List<String> out = staleDifferences(expected);
         if (!users.keySet().equals(expected.users.keySet())) {
             out.add("live processes " + users.keySet() + ", expected " + expected.users.keySet());
         }
@@ -136,7 +147,7 @@ public final class TranslationSnapshot {
      * @return the differences, at most a handful; empty when equal up to renaming
      */
     public List<String> userDifferencesUpToFrameRenaming(TranslationSnapshot expected) {
-        List<String> out = new ArrayList<>();
+        List<String> out = staleDifferences(expected);
         if (!users.keySet().equals(expected.users.keySet())) {
             out.add("live processes " + users.keySet() + ", expected " + expected.users.keySet());
         }
@@ -164,6 +175,16 @@ public final class TranslationSnapshot {
             }
         }
         return out.size() > MAX_REPORTED ? out.subList(0, MAX_REPORTED) : out;
+    }
+
+    private List<String> staleDifferences(TranslationSnapshot expected) {
+        List<String> out = new ArrayList<>();
+        for (String e : staleTlb) {
+            if (!expected.staleTlb.contains(e)) {
+                out.add("stale TLB entry: " + e);
+            }
+        }
+        return out;
     }
 
     private static void comparePages(String who, Map<Long, Page> expected, Map<Long, Page> mine, List<String> out) {

@@ -52,6 +52,12 @@ final class CompareTable {
         for (String name : section.counterNames()) {
             rows.add(row("backend counters", name, runs, r -> r.counters().containsKey(name) ? Long.toString(r.counters().get(name)) : "", ""));
         }
+        rows.add(row("tlb", "lookups", runs, r -> Long.toString(tlb(r, "lookups")), ""));
+        rows.add(row("tlb", "misses", runs, r -> Long.toString(tlb(r, "misses")), ""));
+        rows.add(row("tlb", "walks", runs, r -> Long.toString(tlb(r, "walks")), ""));
+        rows.add(row("tlb", "references per walk", runs, CompareTable::referencesPerWalk, ""));
+        rows.add(row("tlb", "flushes (cr3, global, invlpg)", runs, r -> tlb(r, "flushes") + ", " + tlb(r, "global-flushes")
+                + ", " + tlb(r, "invlpg"), ""));
         rows.add(row("page tables", "frames after boot", runs, r -> Long.toString(r.bootFrames()), ""));
         rows.add(row("page tables", "frames at the end", runs, r -> Long.toString(r.frames()), ""));
         rows.add(row("checks", "violations", runs, r -> r.violations().isEmpty() ? "none"
@@ -66,6 +72,24 @@ final class CompareTable {
         }
         rows.add(new Row("checks", "translations", verdicts));
         return rows;
+    }
+
+    private static long tlb(RunReport r, String name) {
+        return r.tlbTotals().getOrDefault(name, 0L);
+    }
+
+    /**
+     * Memory references per walk: the guest's own (1-D) on bare hardware and under direct or shadow
+     * paging; the 2-D walk's when the backend walks a nested table too ({@code nested-walks} and
+     * {@code walk-references} among its counters).
+     */
+    static String referencesPerWalk(RunReport r) {
+        Long nestedWalks = r.counters().get("nested-walks");
+        Long nestedRefs = r.counters().get("walk-references");
+        if (nestedWalks != null && nestedRefs != null && nestedWalks > 0) {
+            return String.format(java.util.Locale.ROOT, "%.2f (2-D)", (double) nestedRefs / nestedWalks);
+        }
+        return String.format(java.util.Locale.ROOT, "%.2f (1-D)", r.referencesPerWalk());
     }
 
     private static Row row(String section, String label, List<Comparison.BackendRun> runs, Function<RunReport, String> cell,

@@ -83,7 +83,7 @@ record HookRecording(Path path, Map<String, String> header, List<Call> calls) {
                     "pagetableSetupDone", "flushTlbSingle", CLEAR_FRAME -> 1;
             case "setPte", "setPteAtomic", "setPmd", "setPgd", "writeFault", "activateMm", "dupMmap", STORE -> 2;
             case "pteClear", "pteUpdate" -> 3;
-            case "allocPdClone", "setPteAt" -> 4;
+            case "allocPdClone", "setPteAt", "accessedDirtySet" -> 4;
             default -> -1;
         };
     }

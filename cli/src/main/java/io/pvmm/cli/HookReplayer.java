@@ -155,6 +155,7 @@ final class HookReplayer {
             case flushTlbSingle -> ops.flushTlbSingle(a[0]);
             case enterLazyMmu -> ops.enterLazyMmu();
             case leaveLazyMmu -> ops.leaveLazyMmu();
+            case accessedDirtySet -> ops.accessedDirtySet(a[0], a[1], a[2], (int) a[3]);
             default -> throw new IllegalStateException("unhandled hook " + c.hook());
         }
     }

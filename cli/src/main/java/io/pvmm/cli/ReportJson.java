@@ -12,6 +12,7 @@ import java.util.Map;
 /**
  * A run report as one JSON object: {@code backend}, {@code mode}, {@code workload}, {@code seed},
  * {@code vcpus}, {@code hooks} (calls per SPI method, by Java method name), {@code counters},
+ * {@code tlb} (each vCPU's TLB and walk counts),
  * {@code findings}, {@code violations}, {@code frames} (page-table frames live at the end),
  * {@code elapsedMillis}, and the checks ({@code balanced}, {@code leakedFrames}, ...).
  */
@@ -40,6 +41,7 @@ final class ReportJson {
         m.put("bootHooks", r.bootHooks());
         m.put("counters", r.counters());
         m.put("bootCounters", r.bootCounters());
+        m.put("tlb", r.tlb());
         List<Object> findings = new ArrayList<>();
         for (Finding f : r.findings()) {
             Map<String, Object> fm = new LinkedHashMap<>();

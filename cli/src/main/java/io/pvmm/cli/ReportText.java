@@ -30,6 +30,15 @@ final class ReportText {
         } else {
             printCounts(r.counters(), r.bootCounters(), out);
         }
+        out.println("tlb (per vCPU; references per walk are the guest's entries, " + CompareTable.referencesPerWalk(r) + " here):");
+        for (int cpu = 0; cpu < r.tlb().size(); cpu++) {
+            Map<String, Long> t = r.tlb().get(cpu);
+            long walks = t.getOrDefault("walks", 0L);
+            out.printf(java.util.Locale.ROOT, "  cpu %d: lookups %d   misses %d   walks %d   references per walk %.2f   flushes %d   "
+                            + "global flushes %d   invlpg %d   shootdowns %d%n", cpu, t.get("lookups"), t.get("misses"), walks,
+                    walks == 0 ? 0.0 : (double) t.get("walk-references") / walks, t.get("flushes"), t.get("global-flushes"),
+                    t.get("invlpg"), t.get("shootdowns"));
+        }
         out.printf("page-table frames: %d at the end, %d after boot, %d kernel pte pages added (never freed)%n",
                 r.frames(), r.bootFrames(), r.kernelTables());
         out.printf("hooks balanced: %s; frames leaked: %d%n", r.balanced() ? "yes" : "NO",

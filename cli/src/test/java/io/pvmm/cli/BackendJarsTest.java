@@ -114,7 +114,7 @@ class BackendJarsTest {
         CliRunner.Result r = new CliRunner(dir).run("backends", "check", "old.jar");
 
         assertThat(r.exitCode()).isEqualTo(3);
-        assertThat(r.out()).containsPattern("  FAILED +SPI version compatible +built against 2.0, this runtime's is 1.0");
+        assertThat(r.out()).containsPattern("  FAILED +SPI version compatible +built against 2.0, this runtime's is 1.1");
         assertThat(r.err()).startsWith("PVMM-E007");
     }
 

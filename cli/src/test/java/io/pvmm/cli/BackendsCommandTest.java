@@ -38,12 +38,12 @@ class BackendsCommandTest {
                 .contains("native - bare hardware: lifecycle hooks are no-ops, page-table writes store the value\n"
                         + "  paging modes   two-level, pae\n"
                         + "  platform       two-level: none; pae: none\n"
-                        + "  SPI version    1.0\n"
+                        + "  SPI version    1.1\n"
                         + "  settings       none\n")
                 .contains("fixture - a test backend\n"
                         + "  paging modes   two-level\n"
                         + "  platform       two-level: no PSE, top 64 MiB reserved (from 0xFC000000)\n"
-                        + "  SPI version    1.0\n"
+                        + "  SPI version    1.1\n"
                         + "  settings       pvmm.fixture.level  long, default 1  how much to do\n")
                 .containsPattern("loaded from    \\S*backend-native\\S*\n  provider       io.pvmm.backend.nativeops.NativeProvider");
         assertThat(r.out().indexOf("fixture - ")).isLessThan(r.out().indexOf("native - "));

@@ -28,7 +28,7 @@ class MainTest {
         CliRunner.Result r = cli().run("--version");
 
         assertThat(r.exitCode()).isZero();
-        assertThat(r.out()).matches("pvmm \\d+\\.\\d+\\.\\d+\\S*\nSPI version 1\\.0\n");
+        assertThat(r.out()).matches("pvmm \\d+\\.\\d+\\.\\d+\\S*\nSPI version 1\\.1\n");
     }
 
     @Test

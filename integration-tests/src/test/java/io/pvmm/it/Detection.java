@@ -5,6 +5,7 @@ import io.pvmm.api.PagingMode;
 import io.pvmm.api.ParavirtOps;
 import io.pvmm.guest.bugs.GuestBug;
 import io.pvmm.guest.config.GuestConfig;
+import io.pvmm.guest.hw.TlbCoherence;
 import io.pvmm.guest.kernel.GuestKernel;
 import io.pvmm.guest.run.BackendFactory;
 import io.pvmm.guest.run.GuestRun;
@@ -22,7 +23,8 @@ import java.util.Set;
  * what the model's own checks said.
  *
  * @param backend what the backend did: {@code violation:RULE}, {@code audit:RULE}, {@code guest-bug} or {@code -}
- * @param guest   what the model's checks said: {@code unbalanced}, {@code leak}, both, or {@code -}; null
+ * @param guest   what the model's checks said: {@code unbalanced}, {@code leak}, {@code stale-tlb} (a TLB
+ *                disagreed with the tables after an operation), joined by {@code +}, or {@code -}; null
  *                when a violation stopped the run
  * @param report  the run's report
  */
@@ -46,6 +48,7 @@ record Detection(String backend, String guest, RunReport report) {
      */
     static Detection of(BackendFactory factory, PagingMode mode, GuestBug bug) {
         String[] firstFinding = {null};
+        boolean[] staleTlb = {false};
         GuestConfig config = GUEST.withBugs(Set.of(bug));
         RunReport report = new GuestRun(mode, config, BuiltInWorkloads.find("fork-exit", WORKLOAD).orElseThrow())
                 .observe(new RunObserver() {
@@ -54,6 +57,7 @@ record Detection(String backend, String guest, RunReport report) {
                         if (firstFinding[0] == null && (index <= EVERY_OPERATION_UNTIL || index % 4 == 0)) {
                             firstFinding[0] = first(kernel.ops());
                         }
+                        staleTlb[0] |= !TlbCoherence.staleEntries(kernel.machine().tlbs(), kernel.mmu(), 1).isEmpty();
                     }
                 }).run(factory);
         String backend;
@@ -70,7 +74,7 @@ record Detection(String backend, String guest, RunReport report) {
         }
         String guest = null;
         if (report.violations().isEmpty()) {
-            String g = (report.balanced() ? "" : "+unbalanced") + (report.noLeak() ? "" : "+leak");
+            String g = (report.balanced() ? "" : "+unbalanced") + (report.noLeak() ? "" : "+leak") + (staleTlb[0] ? "+stale-tlb" : "");
             guest = g.isEmpty() ? "-" : g.substring(1);
         }
         return new Detection(backend, guest, report);

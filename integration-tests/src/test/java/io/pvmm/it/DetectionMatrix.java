@@ -23,7 +23,8 @@ import java.util.Optional;
  * </ul>
  * The row named {@code guest} is what the model's own end-of-run checks say, whatever the backend:
  * {@code unbalanced} (an alloc hook without its release), {@code leak} (frames missing from the free
- * pool), both joined by {@code +}, or {@code -}.
+ * pool), {@code stale-tlb} (a vCPU's TLB disagreed with the tables after an operation), joined by
+ * {@code +}, or {@code -}.
  *
  * <p>Rule ids are the backends' own ({@code VmiRule}, {@code XenRule}).
  */
@@ -31,15 +32,17 @@ final class DetectionMatrix {
 
     /** The expectations. Columns: mode, backend, then one per bug in {@link GuestBug} order. */
     static final String TABLE = """
-            mode      | backend | skip-release-pt                                                        | free-before-release             | clone-outside-lock                                        | write-table-directly                      | leak-pgd
-            two-level | native  | -                                                                      | -                               | -                                                         | -                                         | -
-            two-level | vmi     | violation:alloc-of-typed-frame or audit:typed-frame-in-free-pool       | violation:release-of-free-frame | smp-audit:stale-kernel-entry or smp-audit:shadow-mismatch | audit:shadow-mismatch                     | -
-            two-level | xen     | violation:announce-of-announced-frame or audit:page-table-in-free-pool | violation:release-of-free-frame | -                                                         | violation:direct-write-to-read-only-frame | -
-            two-level | guest   | unbalanced                                                             | -                               | -                                                         | -                                         | unbalanced+leak
-            pae       | native  | -                                                                      | -                               | -                                                         | -                                         | -
-            pae       | vmi     | violation:alloc-of-typed-frame or audit:typed-frame-in-free-pool       | violation:release-of-free-frame | -                                                         | audit:shadow-mismatch                     | -
-            pae       | xen     | violation:announce-of-announced-frame or audit:page-table-in-free-pool | violation:release-of-free-frame | -                                                         | violation:direct-write-to-read-only-frame | -
-            pae       | guest   | unbalanced                                                             | -                               | -                                                         | -                                         | leak
+            mode      | backend | skip-release-pt                                                        | free-before-release             | clone-outside-lock                                        | write-table-directly                      | leak-pgd        | skip-flush
+            two-level | native  | -                                                                      | -                               | -                                                         | -                                         | -               | -
+            two-level | vmi     | violation:alloc-of-typed-frame or audit:typed-frame-in-free-pool       | violation:release-of-free-frame | smp-audit:stale-kernel-entry or smp-audit:shadow-mismatch | audit:shadow-mismatch                     | -               | -
+            two-level | xen     | violation:announce-of-announced-frame or audit:page-table-in-free-pool | violation:release-of-free-frame | -                                                         | violation:direct-write-to-read-only-frame | -               | -
+            two-level | nested  | -                                                                      | -                               | -                                                         | -                                         | -               | -
+            two-level | guest   | unbalanced                                                             | -                               | -                                                         | -                                         | unbalanced+leak | stale-tlb
+            pae       | native  | -                                                                      | -                               | -                                                         | -                                         | -               | -
+            pae       | vmi     | violation:alloc-of-typed-frame or audit:typed-frame-in-free-pool       | violation:release-of-free-frame | -                                                         | audit:shadow-mismatch                     | -               | -
+            pae       | xen     | violation:announce-of-announced-frame or audit:page-table-in-free-pool | violation:release-of-free-frame | -                                                         | violation:direct-write-to-read-only-frame | -               | -
+            pae       | nested  | -                                                                      | -                               | -                                                         | -                                         | -               | -
+            pae       | guest   | unbalanced                                                             | -                               | -                                                         | -                                         | leak            | stale-tlb
             """;
 
     /** The name of the row of the model's own checks. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.pvmm.api.BackendProvider;
 import io.pvmm.api.PagingMode;
+import io.pvmm.guest.config.GuestBug;
 import io.pvmm.guest.config.GuestConfig;
 import io.pvmm.guest.run.BackendFactory;
 import io.pvmm.guest.workload.BuiltInWorkloads;
@@ -16,6 +17,7 @@ import io.pvmm.tck.TranslationSnapshot;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.DynamicTest;
@@ -61,6 +63,26 @@ class DifferentialTest {
         }
         assertThat(mine.report().outcomes()).isEqualTo(bare.report().outcomes());
         assertThat(mine.report().operations()).isEqualTo(bare.report().operations());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.pvmm.it.Backends#withModes")
+    @DisplayName("catches skip-flush: the TLB the buggy guest leaves behind translates unlike the tables, and unlike bare hardware")
+    void catchesSkipFlush(Backends.Named b) {
+        Workload forkExit = BuiltInWorkloads.find("fork-exit", Detection.WORKLOAD).orElseThrow();
+        GuestConfig config = Detection.GUEST.withSeed(SEED);
+        Snapshots buggy = Snapshots.take(BackendFactory.of(b.provider()), b.mode(), config.withBugs(Set.of(GuestBug.SKIP_FLUSH)), forkExit, 1);
+        Snapshots bare = Snapshots.take(ReferenceBackend.factory(b.provider().platform(b.mode())), b.mode(), config, forkExit, 1);
+        List<String> differences = new ArrayList<>();
+        for (Map.Entry<Long, TranslationSnapshot> e : bare.snapshots().entrySet()) {
+            TranslationSnapshot mine = buggy.snapshots().get(e.getKey());
+            if (mine != null) {
+                differences.addAll(mine.differencesFrom(e.getValue()));
+            }
+        }
+        assertThat(bare.snapshots().values()).as("bare hardware leaves no stale entry")
+                .allSatisfy(s -> assertThat(s.staleTlbEntries()).isEmpty());
+        assertThat(differences).as("%s with skip-flush", b).isNotEmpty().anySatisfy(d -> assertThat(d).startsWith("stale TLB entry"));
     }
 
     @TestFactory

@@ -236,7 +236,7 @@ public final class CountingOps implements ParavirtOps {
         delegate.leaveLazyMmu();
     }
 
-    // hardware events, not calls the kernel makes: forwarded, not counted as hooks (the TLB counts them)
+    // hardware events, not calls the kernel makes; counted all the same, as the backend receives them
 
     @Override
     public boolean observesPageWalks() {
@@ -245,11 +245,13 @@ public final class CountingOps implements ParavirtOps {
 
     @Override
     public void pageWalk(PageWalk walk) {
+        tick(Hook.pageWalk);
         delegate.pageWalk(walk);
     }
 
     @Override
     public void accessedDirtySet(long mmPgdPa, long address, long entryPa, int level) {
+        tick(Hook.accessedDirtySet);
         delegate.accessedDirtySet(mmPgdPa, address, entryPa, level);
     }
 

@@ -51,5 +51,9 @@ public enum Hook {
     /** {@code enterLazyMmu}. */
     enterLazyMmu,
     /** {@code leaveLazyMmu}. */
-    leaveLazyMmu
+    leaveLazyMmu,
+    /** {@code accessedDirtySet}: the MMU's walk set A or D in an entry (SPI 1.1). */
+    accessedDirtySet,
+    /** {@code pageWalk}: a TLB miss's walk, for a backend that observes walks (SPI 1.1). */
+    pageWalk
 }

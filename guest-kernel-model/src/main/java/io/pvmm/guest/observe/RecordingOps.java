@@ -28,11 +28,11 @@ import java.util.function.IntSupplier;
  *   <li>{@code clearFrame PFN} then one {@code store PA VALUE} per non-zero entry, before
  *       {@code allocPt}, {@code allocPd} and {@code allocPdClone} (the announced frame's contents);</li>
  *   <li>{@code store PA VALUE} of the changed entry before {@code pteUpdate} (the guest changed it in
- *       place), and of the root's entries before {@code activateMm}, {@code dupMmap} and
+ *       place) and {@code accessedDirtySet} (the MMU did), and of the root's entries before {@code activateMm}, {@code dupMmap} and
  *       {@code writeCr3} in PAE mode (a PAE root is a 32-byte object the guest fills by itself).</li>
  * </ul>
  * {@code makeEntry}, {@code entryValue}, {@code counters} and {@code audit} are not recorded: they do
- * not change the backend's state.
+ * not change the backend's state; nor is {@code pageWalk}, which a replay without a TLB cannot make.
  *
  * <p>Calls are recorded and delegated under one lock, so the recording's order is the order in which
  * the backend saw them, even with several vCPUs (which this serialises; recording is for diagnosis,
@@ -279,8 +279,15 @@ public final class RecordingOps implements ParavirtOps {
         delegate.leaveLazyMmu();
     }
 
-    // hardware events: forwarded, not recorded (a replay has no TLB misses); accessedDirtySet is left
-    // to the SPI's default, which reaches a shadow pager as a recorded pteUpdate with its store
+    // hardware events: the walker's bit updates are recorded with their store, as pteUpdate is; the
+    // walks themselves are forwarded, not recorded (a replay has no TLB)
+
+    @Override
+    public synchronized void accessedDirtySet(long mmPgdPa, long address, long entryPa, int level) {
+        store(entryPa);
+        line(Hook.accessedDirtySet, mmPgdPa, address, entryPa, level);
+        delegate.accessedDirtySet(mmPgdPa, address, entryPa, level);
+    }
 
     @Override
     public boolean observesPageWalks() {
