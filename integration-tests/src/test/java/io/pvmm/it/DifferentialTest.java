@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.pvmm.api.BackendProvider;
 import io.pvmm.api.PagingMode;
-import io.pvmm.guest.config.GuestBug;
+import io.pvmm.guest.bugs.GuestBug;
 import io.pvmm.guest.config.GuestConfig;
 import io.pvmm.guest.run.BackendFactory;
 import io.pvmm.guest.workload.BuiltInWorkloads;
