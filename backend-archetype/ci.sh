@@ -50,6 +50,8 @@ check "builds and passes the kit" test "$code" -eq 0
 total=$(sed -n 's/^\[[A-Z]*\] Tests run: \([0-9]*\), Failures: 0, Errors: 0, Skipped: [0-9]*$/\1/p' <<<"$output" | tail -n 1)
 echo "archetype smoke: the kit ran ${total:-no} tests"
 check "runs more than 40 tests" test "${total:-0}" -gt 40
+check "reports the kit's tests under the generated test class" grep -Eq 'Tests run: [1-9][0-9]+.* in org\.example\.pvmm\.RmapBackendTest$' <<<"$output"
+check "prints why each skipped test was skipped" grep -q '^\[pvmm kit\] RmapBackendTest: skipped: .*: Assumption failed: ' <<<"$output"
 jar=$project/target/pvmm-rmap-backend-0.1.0.jar
 
 echo "archetype smoke: a copy whose test class the build does not pick up"

@@ -30,6 +30,7 @@ public final class BackendUnderTest {
     private final BackendProvider provider;
     private final Map<String, String> settings;
     private final Predicate<Behavior> behaviors;
+    private final List<Refusal> refusals;
 
     /**
      * Describes a backend under test.
@@ -39,9 +40,30 @@ public final class BackendUnderTest {
      * @param behaviors which {@link Behavior}s it declares
      */
     public BackendUnderTest(BackendProvider provider, Map<String, String> settings, Predicate<Behavior> behaviors) {
+        this(provider, settings, behaviors, List.of());
+    }
+
+    private BackendUnderTest(BackendProvider provider, Map<String, String> settings, Predicate<Behavior> behaviors,
+                             List<Refusal> refusals) {
         this.provider = Objects.requireNonNull(provider, "provider");
         this.settings = Map.copyOf(settings);
         this.behaviors = Objects.requireNonNull(behaviors, "behaviors");
+        this.refusals = List.copyOf(refusals);
+    }
+
+    /**
+     * The same backend with its own rules declared, each with the guest action that breaks it.
+     *
+     * @param declared the refusals the kit drives
+     * @return a new description
+     */
+    public BackendUnderTest withRefusals(List<Refusal> declared) {
+        return new BackendUnderTest(provider, settings, behaviors, declared);
+    }
+
+    /** @return the backend's own rules, each with the guest action that breaks it */
+    public List<Refusal> refusals() {
+        return refusals;
     }
 
     /** @return the provider */
@@ -124,6 +146,25 @@ public final class BackendUnderTest {
      * @param kernel the booted kernel
      */
     public record Booted(ParavirtOps ops, GuestKernel kernel) {
+
+        /**
+         * A pte table of the kernel's own, announced at boot and still linked: the first one
+         * {@code swapper_pg_dir}'s kernel half links.
+         *
+         * @return its frame number
+         */
+        public long kernelPteTable() {
+            return ViolationRules.kernelPteTable(kernel);
+        }
+
+        /**
+         * A lowmem frame in the guest's free pool, never announced.
+         *
+         * @return its frame number
+         */
+        public long freeFrame() {
+            return ViolationRules.freeFrame(kernel);
+        }
     }
 
     @Override

@@ -61,17 +61,36 @@ public final class KitLauncher {
      * @param backend the backend, its settings and behaviours
      * @return every test's result, in the order they ran
      */
-    public static synchronized List<Result> run(BackendUnderTest backend) {
+    public static List<Result> run(BackendUnderTest backend) {
+        return run(backend, LaunchedBackendTest.class);
+    }
+
+    /**
+     * Runs the tests of a class on a backend.
+     *
+     * @param backend the backend
+     * @param kit     the class whose tests run: the kit's own, or in the kit's tests a class with none
+     * @return every test's result
+     * @throws IllegalStateException if no test ran at all, saying why: a kit run that executes no test
+     *                               proves nothing, and would otherwise look like a pass
+     */
+    static synchronized List<Result> run(BackendUnderTest backend, Class<?> kit) {
         Objects.requireNonNull(backend, "backend");
         List<Result> results = Collections.synchronizedList(new ArrayList<>());
         LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
-                .selectors(selectClass(LaunchedBackendTest.class)).build();
+                .selectors(selectClass(kit)).build();
         Launcher launcher = LauncherFactory.create();
         LaunchedBackendTest.use(backend);
         try {
             launcher.execute(request, new Collector(results));
         } finally {
             LaunchedBackendTest.use(null);
+        }
+        if (results.stream().noneMatch(r -> r.status() != Status.SKIPPED)) {
+            throw new IllegalStateException("the kit ran no test on " + backend.name() + ": "
+                    + (results.isEmpty() ? "JUnit found no test in " + kit.getName()
+                            + " (is the JUnit Jupiter engine, org.junit.jupiter:junit-jupiter-engine, on the class path?)"
+                            : "every test was skipped: " + results.stream().map(r -> r.test() + ": " + r.detail()).toList()));
         }
         return List.copyOf(results);
     }
@@ -112,13 +131,13 @@ public final class KitLauncher {
             }
         }
 
+        /** The display names from the launched class (exclusive) down to the test: {@code the provider › has a ...}. */
         private String path(TestIdentifier id) {
             LinkedList<String> names = new LinkedList<>();
             for (Optional<TestIdentifier> t = Optional.of(id); t.isPresent(); t = plan.getParent(t.get())) {
-                if (t.get().getSource().isPresent() || t.get().isTest()) {
-                    names.addFirst(t.get().getDisplayName());
-                }
+                names.addFirst(t.get().getDisplayName());
             }
+            names.removeFirst(); // the engine
             if (names.size() > 1) {
                 names.removeFirst(); // the launched class itself
             }

@@ -80,7 +80,7 @@ abstract class ViolationRules extends KitRules {
         }
     }
 
-    private static void assertWellFormed(ParavirtViolation v, long pfn, String what) {
+    static void assertWellFormed(ParavirtViolation v, long pfn, String what) {
         assertThat(v).as("%s: a ParavirtViolation", what).isNotNull();
         assertThat(v.ruleId()).as("%s: rule id", what).matches(RULE_ID);
         assertThat(v.rule().summary()).as("%s: the rule's summary", what).isNotBlank();

@@ -2,7 +2,10 @@ package io.pvmm.tck;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import io.pvmm.api.BackendProvider;
+import io.pvmm.guest.config.GuestBug;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -95,5 +98,112 @@ class KitCatchesBrokenBackendsTest {
     void catchesOneWayEntries() {
         assertFailed(run(new BrokenBackends.OneWayEntries()))
                 .contains("entries › turns every present entry the guest makes back into the same entry: entryValue(makeEntry(e)) == e");
+    }
+
+    // ---- the traps of docs/writing-a-backend.md, "Rules that break correct guests" ---------------
+
+    @Test
+    @DisplayName("a rule that refuses to release a kernel table its pmd still links fails change_page_attr's revert")
+    void catchesARuleAgainstTheRevertsRelease() {
+        assertFailed(run(new NaiveRules.RefusesReleaseOfLinkedKernelTable()))
+                .contains("change_page_attr › reverting a split page restores the large page in every root and frees the table after the flush");
+    }
+
+    @Test
+    @DisplayName("a rule that refuses to release a PAE pmd its root still links fails every exit")
+    void catchesARuleAgainstPgdFreesReleases() {
+        assertFailed(run(new NaiveRules.RefusesReleaseOfPmdLinkedFromRoot()))
+                .contains("processes › exit tears every address space down and gives every frame back");
+    }
+
+    @Test
+    @DisplayName("a PAE root entry's slot taken from its offset in the page fails fork, as roots are 32-byte objects")
+    void catchesASlotFromThePageOffset() {
+        assertFailed(run(new NaiveRules.DerivesPdptSlotFromPageOffset()))
+                .contains("processes › fork gives the child the parent's pages, write-protected in both for copy-on-write");
+    }
+
+    @Test
+    @DisplayName("ptes counted from the write hooks fail exit, whose teardown clears ptes with no hook")
+    void catchesPtesCountedFromHooks() {
+        assertFailed(run(new NaiveRules.CountsPtesFromHooks()))
+                .contains("processes › exit tears every address space down and gives every frame back");
+    }
+
+    @Test
+    @DisplayName("a free-pool rule checked in the audit only misses free-before-release; checked with isFree in the release hook it fires")
+    void catchesAFreePoolRuleCheckedTooLate() {
+        List<Refusal> refusal = List.of(Refusal.whenGuest(GuestBug.FREE_BEFORE_RELEASE, "release-of-free-frame"));
+        assertFailed(KitLauncher.run(new BackendUnderTest(new NaiveRules.ChecksTheFreePoolInItsAuditOnly(), Map.of(), Behavior::byDefault)
+                .withRefusals(refusal)))
+                .containsExactly("your refusals › release-of-free-frame › fires when the guest bug free-before-release "
+                        + "(" + GuestBug.FREE_BEFORE_RELEASE.what() + ")");
+        assertFailed(KitLauncher.run(new BackendUnderTest(new NaiveRules.ChecksTheFreePoolInTheReleaseHook(), Map.of(),
+                b -> b == Behavior.REJECTS_RELEASE_OF_UNANNOUNCED_FRAME).withRefusals(refusal))).isEmpty();
+    }
+
+    // ---- refusals the author declares --------------------------------------------------------------
+
+    @Test
+    @DisplayName("a declared refusal is driven: its rule must fire on its action, under its own id, and never on a correct guest")
+    void drivesDeclaredRefusals() {
+        BackendUnderTest honest = new BackendUnderTest(new NaiveRules.ChecksTheFreePoolInTheReleaseHook(), Map.of(),
+                b -> b == Behavior.REJECTS_RELEASE_OF_UNANNOUNCED_FRAME).withRefusals(List.of(
+                Refusal.whenCalled("releasePt of a free frame", b -> b.ops().releasePt(b.freeFrame()), "release-of-free-frame")));
+        List<KitLauncher.Result> results = KitLauncher.run(honest);
+        assertFailed(results).isEmpty();
+        assertThat(results).filteredOn(r -> r.test().startsWith("your refusals › release-of-free-frame › "))
+                .extracting(KitLauncher.Result::status).containsExactly(KitLauncher.Status.PASSED, KitLauncher.Status.PASSED);
+
+        assertFailed(KitLauncher.run(honest.withRefusals(List.of(
+                Refusal.whenCalled("releasePt of a free frame", b -> b.ops().releasePt(b.freeFrame()), "some-other-rule")))))
+                .containsExactly("your refusals › some-other-rule › fires when releasePt of a free frame");
+
+        assertFailed(KitLauncher.run(new BackendUnderTest(new NaiveRules.RefusesReleaseOfLinkedKernelTable(), Map.of(), Behavior::byDefault)
+                .withRefusals(List.of(Refusal.whenCalled("releasePt of a linked kernel table",
+                        b -> b.ops().releasePt(b.kernelPteTable()), "release-of-linked-table")))))
+                .contains("your refusals › release-of-linked-table › never fires on a correct guest")
+                .doesNotContain("your refusals › release-of-linked-table › fires when releasePt of a linked kernel table");
+    }
+
+    // ---- how a kit run is reported -----------------------------------------------------------------
+
+    /** Has no test at all, as the kit looks to JUnit when its engine is missing. */
+    static final class NoTests {
+    }
+
+    @Test
+    @DisplayName("a kit run that executes no test fails, saying why")
+    void aRunWithNoTestFails() {
+        assertThatThrownBy(() -> KitLauncher.run(new BackendUnderTest(new ReferenceProvider(), Map.of(), Behavior::byDefault), NoTests.class))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("the kit ran no test on reference")
+                .hasMessageContaining("junit-jupiter-engine");
+    }
+
+    @Test
+    @DisplayName("every kit test is filed under the backend's own test class, and each skip is told with its reason")
+    void reportsUnderTheBackendsClass() {
+        List<String> skipped = new java.util.ArrayList<>();
+        org.junit.platform.launcher.Launcher launcher = org.junit.platform.launcher.core.LauncherFactory.create();
+        org.junit.platform.launcher.LauncherDiscoveryRequest request = org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder
+                .request().selectors(org.junit.platform.engine.discovery.DiscoverySelectors.selectClass(ReferenceBackendTest.class)).build();
+        org.junit.platform.launcher.TestPlan plan = launcher.discover(request);
+        List<String> classes = plan.getRoots().stream().flatMap(r -> plan.getDescendants(r).stream())
+                .flatMap(t -> t.getSource().stream())
+                .map(s -> s instanceof org.junit.platform.engine.support.descriptor.MethodSource m ? m.getClassName()
+                        : s instanceof org.junit.platform.engine.support.descriptor.ClassSource c ? c.getClassName() : "")
+                .distinct().toList();
+        assertThat(classes).containsExactly(ReferenceBackendTest.class.getName());
+
+        ReferenceBackendTest.skips = skipped;
+        try {
+            launcher.execute(request);
+        } finally {
+            ReferenceBackendTest.skips = null;
+        }
+        assertThat(skipped).isNotEmpty().allMatch(s -> s.contains(": reference "))
+                .contains("violations › refuses to announce a page table twice, with a violation that names its rule: "
+                        + "Assumption failed: reference does not declare Behavior.REJECTS_DOUBLE_ANNOUNCE");
     }
 }

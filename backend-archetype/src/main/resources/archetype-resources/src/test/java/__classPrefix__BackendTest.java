@@ -1,13 +1,17 @@
 package ${package};
 
 import io.pvmm.api.BackendProvider;
+import io.pvmm.guest.config.GuestBug;
 import io.pvmm.tck.Behavior;
 import io.pvmm.tck.ParavirtOpsCompatibilityKit;
+import io.pvmm.tck.Refusal;
+import java.util.List;
 
 /**
  * The {@code ${backend}} backend passes the pvmm compatibility kit: the real guest kernel model, run on
- * this backend in every paging mode it declares. It declares the refusals it makes beyond what every
- * backend owes, so the kit drives them and checks their violations.
+ * this backend in every paging mode it declares. It declares the refusals the kit knows that it makes
+ * ({@link Behavior}), and each of its own rules with the guest action that breaks it, so the kit
+ * drives each one and checks that it fires then and never on a correct guest.
  */
 class ${classPrefix}BackendTest extends ParavirtOpsCompatibilityKit {
 
@@ -22,5 +26,14 @@ class ${classPrefix}BackendTest extends ParavirtOpsCompatibilityKit {
             case REJECTS_DOUBLE_ANNOUNCE, REJECTS_RELEASE_OF_UNANNOUNCED_FRAME -> true;
             default -> super.hasBehavior(behavior);
         };
+    }
+
+    @Override
+    protected List<Refusal> refusals() {
+        return List.of(
+                // a pte page freed without releasePt is announced again when the guest reuses the frame
+                Refusal.whenGuest(GuestBug.SKIP_RELEASE_PT, "frame-announced-twice"),
+                Refusal.whenCalled("releasePt of a free frame", booted -> booted.ops().releasePt(booted.freeFrame()),
+                        "release-of-unannounced-frame"));
     }
 }
