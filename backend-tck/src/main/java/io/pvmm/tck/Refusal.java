@@ -1,7 +1,7 @@
 package io.pvmm.tck;
 
 import io.pvmm.api.PagingMode;
-import io.pvmm.guest.config.GuestBug;
+import io.pvmm.guest.bugs.GuestBug;
 import io.pvmm.guest.workload.BuiltInWorkloads;
 import io.pvmm.guest.workload.Workload;
 import java.util.EnumSet;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pvmm.api.BackendProvider;
-import io.pvmm.guest.config.GuestBug;
+import io.pvmm.guest.bugs.GuestBug;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;

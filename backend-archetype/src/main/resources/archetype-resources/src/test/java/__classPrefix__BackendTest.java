@@ -1,7 +1,7 @@
 package ${package};
 
 import io.pvmm.api.BackendProvider;
-import io.pvmm.guest.config.GuestBug;
+import io.pvmm.guest.bugs.GuestBug;
 import io.pvmm.tck.Behavior;
 import io.pvmm.tck.ParavirtOpsCompatibilityKit;
 import io.pvmm.tck.Refusal;

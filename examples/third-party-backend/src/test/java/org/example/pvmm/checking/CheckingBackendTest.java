@@ -2,7 +2,7 @@ package org.example.pvmm.checking;
 
 import io.pvmm.api.BackendProvider;
 import io.pvmm.api.PagingMode;
-import io.pvmm.guest.config.GuestBug;
+import io.pvmm.guest.bugs.GuestBug;
 import io.pvmm.tck.Behavior;
 import io.pvmm.tck.ParavirtOpsCompatibilityKit;
 import io.pvmm.tck.Refusal;
