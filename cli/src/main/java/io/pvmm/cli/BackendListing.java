@@ -6,6 +6,7 @@ import io.pvmm.api.SpiVersion;
 import io.pvmm.runtime.config.RuntimeKeys;
 import io.pvmm.runtime.discovery.BackendRegistry;
 import io.pvmm.runtime.discovery.DiscoveredBackend;
+import io.pvmm.runtime.error.PvmmException;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.stream.Collectors;
@@ -42,6 +43,19 @@ final class BackendListing {
             row(out, "loaded from", b.location());
             row(out, "provider", b.providerClass());
         }
+    }
+
+    /**
+     * Prints a warning for each bad entry of the backend path (PVMM-E033 to E037): what was skipped, and why.
+     *
+     * @param registry what discovery found
+     * @param err      where warnings go
+     */
+    static void warnAboutPath(BackendRegistry registry, PrintWriter err) {
+        for (PvmmException problem : registry.pathProblems()) {
+            err.println("warning: " + problem.getMessage());
+        }
+        err.flush();
     }
 
     private static String type(SettingSpec s) {

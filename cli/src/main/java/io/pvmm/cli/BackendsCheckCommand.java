@@ -12,8 +12,10 @@ import picocli.CommandLine.Spec;
 /** {@code pvmm backends check JAR}: validates a third-party backend jar before it is installed. */
 @Command(name = "check", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {"Check a third-party backend jar the way pvmm will load it, in a class loader of its own:",
-            "one provider registered; its service file and module-info agree; no copy of the SPI classes inside;",
-            "the provider constructs and describes itself; its SPI version is compatible. Each check is reported."},
+            "one provider registered in META-INF/services (a module-info provides alone is not read from backends/);",
+            "its service file and module-info agree; no copy of the SPI classes inside; the provider constructs and",
+            "describes itself; its SPI version is compatible; its name is not taken by a backend pvmm already finds;",
+            "create() builds a backend on which a small guest boots in every declared mode. Each check is reported."},
         footerHeading = "%nExamples:%n",
         footer = {"  pvmm backends check target/acme-backend-0.3.jar",
             "  pvmm backends check backends/acme-backend-0.3.jar && echo installed"},
@@ -38,7 +40,7 @@ final class BackendsCheckCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        BackendJarCheck.Result result = BackendJarCheck.check(context.workingDirectory().resolve(jar));
+        BackendJarCheck.Result result = BackendJarCheck.check(context.workingDirectory().resolve(jar), context.runtime().registry());
         out.println("Checking " + result.jar());
         for (BackendJarCheck.Check c : result.checks()) {
             out.printf("  %-7s %-28s %s%n", c.ok() ? "ok" : "FAILED", c.name(), c.detail());

@@ -64,17 +64,21 @@ final class BackendsCommand implements Callable<Integer> {
         out.println("Backend path (each jar, or sub-directory of jars, in a class loader of its own):");
         BackendListing.row(out, "searched", context.backendPath(inputs).describe());
         out.flush();
+        BackendListing.warnAboutPath(registry, err);
         for (ProviderFailure failure : registry.failures()) {
             err.println("warning: " + failure.toException().getMessage());
         }
+        // a clash makes its name ambiguous: said as an error, naming both jars; every other backend stays selectable
+        for (String name : registry.duplicates().keySet()) {
+            err.println("error: " + registry.clash(name, "").getMessage());
+        }
         err.flush();
         registry.requireBackends();
-        registry.requireUniqueNames();
         if (explain) {
             Configuration config = runtime.configure(inputs);
             Selection selection = runtime.select(config);
             SelectionReport.print(selection, config, out);
         }
-        return ExitCodes.OK;
+        return registry.duplicates().isEmpty() ? ExitCodes.OK : ExitCodes.BACKEND_SELECTION;
     }
 }

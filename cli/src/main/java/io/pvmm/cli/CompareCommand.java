@@ -103,9 +103,9 @@ final class CompareCommand implements Callable<Integer> {
         inputs = option(inputs, "compare.sample-every", sampleEvery, "--sample-every");
         inputs = option(inputs, "compare.threads", threads, "--threads");
         PvmmRuntime runtime = context.runtime(inputs);
+        BackendListing.warnAboutPath(runtime.registry(), spec.commandLine().getErr());
         Configuration config = runtime.configure(inputs);
         runtime.registry().requireBackends();
-        runtime.registry().requireUniqueNames();
         ComparisonRunner.Plan plan = new ComparisonRunner.Plan(backends(runtime, config.get("compare.backends")),
                 modes(config), bugs(config.get("compare.bugs")), Long.parseLong(config.get("compare.sample-every").value()),
                 threads(config.get("compare.threads")), config.get("compare.backends").value().trim().equals("all"),

@@ -48,6 +48,7 @@ final class RunExecution {
     static int run(CliContext context, CommandSpec spec, ConfigInputs inputs, Function<Configuration, Workload> workload, Path trace) {
         PrintWriter out = spec.commandLine().getOut();
         PvmmRuntime runtime = context.runtime(inputs);
+        BackendListing.warnAboutPath(runtime.registry(), spec.commandLine().getErr());
         Configuration config = runtime.configure(inputs);
         Selection selection = runtime.select(config);
         GuestConfig guest = GuestRuntime.guestConfig(config, selection.mode());

@@ -76,7 +76,7 @@ class BackendsCommandTest {
     }
 
     @Test
-    @DisplayName("two providers with one name are listed, then reported as PVMM-E003 with exit code 3")
+    @DisplayName("two providers with one name are listed, then the clash is an error line, PVMM-E003 naming both jars, exit code 3")
     void duplicateNames() {
         PvmmRuntime runtime = PvmmRuntime.of(BackendRegistry.of(List.of(
                 DiscoveredBackend.describe(new FixtureProvider(), "/lib/fixture-1.jar"),
@@ -86,7 +86,7 @@ class BackendsCommandTest {
 
         assertThat(r.exitCode()).isEqualTo(3);
         assertThat(r.out()).contains("/lib/fixture-1.jar", "/backends/fixture-2.jar");
-        assertThat(r.err()).startsWith("PVMM-E003").contains("/lib/fixture-1.jar", "/backends/fixture-2.jar");
+        assertThat(r.err()).startsWith("error: PVMM-E003").contains("/lib/fixture-1.jar", "/backends/fixture-2.jar");
     }
 
     @Test

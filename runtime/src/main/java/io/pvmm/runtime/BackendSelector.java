@@ -16,8 +16,8 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * Chooses the backend the configuration names, checking in order: a provider exists (E001), names
- * are unique (E003), the name is known (E002), the SPI version is compatible (E007), the paging mode
+ * Chooses the backend the configuration names, checking in order: a provider exists (E001), the
+ * name is known (E002) and no other provider has it (E003: a clash makes only its name ambiguous), the SPI version is compatible (E007), the paging mode
  * is supported (E006), the settings are valid (E008, E009).
  */
 final class BackendSelector {
@@ -27,7 +27,6 @@ final class BackendSelector {
 
     static Selection select(BackendRegistry registry, Configuration config) {
         registry.requireBackends();
-        registry.requireUniqueNames();
         ConfigValue decision = config.backend();
         DiscoveredBackend backend = registry.find(decision.value()).orElseThrow(() -> new PvmmException(
                 PvmmError.UNKNOWN_BACKEND, decision.source().description(), Map.of(
@@ -35,6 +34,7 @@ final class BackendSelector {
                         "discovered", registry.describeBackends(),
                         "suggestion", DidYouMean.sentence(decision.value(), registry.names()),
                         "failures", registry.describeFailures())));
+        registry.requireUnique(backend.name());
         if (!backend.spiCompatible()) {
             throw new PvmmException(PvmmError.INCOMPATIBLE_SPI_VERSION, decision.source().description(), Map.of(
                     "name", backend.name(), "providerVersion", backend.spiVersion(), "runtimeVersion", SpiVersion.CURRENT,

@@ -139,7 +139,7 @@ public final class PvmmRuntime {
 
     /**
      * Selects the backend the configuration names, checking in order: some provider was found
-     * (E001), no two share a name (E003), the name is known (E002), the SPI version is compatible
+     * (E001), the name is known (E002), no other provider has it (E003), the SPI version is compatible
      * (E007), the configured paging mode is supported (E006), the backend's settings are valid
      * (E008, E009). Creates nothing.
      *

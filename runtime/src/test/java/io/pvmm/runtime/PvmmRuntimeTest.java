@@ -283,13 +283,26 @@ class PvmmRuntimeTest {
     }
 
     @Test
-    @DisplayName("two providers with one name are PVMM-E003 before any injector is built")
+    @DisplayName("two providers with one name make that name PVMM-E003 before any injector is built")
     void duplicateNames() {
         PvmmRuntime runtime = runtimeOf(CountingProvider.named("xen"), CountingProvider.named("xen"));
 
-        PvmmException e = selectionFailure(runtime, inputs());
+        PvmmException e = selectionFailure(runtime, inputs().withOption("backend", "xen", "--backend"));
 
         assertThat(e.error()).isEqualTo(PvmmError.DUPLICATE_BACKEND);
+    }
+
+    @Test
+    @DisplayName("a clash makes only its name ambiguous: another backend is still selected and created")
+    void clashLeavesOtherNamesSelectable() {
+        CountingProvider nat = CountingProvider.named("native");
+        PvmmRuntime runtime = runtimeOf(CountingProvider.named("xen"), CountingProvider.named("xen"), nat);
+
+        Selection selection = runtime.select(runtime.configure(inputs().withOption("backend", "native", "--backend")));
+        runtime.createBackend(selection, selection.mode(), guestWithMemory(null));
+
+        assertThat(selection.backend().name()).isEqualTo("native");
+        assertThat(nat.creates()).isEqualTo(1);
     }
 
     @Test

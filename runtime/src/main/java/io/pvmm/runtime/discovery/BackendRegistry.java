@@ -22,13 +22,16 @@ public final class BackendRegistry {
     private final List<DiscoveredBackend> backends;
     private final List<ProviderFailure> failures;
     private final String searched;
+    private final List<PvmmException> pathProblems;
 
-    private BackendRegistry(List<DiscoveredBackend> backends, List<ProviderFailure> failures, String searched) {
+    private BackendRegistry(List<DiscoveredBackend> backends, List<ProviderFailure> failures, String searched,
+                            List<PvmmException> pathProblems) {
         List<DiscoveredBackend> sorted = new ArrayList<>(backends);
         sorted.sort(Comparator.comparing(DiscoveredBackend::name).thenComparing(DiscoveredBackend::location));
         this.backends = List.copyOf(sorted);
         this.failures = List.copyOf(failures);
         this.searched = searched;
+        this.pathProblems = List.copyOf(pathProblems);
     }
 
     /**
@@ -40,7 +43,26 @@ public final class BackendRegistry {
      * @return the registry
      */
     public static BackendRegistry of(List<DiscoveredBackend> backends, List<ProviderFailure> failures, String searched) {
-        return new BackendRegistry(backends, failures, searched);
+        return new BackendRegistry(backends, failures, searched, List.of());
+    }
+
+    /**
+     * The same registry, with what the backend path left out.
+     *
+     * @param problems the backend path's bad entries (PVMM-E033 to E037), as warnings
+     * @return a new registry
+     */
+    public BackendRegistry withPathProblems(List<PvmmException> problems) {
+        return new BackendRegistry(backends, failures, searched, problems);
+    }
+
+    /**
+     * The backend path's bad entries, each a warning with its code.
+     *
+     * @return the problems, in path order
+     */
+    public List<PvmmException> pathProblems() {
+        return pathProblems;
     }
 
     /**
@@ -121,12 +143,18 @@ public final class BackendRegistry {
      *         or the empty string when nothing failed
      */
     public String describeFailures() {
-        if (failures.isEmpty()) {
-            return "";
+        List<String> parts = new ArrayList<>();
+        if (!failures.isEmpty()) {
+            parts.add("Registered but failed to load (" + PvmmError.PROVIDER_LOAD_FAILED.code() + "): " + failures.stream()
+                    .map(f -> f.providerClass() + " (" + f.location() + "): " + PvmmException.describe(f.cause()))
+                    .collect(Collectors.joining("; ")) + ".");
         }
-        return "Registered but failed to load (" + PvmmError.PROVIDER_LOAD_FAILED.code() + "): " + failures.stream()
-                .map(f -> f.providerClass() + " (" + f.location() + "): " + PvmmException.describe(f.cause()))
-                .collect(Collectors.joining("; ")) + ".";
+        if (!pathProblems.isEmpty()) {
+            parts.add("Not loaded from the backend path: " + pathProblems.stream()
+                    .map(p -> p.getMessage().lines().findFirst().orElse(p.code()))
+                    .collect(Collectors.joining("; ")));
+        }
+        return String.join("\n", parts);
     }
 
     /**
@@ -140,14 +168,36 @@ public final class BackendRegistry {
         if (duplicates.isEmpty()) {
             return;
         }
-        Map.Entry<String, List<DiscoveredBackend>> first = duplicates.entrySet().iterator().next();
-        String providers = first.getValue().stream()
-                .map(b -> "- " + b.providerClass() + " (" + b.location() + ")")
-                .collect(Collectors.joining("\n"));
         List<String> others = new ArrayList<>(duplicates.keySet()).subList(1, duplicates.size());
         String more = others.isEmpty() ? "" : "\nOther names with more than one provider: " + String.join(", ", others) + ".";
-        throw new PvmmException(PvmmError.DUPLICATE_BACKEND, null,
-                Map.of("name", first.getKey(), "providers", providers, "more", more));
+        throw clash(duplicates.keySet().iterator().next(), more);
+    }
+
+    /**
+     * Fails if more than one provider has a name: a clash makes only that name ambiguous, and every
+     * other backend stays selectable.
+     *
+     * @param name a backend name
+     * @throws PvmmException {@link PvmmError#DUPLICATE_BACKEND} naming each provider's class and location
+     */
+    public void requireUnique(String name) {
+        if (duplicates().containsKey(name)) {
+            throw clash(name, "");
+        }
+    }
+
+    /**
+     * The error a clash of one name is reported with, for listings that go on after it.
+     *
+     * @param name a name more than one provider has
+     * @param more a further sentence, or empty
+     * @return {@link PvmmError#DUPLICATE_BACKEND} naming each provider's class and location
+     */
+    public PvmmException clash(String name, String more) {
+        String providers = backends.stream().filter(b -> b.name().equals(name))
+                .map(b -> "- " + b.providerClass() + " (" + b.location() + ")")
+                .collect(Collectors.joining("\n"));
+        return new PvmmException(PvmmError.DUPLICATE_BACKEND, null, Map.of("name", name, "providers", providers, "more", more));
     }
 
     /**

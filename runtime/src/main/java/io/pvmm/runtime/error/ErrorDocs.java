@@ -51,8 +51,9 @@ public final class ErrorDocs {
     public static String entry(PvmmError error) {
         StringBuilder sb = new StringBuilder();
         sb.append("## ").append(error.code()).append(' ').append(error.title()).append("\n\n");
-        sb.append("Exit code ").append(error.kind().exitCode()).append(" (")
-                .append(error.kind().name().toLowerCase(Locale.ROOT).replace('_', ' ')).append(" error).\n\n");
+        sb.append(error.kind() == ErrorKind.WARNING
+                ? "A warning: reported on its own line, and the command goes on (exit code 0 unless something else fails).\n\n"
+                : "Exit code " + error.kind().exitCode() + " (" + error.kind().name().toLowerCase(Locale.ROOT).replace('_', ' ') + " error).\n\n");
         sb.append(wrap("Cause: " + error.cause())).append("\n\n");
         sb.append(wrap("Fix: " + error.fix())).append("\n\n");
         sb.append("Example:\n\n");

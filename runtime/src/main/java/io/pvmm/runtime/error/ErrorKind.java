@@ -16,7 +16,14 @@ public enum ErrorKind {
     INPUT(2),
 
     /** The run itself failed: exit code 1. */
-    RUN(1);
+    RUN(1),
+
+    /**
+     * Something was skipped and the command went on, e.g. a bad entry of the backend path or a
+     * provider that failed to load: reported as a warning line, exit code 0 (a selection that then
+     * needs what was skipped fails with its own code).
+     */
+    WARNING(0);
 
     private final int exitCode;
 

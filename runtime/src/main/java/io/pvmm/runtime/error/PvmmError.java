@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  *
  * <p><b>Stability:</b> a code never changes meaning and is never reused. Codes E001 to E018 are
  * fixed; later work adds codes from E030 on: E030 to E032 are the command line's hook recordings and
- * backend jar checks, E050 to E054 the import and recording of strace logs.
+ * backend jar checks, E033 to E039 the backend path's entries, E050 to E054 the import and recording
+ * of strace logs.
  */
 public enum PvmmError {
 
@@ -61,14 +62,17 @@ public enum PvmmError {
             "more", ""),
 
     /** A provider's registration could not be turned into a usable provider. */
-    PROVIDER_LOAD_FAILED(4, ErrorKind.BACKEND_SELECTION, "a backend provider failed to load",
+    PROVIDER_LOAD_FAILED(4, ErrorKind.WARNING, "a backend provider failed to load",
             "backend provider {provider} could not be loaded\nCause: {cause}\nThe other backends are still available.",
             "ServiceLoader found the provider's registration but could not use it: the class named in META-INF/services is missing or misspelt, "
-                    + "does not implement io.pvmm.api.BackendProvider (often because the backend jar bundles its own copy of the pvmm api), "
+                    + "does not implement io.pvmm.api.BackendProvider (on the class path, a second copy of the pvmm api ahead of pvmm's; "
+                    + "a jar in backends/ always gets pvmm's api, so a copy bundled there is ignored, and only pvmm backends check flags it), "
                     + "has no public no-argument constructor, or its constructor or one of its descriptive methods "
-                    + "(name, description, spiVersion, pagingModes, platform, settings) threw.",
-            "Read the cause. Build the backend against the pvmm api it runs with and do not bundle the api classes in its jar; "
-                    + "keep the provider's constructor free of work (do it in create); make the service file name the provider class exactly.",
+                    + "(name, description, spiVersion, pagingModes, platform, settings) threw. It is a warning: every command lists it and "
+                    + "goes on; selecting the backend then fails with PVMM-E002, whose message names this failure, and pvmm backends check "
+                    + "reports the same jar as PVMM-E032.",
+            "Read the cause. Keep the provider's constructor free of work (do it in create); make the service file name the provider "
+                    + "class exactly; depend on pvmm-api with scope provided; run pvmm backends check on the jar.",
             "/opt/pvmm/backends/acme-backend-0.3.jar",
             "provider", "com.acme.pvmm.AcmeProvider",
             "cause", "java.lang.IllegalStateException: license file not found"),
@@ -264,6 +268,56 @@ public enum PvmmError {
             "path", "/home/ana/acme-backend-0.3.jar",
             "failed", "1",
             "problems", "failed: no copy of the SPI classes: the jar holds 14 classes of io.pvmm.api (e.g. io/pvmm/api/ParavirtOps.class)"),
+
+    /** A directory of the backend path does not exist. */
+    BACKEND_PATH_MISSING(33, ErrorKind.WARNING, "backend path directory does not exist",
+            "backend path directory {path} does not exist\nNothing was loaded from it.",
+            "A directory named by --backend-path, pvmm.backend.path or PVMM_BACKEND_PATH does not exist (often a typo, or a path "
+                    + "relative to another working directory). The distribution's own backends/ may be missing without a warning.",
+            "Correct the path, or create the directory and put the backend's jar in it; pvmm backends lists what each directory gave.",
+            "--backend-path option",
+            "path", "/home/ana/pvmm-backnds"),
+
+    /** An entry of the backend path is a file. */
+    BACKEND_PATH_NOT_A_DIRECTORY(34, ErrorKind.WARNING, "backend path entry is not a directory",
+            "backend path entry {path} is {what}, not a directory\n{hint}\nNothing was loaded from it.",
+            "The backend path names directories, each holding backend jars or sub-directories of jars; this entry is a file, "
+                    + "often the backend's jar itself.",
+            "Name the directory that holds the jar, or copy the jar into the distribution's backends/ directory.",
+            "--backend-path option",
+            "path", "/home/ana/acme-backend-0.3.jar",
+            "what", "a jar",
+            "hint", "The backend path names directories of backend jars: name the jar's directory, /home/ana, or copy the jar into a directory of the path."),
+
+    /** A jar on the backend path cannot be read. */
+    BACKEND_JAR_UNREADABLE(35, ErrorKind.WARNING, "backend jar cannot be read",
+            "{path} on the backend path is not a readable jar: {problem}\nIt was not loaded.",
+            "A file named *.jar in a backend directory is not a zip archive (truncated by a copy, or another file renamed), "
+                    + "or is an empty one.",
+            "Copy the backend's jar again from its build (target/*.jar), and check it with pvmm backends check.",
+            "--backend-path option",
+            "path", "/home/ana/pvmm-backends/acme-backend-0.3.jar",
+            "problem", "it cannot be read as a jar: java.util.zip.ZipException: zip END header not found"),
+
+    /** A file on the backend path that is not a jar. */
+    NOT_A_JAR_ON_BACKEND_PATH(36, ErrorKind.WARNING, "file on the backend path is not a jar",
+            "{path} on the backend path is not a jar\nOnly *.jar files, and sub-directories of them, are loaded; it was ignored.",
+            "A backend directory holds a file whose name does not end in .jar (a zip of the jar, a renamed download, notes).",
+            "Unpack or rename what should be a backend jar; move other files out of the backend directory.",
+            "distribution (PVMM_HOME)",
+            "path", "/opt/pvmm/backends/acme-backend-0.3.zip"),
+
+    /** A jar on the backend path that registers no provider. */
+    BACKEND_JAR_REGISTERS_NOTHING(37, ErrorKind.WARNING, "backend jar registers no provider",
+            "{path} on the backend path registers no backend provider\n{problem}\nIt was loaded, but gives no backend.",
+            "The jar has no META-INF/services/io.pvmm.api.BackendProvider. Backend jars are loaded on the class path, where "
+                    + "ServiceLoader reads only that file: a provides in module-info alone is not seen.",
+            "Add META-INF/services/io.pvmm.api.BackendProvider naming the provider class (AutoService writes it), rebuild, and check "
+                    + "the jar with pvmm backends check.",
+            "--backend-path option",
+            "path", "/home/ana/pvmm-backends/acme-backend-0.3.jar",
+            "problem", "Its module-info provides io.pvmm.api.BackendProvider with com.acme.pvmm.AcmeProvider, but backend jars are loaded "
+                    + "on the class path, where only META-INF/services/io.pvmm.api.BackendProvider is read."),
 
     /** An strace log that cannot be imported as a trace. */
     STRACE_LOG_MALFORMED(50, ErrorKind.INPUT, "strace log cannot be imported",

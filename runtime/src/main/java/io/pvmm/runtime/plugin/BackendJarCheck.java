@@ -3,6 +3,7 @@ package io.pvmm.runtime.plugin;
 import io.pvmm.api.BackendProvider;
 import io.pvmm.api.SpiVersion;
 import io.pvmm.runtime.discovery.BackendDiscovery;
+import io.pvmm.runtime.discovery.BackendRegistry;
 import io.pvmm.runtime.discovery.DiscoveredBackend;
 import io.pvmm.runtime.error.PvmmError;
 import io.pvmm.runtime.error.PvmmException;
@@ -36,11 +37,17 @@ import java.util.stream.Collectors;
  *   <li>it holds no copy of the SPI's classes ({@code io/pvmm/api/});</li>
  *   <li>the provider loads, is a {@code BackendProvider}, constructs, and describes itself
  *       (name, description, SPI version, modes, platform, settings);</li>
- *   <li>the SPI version it was built against is compatible with this runtime's.</li>
+ *   <li>the SPI version it was built against is compatible with this runtime's;</li>
+ *   <li>its name is not already taken by a backend pvmm finds (built in, or installed on the backend
+ *       path): with both installed, the name would be ambiguous (PVMM-E003);</li>
+ *   <li>its {@code create()} builds a backend on which a small guest boots, in every declared mode,
+ *       with no violation and an empty audit.</li>
  * </ol>
- * A jar that is not a backend at all (checks 1 and 2) is {@link PvmmError#NOT_A_BACKEND_JAR}; an
- * incompatible SPI version alone is {@link PvmmError#INCOMPATIBLE_SPI_VERSION}; any other failure is
- * {@link PvmmError#BACKEND_JAR_CHECK_FAILED}.
+ * A jar that is not a backend at all (no readable jar, no registration in either form) is
+ * {@link PvmmError#NOT_A_BACKEND_JAR}; a {@code module-info} that {@code provides} the service
+ * without a service file fails check 2, as the class path (where pvmm loads {@code backends/} jars)
+ * reads only the file; an incompatible SPI version alone is {@link PvmmError#INCOMPATIBLE_SPI_VERSION};
+ * any other failure is {@link PvmmError#BACKEND_JAR_CHECK_FAILED}.
  */
 public final class BackendJarCheck {
 
@@ -89,12 +96,24 @@ public final class BackendJarCheck {
     }
 
     /**
-     * Checks a jar.
+     * Checks a jar on its own, with no other backend to clash with.
      *
      * @param jar the jar
      * @return the checks and, if one failed, the error to report
      */
     public static Result check(Path jar) {
+        return check(jar, BackendRegistry.of(List.of(), List.of(), "nothing"));
+    }
+
+    /**
+     * Checks a jar against the backends pvmm finds.
+     *
+     * @param jar       the jar
+     * @param installed the backends pvmm finds without it (a copy of the jar itself on the backend path
+     *                  is not a clash)
+     * @return the checks and, if one failed, the error to report
+     */
+    public static Result check(Path jar, BackendRegistry installed) {
         Path path = jar.toAbsolutePath().normalize();
         List<Check> checks = new ArrayList<>();
         List<String> providers;
@@ -110,10 +129,14 @@ public final class BackendJarCheck {
                     : "No such file.");
         }
         if (providers.size() != 1) {
-            String detail = providers.isEmpty() ? "META-INF/services/" + SPI_SERVICE + " is missing or empty"
+            List<String> provided = providers.isEmpty() ? moduleProviders(path) : List.of();
+            String detail = !provided.isEmpty() ? "module-info provides " + SPI_SERVICE + " with " + String.join(", ", provided)
+                    + ", but there is no META-INF/services/" + SPI_SERVICE + ": pvmm loads backends/ jars on the class path, "
+                    + "where only the service file is read, so it would ignore this jar; add the file, one line: " + provided.get(0)
+                    : providers.isEmpty() ? "META-INF/services/" + SPI_SERVICE + " is missing or empty"
                     : providers.size() + " providers: " + String.join(", ", providers) + "; a backend jar registers exactly one";
             checks.add(new Check("one provider registered", false, detail));
-            if (providers.isEmpty()) {
+            if (providers.isEmpty() && provided.isEmpty()) {
                 return notABackend(path, checks, "It registers no " + SPI_SERVICE + " in META-INF/services.");
             }
             return finish(path, checks, null);
@@ -127,13 +150,17 @@ public final class BackendJarCheck {
         DiscoveredBackend backend = null;
         try (PluginClassLoader loader = new PluginClassLoader(path.toString(), BackendPath.urls(List.of(path)))) {
             backend = construct(loader, provider, path, checks);
+            if (backend != null) {
+                boolean compatible = SpiVersion.isCompatible(backend.spiVersion());
+                checks.add(new Check("SPI version compatible", compatible, "built against " + backend.spiVersion()
+                        + ", this runtime's is " + SpiVersion.CURRENT));
+                checks.add(nameCheck(backend, path, installed));
+                if (compatible) {
+                    checks.add(BootCheck.boot(backend));
+                }
+            }
         } catch (IOException e) {
             checks.add(new Check("provider constructs", false, PvmmException.describe(e)));
-        }
-        if (backend != null) {
-            boolean compatible = SpiVersion.isCompatible(backend.spiVersion());
-            checks.add(new Check("SPI version compatible", compatible, "built against " + backend.spiVersion()
-                    + ", this runtime's is " + SpiVersion.CURRENT));
         }
         return finish(path, checks, backend);
     }
@@ -156,6 +183,38 @@ public final class BackendJarCheck {
             Throwable cause = e instanceof java.lang.reflect.InvocationTargetException ite && ite.getCause() != null ? ite.getCause() : e;
             checks.add(new Check("provider constructs", false, PvmmException.describe(cause)));
             return null;
+        }
+    }
+
+    private static Check nameCheck(DiscoveredBackend backend, Path path, BackendRegistry installed) {
+        String name = "name not taken";
+        List<DiscoveredBackend> taken = installed.backends().stream()
+                .filter(b -> b.name().equals(backend.name()) && !samePlace(b.location(), path)).toList();
+        if (taken.isEmpty()) {
+            return new Check(name, true, "no other backend pvmm finds is named '" + backend.name() + "'");
+        }
+        return new Check(name, false, "'" + backend.name() + "' is already " + taken.stream()
+                .map(b -> b.providerClass() + " (" + b.location() + ")").collect(Collectors.joining(" and "))
+                + ": with both installed, '" + backend.name() + "' would be ambiguous (PVMM-E003); choose another name()");
+    }
+
+    private static boolean samePlace(String location, Path jar) {
+        try {
+            return Path.of(location).toAbsolutePath().normalize().equals(jar);
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** The providers a jar's {@code module-info} declares, or none when it has none. */
+    static List<String> moduleProviders(Path path) {
+        try {
+            return ModuleFinder.of(path).findAll().stream().findFirst().map(ModuleReference::descriptor)
+                    .filter(d -> !d.isAutomatic()).stream()
+                    .flatMap(d -> d.provides().stream()).filter(p -> p.service().equals(SPI_SERVICE))
+                    .flatMap(p -> p.providers().stream()).toList();
+        } catch (FindException e) {
+            return List.of();
         }
     }
 

@@ -2,6 +2,7 @@ package io.pvmm.runtime.plugin;
 
 import io.pvmm.api.BackendProvider;
 import io.pvmm.runtime.PvmmRuntime;
+import io.pvmm.runtime.discovery.BackendDiscovery;
 import io.pvmm.runtime.config.ConfigInputs;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,6 +41,6 @@ public final class PluginDiscovery {
         ClassLoader own = BackendProvider.class.getClassLoader();
         loaders.add(own == null ? ClassLoader.getSystemClassLoader() : own);
         loaders.addAll(path.loaders());
-        return PvmmRuntime.discover(loaders);
+        return PvmmRuntime.of(BackendDiscovery.discover(loaders).withPathProblems(path.problems()));
     }
 }

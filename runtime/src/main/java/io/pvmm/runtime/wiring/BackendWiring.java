@@ -12,6 +12,7 @@ import io.pvmm.runtime.discovery.BackendRegistry;
 import io.pvmm.runtime.discovery.DiscoveredBackend;
 import io.pvmm.runtime.error.PvmmError;
 import io.pvmm.runtime.error.PvmmException;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -64,8 +65,9 @@ public final class BackendWiring {
      */
     synchronized Injector injector() {
         if (injector == null) {
-            registry.requireUniqueNames();
-            injector = Guice.createInjector(Stage.PRODUCTION, new StrictModule(), new BackendsModule(registry.backends()));
+            // a clashing name is ambiguous and never selected (PVMM-E003); every other backend is bound
+            List<DiscoveredBackend> unique = registry.backends().stream().filter(b -> !registry.duplicates().containsKey(b.name())).toList();
+            injector = Guice.createInjector(Stage.PRODUCTION, new StrictModule(), new BackendsModule(unique));
         }
         return injector;
     }

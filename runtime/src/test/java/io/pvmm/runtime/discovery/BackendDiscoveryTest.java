@@ -194,7 +194,11 @@ class BackendDiscoveryTest {
                 assertThat(e.getMessage()).startsWith("PVMM-E003 more than one backend provider is named 'alpha'.")
                         .contains("- " + ALPHA + " (" + first + ")", "- " + OtherAlphaProvider.class.getName() + " (" + second + ")");
             });
-            assertThat(selectWithDefaults(registry, tmp).error()).isEqualTo(PvmmError.DUPLICATE_BACKEND);
+            // selecting the clashing name is E003; the default (native) is simply not there, E002
+            PvmmRuntime runtime = PvmmRuntime.of(registry);
+            assertThatThrownBy(() -> runtime.select(runtime.configure(ConfigInputs.none(tmp).withOption("backend", "alpha", "--backend"))))
+                    .isInstanceOfSatisfying(PvmmException.class, e -> assertThat(e.error()).isEqualTo(PvmmError.DUPLICATE_BACKEND));
+            assertThat(selectWithDefaults(registry, tmp).error()).isEqualTo(PvmmError.UNKNOWN_BACKEND);
         }
     }
 
