@@ -87,6 +87,10 @@ public interface GuestMemory {
      * Whether a frame is in the guest's free pool (the buddy allocator's free lists, including the
      * per-vCPU lists): free to be handed out as anything. A page table must never be here.
      *
+     * <p>May be called from any hook, on any vCPU, as well as from {@code audit()}: a rule such as "a
+     * page table is released before its frame returns to the free pool" can only be checked in the
+     * release hook, as the frame may be reused long before the next audit.
+     *
      * @param pfn a frame number
      * @return whether the frame is free
      */

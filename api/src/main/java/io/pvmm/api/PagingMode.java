@@ -154,6 +154,31 @@ public enum PagingMode {
     }
 
     /**
+     * The slot, in its root, of the root entry at a physical address: what a {@code setPgd} (PAE) or a
+     * root-level {@code setPmd} (two-level) writes, known from the address alone. A PAE root is a
+     * 32-byte object that {@code pgd_cache} packs 128 to a page, so its slot is {@code (pa >> 3) & 3},
+     * not the entry's offset in the page; slot 3 ({@link #userPtrsPerPgd()}) is the kernel pmd's. A
+     * two-level root fills its page: {@code (pa >> 2) & 1023}.
+     *
+     * @param rootEntryPa the physical address of a root entry
+     * @return its slot, from 0 to {@link #ptrsPerPgd()} - 1
+     */
+    public int pgdIndexOfEntry(long rootEntryPa) {
+        return (int) ((rootEntryPa / entryBytes) & (ptrsPerPgd - 1));
+    }
+
+    /**
+     * The physical address of the root that holds a root entry: the address rounded down to
+     * {@link #pgdBytes()} (32 bytes in PAE mode, where several roots share a page).
+     *
+     * @param rootEntryPa the physical address of a root entry
+     * @return the physical address of its root
+     */
+    public long pgdOfEntry(long rootEntryPa) {
+        return rootEntryPa & ~((long) pgdBytes() - 1);
+    }
+
+    /**
      * {@code pgd_index(address)}.
      *
      * @param address a virtual address

@@ -124,6 +124,15 @@ class KitCatchesBrokenBackendsTest {
     }
 
     @Test
+    @DisplayName("a PAE root entry's slot taken with PagingMode.pgdIndexOfEntry passes the kit")
+    void passesASlotFromTheHelper() {
+        assertFailed(run(new NaiveRules.ChecksTheKernelSlotWithTheHelper())).isEmpty();
+        assertThat(io.pvmm.api.PagingMode.PAE.pgdIndexOfEntry(0x5000 + 5 * 32 + 3 * 8)).isEqualTo(3);
+        assertThat(io.pvmm.api.PagingMode.PAE.pgdOfEntry(0x5000 + 5 * 32 + 3 * 8)).isEqualTo(0x5000 + 5 * 32);
+        assertThat(io.pvmm.api.PagingMode.TWO_LEVEL.pgdIndexOfEntry(0x5000 + 768 * 4)).isEqualTo(768);
+    }
+
+    @Test
     @DisplayName("ptes counted from the write hooks fail exit, whose teardown clears ptes with no hook")
     void catchesPtesCountedFromHooks() {
         assertFailed(run(new NaiveRules.CountsPtesFromHooks()))

@@ -226,4 +226,29 @@ public final class NaiveRules {
                     .toList();
         }
     }
+
+    /**
+     * Takes a PAE root entry's slot from {@link PagingMode#pgdIndexOfEntry}, and refuses a kernel slot that
+     * links anything but {@code swapper_pg_dir}'s kernel pmd, as a shared kernel pmd must: a correct rule.
+     */
+    public static final class ChecksTheKernelSlotWithTheHelper extends ReferenceProvider {
+        @Override
+        public ParavirtOps create(BackendContext context) {
+            return new BrokenBackends.Forwarding(context) {
+                @Override
+                public void setPgd(long pgdPa, long value) {
+                    PagingMode mode = context.mode();
+                    long swapper = context.layout().swapperPgDir();
+                    if (mode.pgdIndexOfEntry(pgdPa) == mode.userPtrsPerPgd() && mode.pgdOfEntry(pgdPa) != swapper) {
+                        long kernelPmd = context.memory().readEntry(swapper + (long) mode.userPtrsPerPgd() * mode.entryBytes());
+                        if (mode.entryPfn(value) != mode.entryPfn(kernelPmd)) {
+                            throw new ParavirtViolation(Rule.PGD_SLOT_OUT_OF_RANGE, pgdPa >>> PagingMode.PAGE_SHIFT,
+                                    "a root's kernel slot links another pmd", "swapper's kernel pmd", "pfn 0x" + Long.toHexString(mode.entryPfn(value)));
+                        }
+                    }
+                    ref.setPgd(pgdPa, value);
+                }
+            };
+        }
+    }
 }
