@@ -82,6 +82,11 @@ final class AnnouncedTables {
         pd.clear(i);
     }
 
+    /** @return whether the frame is announced, as either kind */
+    boolean isAnnounced(long pfn) {
+        return kindOf(pfn) != null;
+    }
+
     /** Calls {@code action} with every announced frame, in increasing order. */
     void forEach(LongConsumer action) {
         for (int i = announced.nextSetBit(0); i >= 0; i = announced.nextSetBit(i + 1)) {

@@ -1,13 +1,11 @@
 package io.pvmm.backend.xen.guest;
 
-import io.pvmm.api.PagingMode;
 import io.pvmm.backend.xen.XenRule;
 import io.pvmm.backend.xen.mm.Hypercall;
 import io.pvmm.backend.xen.mm.Hypervisor;
 import io.pvmm.backend.xen.mm.XenViolation;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.LongPredicate;
 
 /**
  * The guest's per-vCPU multicall buffers and lazy MMU mode ({@code arch/i386/xen/multicalls.c} and
@@ -16,10 +14,12 @@ import java.util.function.LongPredicate;
  * <ul>
  *   <li>{@link #queue}: in lazy MMU mode (and with batching on) a request waits in the vCPU's buffer
  *       of {@value #MC_BATCH} entries, which is issued as one multicall when full, when lazy mode is
- *       left, and before any other hypercall, plain store or trapped write of that vCPU, so order
- *       is kept, except that a trapped write to a pinned L1 lets wait a batch that only fills tables
- *       outside every pinned tree ({@link #independentOf}); otherwise the request is issued at
- *       once;</li>
+ *       left, and before any direct hypercall of that vCPU ({@code xen_mc_flush} first, so order is
+ *       kept among hypercalls); otherwise the request is issued at once. A plain store, trapped or
+ *       not, does not flush it: the hardware does not know of the guest's buffer, so queued updates
+ *       land after stores made meanwhile, as on Xen;</li>
+ *   <li>{@link #queueOrTry}: {@code xen_set_pte_at}'s {@code update_va_mapping}, queued in lazy mode,
+ *       else tried at once;</li>
  *   <li>{@link #issue}: a direct hypercall, after the vCPU's pending batch;</li>
  *   <li>{@link #batch}: an explicit batch (pinning, unpinning), issued as multicalls of at most
  *       {@value #MC_BATCH} entries.</li>
@@ -117,29 +117,27 @@ final class Multicalls {
     }
 
     /**
-     * Whether a trapped write to the pinned L1 {@code mfn} may be emulated while the vCPU's batch
-     * waits: every waiting request is an {@code mmu_update} into a table that is neither {@code mfn}
-     * nor part of any pinned tree ({@code unpinned} says so of a frame), such as a fork child's pte
-     * page before its pin. Such updates cannot bear on the trapped entry, nor on the direct map that
-     * says which frames trap, so their order against the trapped write does not matter (Xen emulates a
-     * trapped write at once, whatever the guest has queued).
+     * {@code xen_set_pte_at}'s request: in lazy MMU mode it waits in the batch like any other (and a
+     * refusal is the batch's failure); otherwise it is issued at once, after the pending batch, and a
+     * refusal is reported back so that the port falls back to a plain store ("return if it
+     * succeeded; otherwise fall back to xen_set_pte").
      *
-     * @param cpu      the calling vCPU
-     * @param mfn      the trapped frame
-     * @param unpinned whether a machine frame is a table outside every pinned tree
-     * @return whether the batch may keep waiting
+     * @param cpu  the calling vCPU
+     * @param call the request
+     * @return false if the request was issued at once and Xen refused it
      */
-    boolean independentOf(int cpu, long mfn, LongPredicate unpinned) {
-        for (Hypercall call : buffers.get(cpu)) {
-            if (!(call instanceof Hypercall.MmuUpdate u)) {
-                return false;
-            }
-            long target = u.ptr() >>> PagingMode.PAGE_SHIFT;
-            if (target == mfn || !unpinned.test(target)) {
-                return false;
-            }
+    boolean queueOrTry(int cpu, Hypercall call) {
+        if (lazy[cpu] && lazyBatching) {
+            queue(cpu, call);
+            return true;
         }
-        return true;
+        flush(cpu);
+        try {
+            hv.hypercall(cpu, call);
+            return true;
+        } catch (XenViolation refused) {
+            return false;
+        }
     }
 
     /**

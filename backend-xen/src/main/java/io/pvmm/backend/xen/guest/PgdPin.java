@@ -31,8 +31,10 @@ import java.util.List;
  *       made writable before teardown.</li>
  * </ul>
  *
- * <p>Frames already in the wanted state are skipped, as {@code PG_pinned} makes Linux skip them.
- * Kernel pte pages are shared by every root and never walked.
+ * <p>The walk sets {@code PG_pinned} on every frame of the tree ({@code pin_page}) and the unpin clears
+ * it ({@code unpin_page}); whether a root is pinned is its own {@code PG_pinned}, as in
+ * {@code xen_exit_mmap}. Frames whose direct-map entry is already in the wanted state get no
+ * {@code update_va_mapping}. Kernel pte pages are shared by every root and never walked.
  *
  * <p><b>Threading:</b> callers hold the domain lock.
  */
@@ -45,9 +47,10 @@ final class PgdPin {
     private final Hypervisor hv;
     private final LowmemMappings lowmem;
     private final Multicalls mc;
-    private final int vcpus;
+    private final PgPinned pinned;
+    private final LoadedRoots loaded;
 
-    PgdPin(GuestLayout layout, Hypervisor hv, LowmemMappings lowmem, Multicalls mc, int vcpus) {
+    PgdPin(GuestLayout layout, Hypervisor hv, LowmemMappings lowmem, Multicalls mc, PgPinned pinned, LoadedRoots loaded) {
         this.layout = layout;
         this.mode = layout.mode();
         this.machine = hv.machine();
@@ -55,7 +58,8 @@ final class PgdPin {
         this.hv = hv;
         this.lowmem = lowmem;
         this.mc = mc;
-        this.vcpus = vcpus;
+        this.pinned = pinned;
+        this.loaded = loaded;
     }
 
     /**
@@ -65,22 +69,22 @@ final class PgdPin {
      * @param rootPa the root
      */
     void xenExitMmap(int cpu, long rootPa) {
-        long rootMfn = rootMfn(rootPa);
-        dropMmRef(cpu, rootMfn);
-        if (hv.isPinned(rootMfn)) {
+        dropMmRef(cpu, rootPa);
+        if (pinned.test(rootPa >>> PagingMode.PAGE_SHIFT)) { // PagePinned(virt_to_page(mm->pgd))
             xenPgdUnpin(cpu, rootPa);
         } else {
             makeTreeWritable(cpu, rootPa);
         }
     }
 
-    /** {@code drop_mm_ref}: every vCPU whose base is the root loads {@code swapper_pg_dir} (an IPI on SMP). */
-    private void dropMmRef(int cpu, long rootMfn) {
+    /** {@code drop_mm_ref}: every vCPU that has the root loaded loads {@code swapper_pg_dir} (an IPI on SMP). */
+    private void dropMmRef(int cpu, long rootPa) {
         mc.flush(cpu);
         long swapper = machine.p2m(layout.swapperPfn());
-        for (int v = 0; v < vcpus; v++) {
-            if (hv.base(v) == rootMfn) {
+        for (int v = 0; v < loaded.vcpus(); v++) {
+            if (loaded.root(v) == rootPa) {
                 hv.hypercall(v, new Hypercall.MmuextOp(MmuextCmd.NEW_BASEPTR, swapper));
+                loaded.load(v, layout.swapperPgDir());
             }
         }
     }
@@ -92,7 +96,9 @@ final class PgdPin {
      * @param rootPa the root
      */
     void xenPgdPin(int cpu, long rootPa) {
-        List<Hypercall> batch = protectAll(pgdWalk(rootPa), false);
+        List<Long> tree = pgdWalk(rootPa);
+        List<Hypercall> batch = protectAll(tree, false);
+        tree.forEach(pinned::set);
         batch.add(new Hypercall.MmuextOp(pinCommand(), rootMfn(rootPa)));
         mc.batch(cpu, batch);
     }
@@ -106,7 +112,9 @@ final class PgdPin {
     void xenPgdUnpin(int cpu, long rootPa) {
         List<Hypercall> batch = new ArrayList<>();
         batch.add(new Hypercall.MmuextOp(MmuextCmd.UNPIN_TABLE, rootMfn(rootPa)));
-        batch.addAll(protectAll(pgdWalk(rootPa), true));
+        List<Long> tree = pgdWalk(rootPa);
+        batch.addAll(protectAll(tree, true));
+        tree.forEach(pinned::clear);
         mc.batch(cpu, batch);
     }
 

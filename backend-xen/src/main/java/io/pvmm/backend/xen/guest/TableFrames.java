@@ -21,9 +21,12 @@ import java.util.List;
  *   <li>{@link #announce}: the frame becomes read-only in the direct map
  *       ({@code make_lowmem_page_readonly}, an {@code update_va_mapping} of the kernel pte that maps
  *       {@code PAGE_OFFSET + (pfn << 12)});</li>
- *   <li>{@link #release}: refused for a frame that is pinned, still typed with references, or already
- *       free; otherwise the frame becomes writable again, and a page directory is cleared ("make sure
- *       next person to allocate this page gets a clean pmd");</li>
+ *   <li>{@link #release}: refused for a frame not announced as that kind, already free, or a page
+ *       directory whose {@code PG_pinned} is set (a root still pinned); otherwise the frame becomes
+ *       writable again ({@code make_lowmem_page_readwrite}, which Xen refuses while the frame is still a
+ *       page table with references: the guest's {@code BUG()}, reported as
+ *       {@code release-of-typed-frame}), and a page directory is cleared ("make sure next person to
+ *       allocate this page gets a clean pmd");</li>
  *   <li>at boot, until the kernel's root is pinned, announcements come before the direct map of the
  *       frames exists: they are remembered, and a pte that maps one of them is stored read-only
  *       ({@link #maskRwPte}, 2.6.23's {@code xen_set_pte_init} / {@code mask_rw_pte}).</li>
@@ -39,17 +42,19 @@ final class TableFrames {
     private final Hypervisor hv;
     private final LowmemMappings lowmem;
     private final Multicalls mc;
+    private final PgPinned pinned;
     private final AnnouncedTables announced = new AnnouncedTables();
     private final BitSet bootReadOnly = new BitSet(); // by guest frame, until the kernel's root is pinned
     private boolean booting = true;
 
-    TableFrames(GuestLayout layout, Hypervisor hv, LowmemMappings lowmem, Multicalls mc) {
+    TableFrames(GuestLayout layout, Hypervisor hv, LowmemMappings lowmem, Multicalls mc, PgPinned pinned) {
         this.layout = layout;
         this.machine = hv.machine();
         this.memory = machine.guest();
         this.hv = hv;
         this.lowmem = lowmem;
         this.mc = mc;
+        this.pinned = pinned;
     }
 
     /** @return whether boot is still building the kernel's tables (the kernel's root is not pinned yet) */
@@ -57,10 +62,25 @@ final class TableFrames {
         return booting;
     }
 
-    /** The kernel's root is pinned: from now on the direct map of every lowmem frame exists. */
+    /**
+     * The kernel's root is pinned: from now on the direct map of every lowmem frame exists, and every
+     * kernel table is {@code PG_pinned} ({@code xen_mark_init_mm_pinned}).
+     */
     void bootDone() {
         booting = false;
         bootReadOnly.clear();
+        announced.forEach(pinned::set);
+        pinned.set(layout.swapperPfn());
+    }
+
+    /**
+     * Whether a frame is announced as a page table and not released.
+     *
+     * @param pfn a frame
+     * @return whether the port made it a table
+     */
+    boolean isAnnounced(long pfn) {
+        return announced.isAnnounced(pfn);
     }
 
     /**
@@ -87,33 +107,38 @@ final class TableFrames {
      *                      {@code release-of-pinned-frame} or {@code release-of-typed-frame}
      */
     void release(int cpu, long pfn, Kind kind) {
-        // the checks read the frame's type and the clear writes it directly: whatever this vCPU has
-        // queued must reach Xen first, whether or not an update_va_mapping follows
+        // the update_va_mapping is a direct hypercall and the clear writes the frame directly: whatever
+        // this vCPU has queued (an unlink of this very table) must reach Xen first
         mc.flush(cpu);
         announced.checkRelease(pfn, kind);
-        long mfn = machine.p2m(pfn);
         if (memory.isFree(pfn)) {
             throw new XenViolation(XenRule.RELEASE_OF_FREE_FRAME, pfn,
                     String.format("release of frame 0x%x, which is in the free pool already", pfn), "a frame in use", "free");
         }
-        if (hv.isPinned(mfn)) {
+        if (kind == Kind.PD && pinned.test(pfn)) {
             throw new XenViolation(XenRule.RELEASE_OF_PINNED_FRAME, pfn,
-                    String.format("release of frame 0x%x (mfn 0x%x), which is pinned", pfn, mfn), "not pinned", "pinned");
-        }
-        if (hv.isTypedTable(mfn)) {
-            throw new XenViolation(XenRule.RELEASE_OF_TYPED_FRAME, pfn,
-                    String.format("release of frame 0x%x (mfn 0x%x), which is still a %s with %d references",
-                            pfn, mfn, hv.pageType(mfn), hv.typeCount(mfn)),
-                    "type count 0", hv.pageType(mfn) + " count " + hv.typeCount(mfn));
+                    String.format("release of page directory 0x%x, whose PG_pinned is set: its tree was never unpinned", pfn),
+                    "PG_pinned clear", "PG_pinned set");
         }
         Hypercall rw = lowmem.protect(pfn, true);
         if (rw != null) {
-            mc.issue(cpu, rw);
+            try {
+                mc.issue(cpu, rw);
+            } catch (XenViolation refused) {
+                if (refused.xenRule() != XenRule.TYPED_FRAME_MAPPED_WRITABLE) {
+                    throw refused;
+                }
+                // make_lowmem_page_readwrite: BUG() on the refusal; the table is still linked somewhere
+                throw new XenViolation(XenRule.RELEASE_OF_TYPED_FRAME, pfn,
+                        String.format("release of frame 0x%x, which Xen still holds as a page table: ", pfn) + refused.getMessage(),
+                        "no reference to the frame's page-table type", refused.found());
+            }
         }
         if (kind == Kind.PD) {
             memory.clearFrame(pfn);
         }
         announced.release(pfn);
+        pinned.clear(pfn);
     }
 
     /**

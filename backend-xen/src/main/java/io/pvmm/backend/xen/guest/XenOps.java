@@ -31,18 +31,25 @@ import java.util.Map;
  *       ({@link PgdPin#xenPgdPin}); {@code exitMmap} first moves every vCPU off the root, then unpins
  *       it and makes its tables writable. {@code pagetableSetupDone} pins the kernel's root for good.</li>
  *   <li><b>Writes:</b> {@code setPmd}, {@code pmdClear}, {@code setPgd} are {@code mmu_update}s;
- *       {@code setPteAt} on the current address space (or {@code init_mm}) is {@code update_va_mapping}
- *       when the address resolves through the current base to that pte; any other pte store is what the
- *       hardware sees: a plain store to a writable frame, a trapped and emulated write to a typed L1, an
- *       {@code mmu_update} for a read-only frame that is not (yet) a typed L1. In lazy MMU mode the
- *       hypercalls queue in the vCPU's multicall buffer.</li>
+ *       {@code setPteAt} on the current address space (or {@code init_mm}) is
+ *       {@code update_va_mapping} of the address, which Xen applies to whichever pte maps that address
+ *       (falling back to a plain store if Xen refuses it outside lazy mode); any other pte store is a
+ *       plain store ({@code xen_set_pte}): to a writable frame it is stored, to a frame of a pinned
+ *       tree ({@code PG_pinned}) it traps, and Xen emulates it if the frame is an L1 and refuses it
+ *       otherwise; a table announced outside every pinned tree, read-only since its announcement, is
+ *       written with {@code mmu_update}. In lazy MMU mode the hypercalls queue in the vCPU's
+ *       multicall buffer, and stay queued across plain stores.</li>
  *   <li><b>Boot:</b> until {@code pagetableSetupDone}, a {@code setPte} that maps a frame announced as
  *       a page table is stored read-only ({@code xen_set_pte_init}), because announcements come before
  *       the direct map of those frames exists.</li>
  * </ul>
  *
+ * <p>The port decides from what a guest knows: its own {@code PG_pinned} ({@link PgPinned}), the root
+ * each vCPU loaded ({@link LoadedRoots}), its own page tables and direct map. It never reads the
+ * hypervisor's frame state.
+ *
  * <p><b>Threading:</b> every call runs under the domain lock; per-vCPU state (lazy mode, batches, the
- * base) is indexed by {@link BackendContext#currentCpu()}.
+ * loaded root) is indexed by {@link BackendContext#currentCpu()}.
  */
 @SuppressWarnings("try") // the held lock is the resource: released when the block ends
 public final class XenOps implements ParavirtOps {
@@ -59,6 +66,8 @@ public final class XenOps implements ParavirtOps {
     private final Multicalls mc;
     private final PgdPin pin;
     private final TableFrames frames;
+    private final PgPinned pinned = new PgPinned();
+    private final LoadedRoots loaded;
 
     /**
      * Creates the port and the hypervisor state for one guest.
@@ -81,8 +90,9 @@ public final class XenOps implements ParavirtOps {
         this.lock = hv.domainLock();
         this.lowmem = new LowmemMappings(layout, machine);
         this.mc = new Multicalls(hv, context.vcpus(), lazyBatching);
-        this.pin = new PgdPin(layout, hv, lowmem, mc, context.vcpus());
-        this.frames = new TableFrames(layout, hv, lowmem, mc);
+        this.loaded = new LoadedRoots(context.vcpus());
+        this.pin = new PgdPin(layout, hv, lowmem, mc, pinned, loaded);
+        this.frames = new TableFrames(layout, hv, lowmem, mc, pinned);
     }
 
     /** @return the hypervisor behind the port, for inspection */
@@ -155,14 +165,19 @@ public final class XenOps implements ParavirtOps {
         setPte(ptePa, value);
     }
 
+    /**
+     * {@code xen_set_pte_at}: on the current mm or {@code init_mm}, {@code update_va_mapping(address)},
+     * which Xen applies to the pte that maps {@code address} in the vCPU's address space, wherever
+     * {@code ptePa} is, as the hardware walk would; queued in lazy mode, and if Xen refuses it outside
+     * lazy mode, a plain store to {@code ptePa}. On any other mm, a plain store.
+     */
     @Override
     public void setPteAt(long mmPgdPa, long address, long ptePa, long value) {
         try (DomainLock.Held held = lock.hold()) {
             int cpu = cpu();
-            long base = basePa(cpu);
-            if ((mmPgdPa == base || mmPgdPa == layout.swapperPgDir()) && base >= 0
-                    && lowmem.pteFor(base, address) == ptePa) {
-                mc.queue(cpu, new Hypercall.UpdateVaMapping(address, value));
+            long current = loaded.root(cpu);
+            if (current >= 0 && (mmPgdPa == current || mmPgdPa == layout.swapperPgDir())
+                    && mc.queueOrTry(cpu, new Hypercall.UpdateVaMapping(address, value))) {
                 return;
             }
             pteStore(cpu, ptePa, value);
@@ -176,7 +191,23 @@ public final class XenOps implements ParavirtOps {
 
     @Override
     public void setPmd(long pmdPa, long value) {
-        mmuUpdate(pmdPa, value);
+        try (DomainLock.Held held = lock.hold()) {
+            attach(pmdPa, value);
+            mmuUpdate(pmdPa, value);
+        }
+    }
+
+    /**
+     * {@code xen_alloc_pt}'s rule: a table "is pinned iff its being attached to a pinned pagetable".
+     * The SPI's {@code allocPt} names no mm, so the port marks the table when it links it.
+     */
+    private void attach(long entryPa, long value) {
+        if (EntryBits.isPresent(value) && pinned.test(entryPa >>> PagingMode.PAGE_SHIFT)) {
+            long target = lowmem.entryPfn(value);
+            if (target >= 0 && frames.isAnnounced(target)) {
+                pinned.set(target);
+            }
+        }
     }
 
     @Override
@@ -193,6 +224,7 @@ public final class XenOps implements ParavirtOps {
                     frames.makeLowmemPageReadonly(cpu(), target); // what swapper links is an L2 to Xen: empty_zero_page too
                 }
             }
+            attach(pgdEntryPa, value);
             mmuUpdate(pgdEntryPa, value);
         }
     }
@@ -202,52 +234,43 @@ public final class XenOps implements ParavirtOps {
         // direct paging: the entry Xen checked is the entry the guest changed; nothing to resynchronise
     }
 
+    /**
+     * A kernel store without a hook that faulted on a read-only direct-map entry: Xen's
+     * {@code ptwr_do_page_fault} emulates it if the frame is a typed L1, else the fault is the
+     * guest's oops. Whatever this vCPU has queued stays queued: the trap is the hardware's, not a
+     * hypercall of the guest's.
+     */
     @Override
     public boolean writeFault(long pa, long value) {
         try (DomainLock.Held held = lock.hold()) {
-            int cpu = cpu();
             long pfn = pa >>> PagingMode.PAGE_SHIFT;
-            long mfn = machine.p2m(pfn);
-            // Xen emulates a trapped write at once, whatever the guest has queued: a batch that only
-            // fills tables outside every pinned tree (fork's copy into the child, while the parent's
-            // ptes are write-protected in place) keeps waiting; anything else goes first, so order is kept
-            if (!hv.isTypedL1(mfn) || !mc.independentOf(cpu, mfn, this::unpinnedTable)) {
-                mc.flush(cpu);
-            }
             if (!lowmem.isReadOnly(pfn)) {
-                mc.flush(cpu);
                 memory.writeEntry(pa, value); // made writable meanwhile: the retried store goes through
                 return true;
             }
-            hv.trappedWrite(mfn, index(pa), value);
+            hv.trappedWrite(machine.p2m(pfn), index(pa), value);
             return true;
         }
     }
 
     /**
-     * A pte store as the hardware sees it ({@code xen_set_pte} is a plain store): writable frame →
-     * the store; typed L1 → trapped and emulated; read-only frame that is not a typed L1 (a table
-     * announced but not yet part of a pinned tree) → the port uses {@code mmu_update}.
+     * A pte store as the port makes it: {@code xen_set_pte} is a plain store, so a writable frame
+     * takes it and a frame of a pinned tree ({@code PG_pinned}) traps, and Xen emulates the write if
+     * the frame is an L1 ({@code direct-write-to-read-only-frame} if it is a page directory or root).
+     * A table announced outside every pinned tree is read-only since its announcement but not yet
+     * validated, so the port writes it with {@code mmu_update} (queued in lazy mode).
      */
     private void pteStore(int cpu, long pa, long value) {
         long pfn = pa >>> PagingMode.PAGE_SHIFT;
         if (!lowmem.isReadOnly(pfn)) {
-            mc.flush(cpu);
             memory.writeEntry(pa, value);
             return;
         }
-        long mfn = machine.p2m(pfn);
-        if (hv.isTypedL1(mfn)) {
-            mc.flush(cpu);
-            hv.trappedWrite(mfn, index(pa), value);
+        if (pinned.test(pfn)) {
+            hv.trappedWrite(machine.p2m(pfn), index(pa), value);
             return;
         }
         mc.queue(cpu, new Hypercall.MmuUpdate(machine.machineAddress(pa), value));
-    }
-
-    /** A table frame that is read-only to the guest but part of no pinned tree (no type count yet). */
-    private boolean unpinnedTable(long mfn) {
-        return !hv.isTypedTable(mfn);
     }
 
     private void mmuUpdate(long pa, long value) {
@@ -268,7 +291,9 @@ public final class XenOps implements ParavirtOps {
     @Override
     public void writeCr3(long pgdPa) {
         try (DomainLock.Held held = lock.hold()) {
-            mc.issue(cpu(), new Hypercall.MmuextOp(MmuextCmd.NEW_BASEPTR, machine.p2m(pgdPa >>> PagingMode.PAGE_SHIFT)));
+            int cpu = cpu();
+            mc.issue(cpu, new Hypercall.MmuextOp(MmuextCmd.NEW_BASEPTR, machine.p2m(pgdPa >>> PagingMode.PAGE_SHIFT)));
+            loaded.load(cpu, pgdPa);
         }
     }
 
@@ -302,6 +327,7 @@ public final class XenOps implements ParavirtOps {
             long mfn = machine.p2m(pgdPa >>> PagingMode.PAGE_SHIFT);
             mc.issue(cpu(), new Hypercall.MmuextOp(pin.pinCommand(), mfn));
             hv.loadInitialBases(mfn);
+            loaded.loadAll(pgdPa);
             frames.bootDone();
         }
     }
@@ -365,11 +391,6 @@ public final class XenOps implements ParavirtOps {
 
     private int cpu() {
         return context.currentCpu();
-    }
-
-    private long basePa(int cpu) {
-        long base = hv.base(cpu);
-        return base < 0 ? -1 : machine.m2p(base) << PagingMode.PAGE_SHIFT;
     }
 
     private int index(long pa) {

@@ -2,6 +2,7 @@ package io.pvmm.backend.xen.mm;
 
 import io.pvmm.api.Finding;
 import io.pvmm.backend.xen.XenRule;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -15,9 +16,10 @@ import java.util.Objects;
  * frame state; every method takes it. A caller that must make a decision and a hypercall atomically
  * (the guest port) holds it around both — it is reentrant.
  *
- * <p><b>Errors:</b> a refused request throws {@link XenViolation} before changing any state. In a
- * multicall the entries before the failing one stay done and those after it are not run, as in Xen;
- * the guest treats any failure as a {@code BUG()}.
+ * <p><b>Errors:</b> a refused request throws {@link XenViolation} before changing any state. A
+ * multicall runs every entry, each on its own, and reports every one that failed
+ * ({@code do_multicall} stores each entry's result; the guest's {@code xen_mc_flush} then
+ * {@code BUG()}s on any negative one).
  */
 @SuppressWarnings("try") // the held lock is the resource: released when the block ends
 public final class Hypervisor {
@@ -77,24 +79,36 @@ public final class Hypervisor {
     }
 
     /**
-     * {@code HYPERVISOR_multicall}: one hypercall that runs the entries in order, stopping at the first
-     * that fails.
+     * {@code HYPERVISOR_multicall} ({@code do_multicall}): one hypercall that runs every entry in
+     * order, each on its own; an entry that fails changes nothing and does not stop the ones after it.
      *
      * @param vcpu  the calling vCPU
      * @param batch the entries
-     * @throws XenViolation naming the entry that failed
+     * @throws XenViolation if any entry failed: the first failure, naming its entry and how many
+     *                      failed, with each later failure attached as a suppressed exception
      */
     public void multicall(int vcpu, List<Hypercall> batch) {
         try (DomainLock.Held held = domainLock.hold()) {
             counters.hypercalls.incrementAndGet();
             counters.multicalls.incrementAndGet();
+            List<XenViolation> failed = new ArrayList<>();
             for (int i = 0; i < batch.size(); i++) {
                 Hypercall call = batch.get(i);
                 try {
                     execute(vcpu, call);
                 } catch (XenViolation v) {
-                    throw v.restate(v.xenRule(), String.format("multicall entry %d of %d, %s: ", i + 1, batch.size(), call));
+                    failed.add(v.restate(v.xenRule(), String.format("multicall entry %d of %d, %s: ", i + 1, batch.size(), call)));
                 }
+            }
+            if (!failed.isEmpty()) {
+                XenViolation first = failed.get(0);
+                if (failed.size() > 1) {
+                    first = first.restate(first.xenRule(), failed.size() + " of " + batch.size() + " multicall entries failed; ");
+                    for (int i = 1; i < failed.size(); i++) {
+                        first.addSuppressed(failed.get(i));
+                    }
+                }
+                throw first;
             }
         }
     }

@@ -160,7 +160,8 @@ class PgdPinTest {
         MiniGuest g = new MiniGuest(PagingMode.PAE).boot();
         long root = g.newRoot();
         long pte = g.ptePage(root, VA);
-        PgdPin pin = new PgdPin(g.context.layout(), g.hv(), new LowmemMappings(g.context.layout(), g.hv().machine()), null, 1);
+        PgdPin pin = new PgdPin(g.context.layout(), g.hv(), new LowmemMappings(g.context.layout(), g.hv().machine()), null,
+                new PgPinned(), new LoadedRoots(1));
 
         assertThat(pin.pgdWalk(root)).hasSize(6).startsWith(pte).endsWith(root >>> 12);
     }
