@@ -51,6 +51,19 @@ public interface BackendContext {
     }
 
     /**
+     * Write protection of guest frames, as the hardware gives it to a hypervisor: stores into a
+     * protected frame trap and come to {@link ParavirtOps#storeTrapped}. Only a backend that finds
+     * page tables by itself (without the lifecycle hooks) needs it. Since SPI 1.1.
+     *
+     * @return the guest's write protection
+     * @throws UnsupportedOperationException from a context that does not model it (a test's stub, a
+     *                                       runtime older than SPI 1.1)
+     */
+    default WriteProtection writeProtection() {
+        throw new UnsupportedOperationException("writeProtection");
+    }
+
+    /**
      * The number of virtual CPUs the guest runs; {@link #currentCpu()} is below it.
      *
      * @return at least 1

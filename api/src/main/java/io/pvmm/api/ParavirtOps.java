@@ -8,7 +8,7 @@ import java.util.Map;
  * 2.6.21, with the page allocation hooks of the patch "MM: page allocation hooks for VMI backend").
  * The guest kernel model calls nothing else outside itself.
  *
- * <h2>Four kinds of call</h2>
+ * <h2>Five kinds of call</h2>
  * <ol>
  *   <li><b>Lifecycle hooks</b> — {@link #allocPt}, {@link #allocPd}, {@link #allocPdClone},
  *       {@link #releasePt}, {@link #releasePd}: a guest frame becomes, or stops being, a page table.
@@ -26,6 +26,9 @@ import java.util.Map;
  *       {@link #exitMmap}, and boot's {@link #pagetableSetupStart}/{@link #pagetableSetupDone}.</li>
  *   <li><b>TLB and batching</b> — the TLB flushes and lazy MMU mode; and the hardware's
  *       {@link #writeFault} when the guest stores to memory it maps read-only.</li>
+ *   <li><b>Hardware events</b> (SPI 1.1) — {@link #storeTrapped}, a guest store into a frame the
+ *       backend write-protected ({@link WriteProtection}), and {@link #pageWalk}, the MMU walking the
+ *       tables after a TLB miss: what a monitor without hooks learns the page tables from.</li>
  * </ol>
  *
  * <p>Address spaces are named by the physical address of their root ({@code __pa(mm->pgd)}, what
@@ -310,6 +313,36 @@ public interface ParavirtOps {
      */
     default boolean writeFault(long pa, long value) {
         return false;
+    }
+
+    /**
+     * The guest stored into a frame the backend write-protected through
+     * {@link BackendContext#writeProtection()} — the write fault a full-virtualization monitor takes
+     * on a shadowed page table, which it emulates (Xen's {@code sh_page_fault} then
+     * {@code sh_x86_emulate_write}; KVM's {@code kvm_mmu_pte_write}). Since SPI 1.1.
+     *
+     * <p><b>When:</b> after the store has taken effect: the frame holds {@code store.value()} at
+     * {@code store.offset()}. For a paravirt write ({@link #setPte} and the rest) that is after the
+     * backend's own method returned; for the kernel's direct stores ({@code pgd_ctor}'s
+     * {@code memset} and clone copy, an in-place {@code ptep_set_wrprotect}, a guest bug's stray
+     * store) and its data stores ({@code clear_page}, the copy of a copy-on-write break, bootmem
+     * zeroing), right after each word. A block operation
+     * ({@link TrappedStore.Kind#BLOCK}) traps word by word while the frame stays protected; once the
+     * backend unprotects the frame, the rest of the operation runs without trapping, as the
+     * re-executed instruction would.
+     *
+     * <p><b>May:</b> unprotect or protect frames, read and store the guest's memory (the hypervisor's
+     * accesses do not trap). <b>Must not</b> undo the store.
+     *
+     * <p><b>Threading:</b> on the storing vCPU, under whatever lock the guest holds for the store
+     * (the page-table lock of the mm, {@code pgd_lock}, none for a data page).
+     *
+     * <p>The default ignores the store: a backend that protects nothing never receives one.
+     *
+     * @param store the frame, offset, value, vCPU and kind of the trapped store
+     * @throws ParavirtViolation if the store must be refused with a rule id
+     */
+    default void storeTrapped(TrappedStore store) {
     }
 
     // ----------------------------------------------------------------------------------------

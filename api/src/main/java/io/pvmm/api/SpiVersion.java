@@ -4,6 +4,12 @@ package io.pvmm.api;
  * The version of this SPI, and the rule that decides whether a provider built against another
  * version may run: the same major version, and a minor version no newer than the runtime's (methods
  * are only ever added, as defaults).
+ *
+ * <p>History: 1.0, the seed's five hooks, the page-table writes, the address-space events, TLB and
+ * lazy MMU mode, counters and audit. 1.1 adds write protection: {@link WriteProtection} from
+ * {@link BackendContext#writeProtection()} and {@link ParavirtOps#storeTrapped} with
+ * {@link TrappedStore}; and the hardware page walk: {@link ParavirtOps#observesPageWalks},
+ * {@link ParavirtOps#pageWalk} with {@link PageWalk}, {@link ParavirtOps#accessedDirtySet}.
  */
 public final class SpiVersion {
 

@@ -112,7 +112,7 @@ public enum PvmmError {
             "system property pvmm.backend",
             "name", "acme",
             "providerVersion", "2.0",
-            "runtimeVersion", "1.0",
+            "runtimeVersion", "1.1",
             "provider", "com.acme.pvmm.AcmeProvider",
             "location", "/opt/pvmm/backends/acme-backend-2.1.jar"),
 

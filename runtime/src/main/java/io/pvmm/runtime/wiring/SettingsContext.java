@@ -5,6 +5,7 @@ import io.pvmm.api.BackendSettings;
 import io.pvmm.api.GuestLayout;
 import io.pvmm.api.GuestMemory;
 import io.pvmm.api.PagingMode;
+import io.pvmm.api.WriteProtection;
 import java.util.Objects;
 
 /**
@@ -39,6 +40,11 @@ final class SettingsContext implements BackendContext {
     @Override
     public BackendSettings settings() {
         return settings;
+    }
+
+    @Override
+    public WriteProtection writeProtection() {
+        return guest.writeProtection();
     }
 
     @Override
