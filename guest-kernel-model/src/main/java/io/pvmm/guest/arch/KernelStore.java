@@ -13,7 +13,9 @@ import io.pvmm.guest.memory.PhysicalMemory;
  * store is an ordinary instruction through the direct map, so the MMU checks the direct-map entry of
  * the target frame first: if a hypervisor has made it read-only (Xen, for page tables), the store
  * faults, and the backend may emulate it ({@link Paravirt#writeFault}); if it does not, the kernel
- * oopses with a {@link KernelOops}.
+ * oopses with a {@link KernelOops}. Once stored, the store is checked against the hardware's write
+ * protection ({@link io.pvmm.guest.memory.StoreTraps}) and traps to a backend that protected the frame:
+ * a single store as an entry store, {@link #clear} and {@link #copy} word by word as a block operation.
  */
 public final class KernelStore {
 
@@ -62,6 +64,11 @@ public final class KernelStore {
      * @throws KernelOops if {@code direct} is false and no backend emulates the store
      */
     public void store(long pa, long value, boolean direct) {
+        put(pa, value, direct);
+        memory.traps().entryStored(pa, value);
+    }
+
+    private void put(long pa, long value, boolean direct) {
         if (direct) {
             memory.writeEntry(pa, value);
         } else if (!pv.writeFault(pa, value)) {
@@ -79,7 +86,9 @@ public final class KernelStore {
     public void clear(long pa, int count) {
         boolean direct = writable(pa >>> PagingMode.PAGE_SHIFT); // one frame: one direct-map check
         for (int i = 0; i < count; i++) {
-            store(pa + (long) i * mode.entryBytes(), 0, direct);
+            long at = pa + (long) i * mode.entryBytes();
+            put(at, 0, direct);
+            memory.traps().blockStored(at, 0);
         }
     }
 
@@ -94,8 +103,21 @@ public final class KernelStore {
         boolean direct = writable(toPa >>> PagingMode.PAGE_SHIFT);
         for (int i = 0; i < count; i++) {
             long off = (long) i * mode.entryBytes();
-            store(toPa + off, memory.readEntry(fromPa + off), direct);
+            long value = memory.readEntry(fromPa + off);
+            put(toPa + off, value, direct);
+            memory.traps().blockStored(toPa + off, value);
         }
+    }
+
+    /**
+     * {@code copy_user_highpage(to, from)}: the copy of a copy-on-write break, through kmap. The model
+     * keeps no data in user pages, so only a destination a backend protects sees stores.
+     *
+     * @param to   the new page
+     * @param from the page copied
+     */
+    public void copyUserHighpage(long to, long from) {
+        memory.traps().copyPage(to, from);
     }
 
     /**

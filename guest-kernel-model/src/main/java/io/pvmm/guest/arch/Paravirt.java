@@ -4,6 +4,7 @@ import io.pvmm.api.ParavirtOps;
 import io.pvmm.guest.hw.TlbGeometry;
 import io.pvmm.guest.hw.Tlbs;
 import io.pvmm.guest.memory.PhysicalMemory;
+import io.pvmm.guest.memory.StoreTraps;
 import java.util.Objects;
 
 /**
@@ -19,6 +20,10 @@ import java.util.Objects;
  * <p>The TLB flushes and the CR3 write are instructions before they are hooks: after the backend's
  * hook (or without it, when paravirt is compiled out) the calling vCPU's own TLB ({@link Tlbs}) is
  * flushed as the hardware would.
+ *
+ * <p>Every write is a store into guest memory, so after it the hardware's write protection is checked
+ * ({@link StoreTraps#entryStored}): a store into a frame a backend protected traps to it. Until some
+ * frame is protected that check is one field read.
  */
 public final class Paravirt {
 
@@ -28,6 +33,7 @@ public final class Paravirt {
     private final ParavirtOps ops;
     private final PhysicalMemory memory;
     private final Tlbs tlbs;
+    private final StoreTraps traps;
 
     /**
      * Binds the wrappers to a backend, with one TLB of its own (for tests of the kernel code alone).
@@ -49,6 +55,7 @@ public final class Paravirt {
     public Paravirt(ParavirtOps ops, PhysicalMemory memory, Tlbs tlbs) {
         this.ops = Objects.requireNonNull(ops, "ops");
         this.memory = Objects.requireNonNull(memory, "memory");
+        this.traps = memory.traps();
         this.tlbs = Objects.requireNonNull(tlbs, "tlbs");
     }
 
@@ -136,6 +143,7 @@ public final class Paravirt {
         } else {
             memory.writeEntry(pa, value);
         }
+        traps.entryStored(pa, value);
     }
 
     /**
@@ -152,6 +160,7 @@ public final class Paravirt {
         } else {
             memory.writeEntry(pa, value);
         }
+        traps.entryStored(pa, value);
     }
 
     /**
@@ -166,6 +175,7 @@ public final class Paravirt {
         } else {
             memory.writeEntry(pa, value);
         }
+        traps.entryStored(pa, value);
     }
 
     /**
@@ -180,6 +190,7 @@ public final class Paravirt {
         } else {
             memory.writeEntry(pa, value);
         }
+        traps.entryStored(pa, value);
     }
 
     /**
@@ -194,6 +205,7 @@ public final class Paravirt {
         } else {
             memory.writeEntry(pa, value);
         }
+        traps.entryStored(pa, value);
     }
 
     /**
@@ -209,6 +221,7 @@ public final class Paravirt {
         } else {
             memory.writeEntry(pa, 0);
         }
+        traps.entryStored(pa, 0);
     }
 
     /** @param pa entry address; {@code pmd_clear} */
@@ -218,6 +231,7 @@ public final class Paravirt {
         } else {
             memory.writeEntry(pa, 0);
         }
+        traps.entryStored(pa, 0);
     }
 
     /**

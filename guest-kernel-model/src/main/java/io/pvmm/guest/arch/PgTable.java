@@ -96,7 +96,7 @@ public final class PgTable {
 
     /** {@code pmd_ctor}: {@code memset(pmd, 0, PTRS_PER_PMD*sizeof(pmd_t))}. */
     void pmdCtor(long pmdPa) {
-        memory.clearFrame(pmdPa >>> PagingMode.PAGE_SHIFT);
+        memory.traps().clearPage(pmdPa >>> PagingMode.PAGE_SHIFT);
     }
 
     /** {@code pgd_ctor}: runs when the slab constructs a pgd object, not on every {@code pgd_alloc}. */

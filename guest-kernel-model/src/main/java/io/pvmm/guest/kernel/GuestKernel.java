@@ -69,6 +69,7 @@ public final class GuestKernel {
         PhysicalMemory mem = machine.memory();
         PageFrames pages = machine.pages();
         FreePool pool = machine.pool();
+        mem.traps().attach(ops, Cpus::currentId); // trapped stores go to the backend as the guest sees it
         this.pv = new Paravirt(ops, mem, machine.tlbs());
         this.tables = new PageTables(layout.mode(), mem, pv);
         this.store = new KernelStore(mem, tables, pv, layout);

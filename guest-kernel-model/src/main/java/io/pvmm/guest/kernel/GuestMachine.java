@@ -7,6 +7,7 @@ import io.pvmm.api.GuestMemory;
 import io.pvmm.api.PagingMode;
 import io.pvmm.api.ParavirtOps;
 import io.pvmm.api.PlatformRequirements;
+import io.pvmm.api.WriteProtection;
 import io.pvmm.guest.arch.KernelLayout;
 import io.pvmm.guest.config.GuestConfig;
 import io.pvmm.guest.memory.AllocFailures;
@@ -85,6 +86,11 @@ public final class GuestMachine {
             @Override
             public BackendSettings settings() {
                 return settings;
+            }
+
+            @Override
+            public WriteProtection writeProtection() {
+                return memory.traps();
             }
 
             @Override

@@ -53,7 +53,7 @@ public final class Bootmem {
             throw new KernelOops("bootmem: out of low memory");
         }
         long pfn = next++;
-        memory.clearFrame(pfn);
+        memory.traps().clearPage(pfn);
         pages.set(pfn, PageFrames.RESERVED);
         return pfn;
     }

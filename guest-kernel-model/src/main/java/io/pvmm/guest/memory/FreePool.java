@@ -90,7 +90,7 @@ public final class FreePool {
         clearBit(pfn);
         allocations.increment();
         if (gfp.zero()) {
-            memory.clearFrame(pfn);
+            memory.traps().clearPage(pfn); // clear_page: traps where a hypervisor protects the frame
         }
         return pfn;
     }

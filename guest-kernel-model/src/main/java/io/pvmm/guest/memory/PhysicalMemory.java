@@ -26,6 +26,7 @@ public final class PhysicalMemory implements GuestMemory {
     private final boolean pae;
     private final int[][] frames;
     private volatile FreeFrames freeFrames = pfn -> false;
+    private final StoreTraps traps;
 
     /**
      * Creates empty memory.
@@ -40,6 +41,17 @@ public final class PhysicalMemory implements GuestMemory {
             throw new IllegalArgumentException("guest frames must be in (0, 2^24]: " + frames);
         }
         this.frames = new int[(int) frames][];
+        this.traps = new StoreTraps(this);
+    }
+
+    /**
+     * The write protection of these frames, which the guest's own stores check (the accesses through
+     * this class are the hypervisor's and do not).
+     *
+     * @return the frames' write protection
+     */
+    public StoreTraps traps() {
+        return traps;
     }
 
     /** What answers {@link #isFree(long)}: the free pool, once it exists. */

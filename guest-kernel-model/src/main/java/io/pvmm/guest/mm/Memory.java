@@ -272,6 +272,7 @@ public final class Memory {
             }
             vma.anonVma().prepare();
             pages.get(copy);
+            store.copyUserHighpage(copy, page); // the private copy of the file's page
             release(page);
             page = copy;
         }
@@ -324,6 +325,9 @@ public final class Memory {
         }
         vma.anonVma().prepare();
         pages.get(copy);
+        if (!reserved) {
+            store.copyUserHighpage(copy, old); // cow_user_page; the zero page's copy was cleared by __GFP_ZERO
+        }
         long fresh = tables.makeEntry(copy, vma.pageProt() | EntryBits.DIRTY | EntryBits.RW);
         beforePteLock(copy);
         ptl.lock();

@@ -3,6 +3,7 @@ package io.pvmm.guest.observe;
 import io.pvmm.api.Finding;
 import io.pvmm.api.PageWalk;
 import io.pvmm.api.ParavirtOps;
+import io.pvmm.api.TrappedStore;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -162,6 +163,11 @@ public final class CountingOps implements ParavirtOps {
     public void pteUpdate(long mmPgdPa, long address, long ptePa) {
         tick(Hook.pteUpdate);
         delegate.pteUpdate(mmPgdPa, address, ptePa);
+    }
+
+    @Override
+    public void storeTrapped(TrappedStore store) {
+        delegate.storeTrapped(store); // a hardware event, not a paravirt call: the backend counts it
     }
 
     @Override

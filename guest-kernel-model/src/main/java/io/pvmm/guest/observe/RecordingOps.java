@@ -5,6 +5,7 @@ import io.pvmm.api.GuestMemory;
 import io.pvmm.api.PageWalk;
 import io.pvmm.api.PagingMode;
 import io.pvmm.api.ParavirtOps;
+import io.pvmm.api.TrappedStore;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -202,6 +203,11 @@ public final class RecordingOps implements ParavirtOps {
         store(ptePa);
         line(Hook.pteUpdate, mmPgdPa, address, ptePa);
         delegate.pteUpdate(mmPgdPa, address, ptePa);
+    }
+
+    @Override
+    public void storeTrapped(TrappedStore store) {
+        delegate.storeTrapped(store); // a hardware event, not a paravirt call: the backend counts it
     }
 
     @Override
