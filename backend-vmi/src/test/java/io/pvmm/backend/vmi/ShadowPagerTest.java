@@ -63,7 +63,7 @@ class ShadowPagerTest {
     }
 
     @Test
-    @DisplayName("writes to an untyped frame pass through: stored, not shadowed, not a trap")
+    @DisplayName("during boot, before vmi.c applies the boot allocations, writes to an untyped frame pass through: stored, not shadowed, not a trap")
     void writeToNormalFramePassesThrough() {
         TestGuest guest = new TestGuest(PagingMode.TWO_LEVEL);
         VmiOps ops = guest.ops();

@@ -52,6 +52,40 @@ class VmiAuditTest {
         assertThat(Long.decode(f.found())).isZero();
     }
 
+    @ParameterizedTest
+    @EnumSource(PagingMode.class)
+    @DisplayName("an in-place pte change without pteUpdate (missing-pte-update) leaves the shadow behind, which the audit finds")
+    void findsInPlaceChangeWithoutPteUpdate(PagingMode mode) {
+        TestGuest guest = new TestGuest(mode);
+        VmiOps ops = guest.ops();
+        ops.allocPt(PT);
+        long pte = guest.entry(DATA, EntryBits.PAGE_SHARED);
+        ops.setPteAt(0, 0x1000L, guest.pa(PT, 1), pte);
+        guest.memory().writeEntry(guest.pa(PT, 1), pte & ~EntryBits.RW); // ptep_set_wrprotect's clear_bit
+
+        assertThat(ops.audit()).extracting(Finding::ruleId, Finding::pfn, Finding::index)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("shadow-mismatch", PT, 1));
+
+        ops.pteUpdate(0, 0x1000L, guest.pa(PT, 1)); // what the correct guest does next
+        assertThat(ops.audit()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("the audit compares every live shadow: a user pte page and a cloned root's user half are checked too")
+    void comparesUserTablesAndClonedRoots() {
+        TestGuest guest = new TestGuest(PagingMode.TWO_LEVEL);
+        VmiOps ops = guest.ops();
+        ops.allocPd(TestGuest.SWAPPER);
+        ops.allocPdClone(PMD, TestGuest.SWAPPER, 768, 256);
+        ops.allocPt(PT);
+        guest.memory().writeEntry(guest.pa(PMD, 32), guest.link(PT)); // a user pmd linked without the hook
+        guest.memory().writeEntry(guest.pa(PT, 7), guest.entry(DATA, EntryBits.PAGE_SHARED)); // and a user pte
+
+        assertThat(ops.audit()).filteredOn(f -> f.ruleId().equals("shadow-mismatch"))
+                .extracting(Finding::pfn, Finding::index)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(PT, 7), org.assertj.core.groups.Tuple.tuple(PMD, 32));
+    }
+
     @Test
     @DisplayName("a frame that differs everywhere is reported entry by entry up to a cap, then counted")
     void mismatchFindingsAreCapped() {

@@ -52,7 +52,12 @@ public enum XenRule implements ViolationRule {
 
     // ---- writes the hardware traps ----
 
-    /** The guest stored, without a hypercall, to a read-only frame that is not a typed L1 (only those are emulated). */
+    /**
+     * {@code ptwr_do_page_fault}: the guest stored, without a hypercall (a hook-less store, or
+     * {@code xen_set_pte}'s plain store), to a read-only frame that is not a typed L1 — a pinned L2 or
+     * L3 included ("Page-directory entries cannot be written"); only L1 writes are emulated, any other
+     * fault goes to the guest, which oopses.
+     */
     DIRECT_WRITE_TO_READ_ONLY_FRAME("direct-write-to-read-only-frame",
             "the guest writes page tables other than typed L1s only with hypercalls"),
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pvmm.api.EntryBits;
 import io.pvmm.api.PagingMode;
+import io.pvmm.api.ParavirtViolation;
 import io.pvmm.backend.xen.XenRule;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -152,6 +153,28 @@ class PgdPinTest {
                 .hasMessageContaining("PAE L3 3rd slot is shared")
                 .extracting(RULE).isEqualTo(XenRule.SHARED_PAE_KERNEL_PMD);
         assertThat(g.ops.audit()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("release-of-unannounced-frame: a PAE pmd linked with no alloc_pd (missing-alloc-pd) pins, as alloc_pd is a no-op to 2.6.23's Xen, but its release_pd is refused")
+    void unannouncedPaePmdIsCaughtAtRelease() {
+        MiniGuest g = new MiniGuest(PagingMode.PAE).boot();
+        long root = g.newRoot();
+        long pmd = g.alloc(); // pgd_alloc without its alloc_pd: the direct map still maps it writable
+        g.ops.setPgd(root + 8, g.entry(pmd, EntryBits.PRESENT));
+        assertThat(g.directMapWritable(pmd)).isTrue();
+
+        g.ops.dupMmap(g.swapper, root); // pgd_walk makes every pmd read-only, announced or not
+        assertThat(g.directMapWritable(pmd)).isFalse();
+        assertThat(g.hv().isPinned(g.mfn(root >>> 12))).isTrue();
+        g.ops.exitMmap(root);
+
+        assertThatThrownBy(() -> g.ops.releasePd(pmd)) // pgd_free
+                .isInstanceOf(ParavirtViolation.class)
+                .extracting(RULE).isEqualTo(XenRule.RELEASE_OF_UNANNOUNCED_FRAME);
+        long announced = (g.ops.entryValue(g.memory.readEntry(root)) & PagingMode.PAE.frameMask()) >>> 12;
+        g.ops.releasePd(announced); // the control: a pmd announced with alloc_pd is released
+        assertThat(g.directMapWritable(announced)).isTrue();
     }
 
     @Test
