@@ -32,7 +32,7 @@ public record SettingSpec(String key, Type type, String defaultValue, String des
         BOOLEAN,
         /** A decimal or {@code 0x} hexadecimal integer that fits in 64 bits. */
         LONG,
-        /** A decimal number. */
+        /** A finite decimal number (not NaN, not infinite). */
         DOUBLE,
         /** Any text. */
         STRING,
@@ -155,7 +155,9 @@ public record SettingSpec(String key, Type type, String defaultValue, String des
             }
             case DOUBLE -> {
                 try {
-                    Double.parseDouble(v);
+                    if (!Double.isFinite(Double.parseDouble(v))) {
+                        return Optional.of("'" + value + "' is not a finite number; accepted: a decimal number such as 0.25");
+                    }
                 } catch (NumberFormatException e) {
                     return Optional.of("'" + value + "' is not a number");
                 }

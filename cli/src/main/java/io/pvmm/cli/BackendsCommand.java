@@ -6,6 +6,7 @@ import io.pvmm.runtime.config.ConfigInputs;
 import io.pvmm.runtime.config.Configuration;
 import io.pvmm.runtime.discovery.BackendRegistry;
 import io.pvmm.runtime.discovery.ProviderFailure;
+import io.pvmm.runtime.error.PvmmException;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -65,6 +66,13 @@ final class BackendsCommand implements Callable<Integer> {
         BackendListing.row(out, "searched", context.backendPath(inputs).describe());
         out.flush();
         BackendListing.warnAboutPath(registry, err);
+        if (!explain) { // the listing stands, but a misspelt key is reported here as run and config report it
+            try {
+                runtime.configure(inputs);
+            } catch (PvmmException e) {
+                err.println("warning: " + e.getMessage());
+            }
+        }
         for (ProviderFailure failure : registry.failures()) {
             err.println("warning: " + failure.toException().getMessage());
         }

@@ -30,7 +30,8 @@ final class CliSettings {
 
     /** {@code cli.*}: the terminal. */
     static final SettingNamespace CLI = new SettingNamespace("cli", List.of(
-            SettingSpec.bool("quiet", false, "no progress bar, even on a terminal")));
+            SettingSpec.bool("quiet", false, "no progress bar, even on a terminal"),
+            SettingSpec.bool("verbose", false, "print a failed run's stack frames, for the backend's author")));
 
     private CliSettings() {
     }

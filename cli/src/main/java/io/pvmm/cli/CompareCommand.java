@@ -101,13 +101,13 @@ final class CompareCommand implements Callable<Integer> {
         inputs = option(inputs, "compare.format", format, "--format");
         inputs = option(inputs, "compare.html", html, "--html");
         inputs = option(inputs, "compare.sample-every", sampleEvery, "--sample-every");
-        inputs = option(inputs, "compare.threads", threads, "--threads");
+        inputs = OptionConflicts.check(option(inputs, "compare.threads", threads, "--threads"));
         PvmmRuntime runtime = context.runtime(inputs);
         BackendListing.warnAboutPath(runtime.registry(), spec.commandLine().getErr());
         Configuration config = runtime.configure(inputs);
         runtime.registry().requireBackends();
         ComparisonRunner.Plan plan = new ComparisonRunner.Plan(backends(runtime, config.get("compare.backends")),
-                modes(config), bugs(config.get("compare.bugs")), Long.parseLong(config.get("compare.sample-every").value()),
+                modes(config), bugs(config.get("compare.bugs")), sampleEvery(config.get("compare.sample-every")),
                 threads(config.get("compare.threads")), config.get("compare.backends").value().trim().equals("all"),
                 new ComparisonRunner.Sources(config.get("compare.backends").source(),
                 config.get("compare.mode").source(), config.get("compare.bugs").source()));
@@ -174,12 +174,18 @@ final class CompareCommand implements Callable<Integer> {
         List<String> chosen = new ArrayList<>();
         for (String name : value.value().split(",")) {
             String n = name.trim();
-            if (n.isEmpty() || chosen.contains(n)) {
+            if (n.isEmpty()) {
                 continue;
+            }
+            if (n.equals("all")) {
+                throw invalid(value, "'all' stands alone: give --backends all, or a comma-separated list of backends");
+            }
+            if (chosen.contains(n)) {
+                throw invalid(value, "'" + n + "' is named twice; name each backend once");
             }
             if (!known.contains(n)) {
                 throw new PvmmException(PvmmError.UNKNOWN_BACKEND, value.source().description(), Map.of("name", n,
-                        "discovered", runtime.registry().describeBackends() + "; or all",
+                        "discovered", runtime.registry().describeBackends() + "; or all alone",
                         "suggestion", DidYouMean.sentence(n, known), "failures", runtime.registry().describeFailures()));
             }
             chosen.add(n);
@@ -215,11 +221,20 @@ final class CompareCommand implements Callable<Integer> {
                 throw invalid(value, "'" + n + "' is not a guest bug; the bugs are " + String.join(", ", all) + ", or all, or none."
                         + DidYouMean.sentence(n, all));
             }
-            if (!chosen.contains(n)) {
-                chosen.add(n);
+            if (chosen.contains(n)) {
+                throw invalid(value, "'" + n + "' is named twice; name each bug once");
             }
+            chosen.add(n);
         }
         return chosen;
+    }
+
+    private static long sampleEvery(ConfigValue value) {
+        long n = Long.parseLong(value.value().trim());
+        if (n < 1) {
+            throw invalid(value, "operations between timeline samples must be 1 or more");
+        }
+        return n;
     }
 
     private static int threads(ConfigValue value) {

@@ -51,7 +51,7 @@ final class ConfigCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        ConfigInputs inputs = backendOptions.applyTo(configOptions.applyTo(context.inputs()));
+        ConfigInputs inputs = OptionConflicts.check(backendOptions.applyTo(configOptions.applyTo(context.inputs())));
         PvmmRuntime runtime = context.runtime(inputs);
         Configuration config = runtime.configure(inputs);
         out.println("# effective configuration; precedence: option, system property, environment, file, default");

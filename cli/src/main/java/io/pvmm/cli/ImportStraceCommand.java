@@ -92,10 +92,17 @@ final class ImportStraceCommand implements Callable<Integer> {
                 default -> throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                         "--oversize must be clip or refuse, not '" + oversize + "'");
             };
-            try {
-                return new ImportOptions(o, new TouchPolicy(writePages, readPages, readStride, stackPages));
-            } catch (IllegalArgumentException e) {
-                throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            range(spec, "--touch-write-pages", writePages, 0, Integer.MAX_VALUE);
+            range(spec, "--touch-read-pages", readPages, 0, Integer.MAX_VALUE);
+            range(spec, "--touch-read-stride", readStride, 1, Integer.MAX_VALUE);
+            range(spec, "--touch-stack-pages", stackPages, 1, 32);
+            return new ImportOptions(o, new TouchPolicy(writePages, readPages, readStride, stackPages));
+        }
+
+        private static void range(CommandSpec spec, String option, int value, int min, int max) {
+            if (value < min || value > max) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), option + " must be "
+                        + (max == Integer.MAX_VALUE ? min + " or more" : "from " + min + " to " + max) + ", not " + value);
             }
         }
     }

@@ -1,7 +1,12 @@
 package io.pvmm.cli;
 
+import io.pvmm.runtime.error.DidYouMean;
+import io.pvmm.runtime.error.PvmmError;
 import io.pvmm.runtime.error.PvmmException;
 import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.UnmatchedArgumentException;
@@ -72,10 +77,24 @@ public final class Main {
     private static int usageError(ParameterException e, String[] args) {
         CommandLine cl = e.getCommandLine();
         PrintWriter err = cl.getErr();
-        err.println("pvmm: " + e.getMessage());
-        UnmatchedArgumentException.printSuggestions(e, err);
-        err.println("Run '" + cl.getCommandSpec().qualifiedName() + " --help' for usage.");
-        return ExitCodes.USAGE;
+        String problem = String.valueOf(e.getMessage()).strip().replace("option option ", "option ");
+        if (problem.endsWith(".")) {
+            problem = problem.substring(0, problem.length() - 1);
+        }
+        StringWriter suggestions = new StringWriter();
+        UnmatchedArgumentException.printSuggestions(e, new PrintWriter(suggestions));
+        String hint = suggestions.toString().strip().replace("\n", "; ");
+        if (e instanceof UnmatchedArgumentException u && cl.getCommandSpec().parent() == null && !u.getUnmatched().isEmpty()
+                && !u.getUnmatched().get(0).startsWith("-")) {
+            String name = u.getUnmatched().get(0);
+            List<String> commands = PvmmCommand.commandNames(cl.getCommandSpec());
+            problem = "unknown command '" + name + "'";
+            hint = "The commands are " + String.join(", ", commands) + "." + DidYouMean.sentence(name, commands);
+        }
+        PvmmException p = new PvmmException(PvmmError.BAD_COMMAND_LINE, null, Map.of("problem", problem,
+                "suggestions", hint, "command", cl.getCommandSpec().qualifiedName()), e);
+        err.println(p.getMessage());
+        return p.exitCode();
     }
 
     private static int failure(Exception e, PrintWriter err) {

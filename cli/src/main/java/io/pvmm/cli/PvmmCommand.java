@@ -1,7 +1,10 @@
 package io.pvmm.cli;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.AutoComplete;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -20,6 +23,7 @@ import picocli.CommandLine.Spec;
             ExplainCommand.class,
             ImportStraceCommand.class,
             RecordCommand.class,
+            CommandLine.HelpCommand.class,
             AutoComplete.GenerateCompletion.class,
         },
         description = "Run the Linux i386 page-table code on a pluggable hypervisor backend.",
@@ -31,7 +35,7 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
             "0:success",
             "1:failure (a run failed: PVMM-E017, E018; strace missing or failed: E053, E054; or an internal error)",
-            "2:usage or configuration error, or bad input (PVMM-E008..E015, E030..E032, E050..E052)",
+            "2:usage or configuration error, or bad input (PVMM-E008..E015, E019, E020, E030..E032, E050..E052)",
             "3:backend selection error (PVMM-E001..E007)",
             "4:violations or audit findings, translations that differ, or a refused replayed call"})
 final class PvmmCommand implements Callable<Integer> {
@@ -44,6 +48,22 @@ final class PvmmCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        throw new ParameterException(spec.commandLine(), "a command is required: run, replay, compare, replay-hooks, backends, config or explain");
+        throw new ParameterException(spec.commandLine(), "a command is required: " + String.join(", ", commandNames(spec)));
+    }
+
+    /**
+     * The commands a user may type, from the command tree (hidden ones left out).
+     *
+     * @param spec the root command
+     * @return their names, in the help's order
+     */
+    static List<String> commandNames(CommandSpec spec) {
+        List<String> names = new ArrayList<>();
+        spec.subcommands().forEach((name, sub) -> {
+            if (!sub.getCommandSpec().usageMessage().hidden() && name.equals(sub.getCommandName())) {
+                names.add(name);
+            }
+        });
+        return names;
     }
 }

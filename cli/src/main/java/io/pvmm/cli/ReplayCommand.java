@@ -63,7 +63,8 @@ final class ReplayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ConfigInputs inputs = outputOptions.applyTo(runOptions.applyTo(backendOptions.applyTo(configOptions.applyTo(context.inputs()))));
+        ConfigInputs inputs = OptionConflicts.check(
+                outputOptions.applyTo(runOptions.applyTo(backendOptions.applyTo(configOptions.applyTo(context.inputs())))));
         Path path = context.workingDirectory().resolve(trace).toAbsolutePath().normalize();
         return RunExecution.run(context, spec, inputs, config -> read(path), path);
     }

@@ -75,7 +75,7 @@ final class ReplayHooksCommand implements Callable<Integer> {
         if (backend != null) {
             inputs = inputs.withOption(RuntimeKeys.BACKEND, backend, "--backend");
         }
-        inputs = inputs.withOption(RuntimeKeys.MODE, recording.mode().configName(), "the recording's header");
+        inputs = OptionConflicts.check(inputs).withOption(RuntimeKeys.MODE, recording.mode().configName(), "the recording's header");
         if (quiet) {
             inputs = inputs.withOption("cli.quiet", "true", "--quiet");
         }

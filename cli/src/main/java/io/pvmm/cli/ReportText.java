@@ -16,12 +16,13 @@ final class ReportText {
      *
      * @param r   the report
      * @param out where to print
+     * @param verbose whether a failure is printed with its stack frames
      */
-    static void print(RunReport r, PrintWriter out) {
+    static void print(RunReport r, PrintWriter out, boolean verbose) {
         out.printf("backend %s, mode %s, workload %s, seed %d, %d vCPU%s%n", r.backend(), r.mode(), r.workload(), r.seed(),
                 r.vcpus(), r.vcpus() == 1 ? "" : "s");
-        out.printf("%s in %d ms: %d operations %s%n", r.completed() ? "completed" : "STOPPED", r.elapsedMillis(),
-                r.operations(), r.outcomes());
+        out.printf("%s in %d ms: %d operations (%s)%n", r.completed() ? "completed" : "STOPPED", r.elapsedMillis(),
+                r.operations(), outcomes(r.outcomes()));
         out.println("hooks (calls per SPI method; at boot in brackets):");
         printCounts(r.hooks(), r.bootHooks(), out);
         out.println("backend counters (at boot in brackets):");
@@ -63,8 +64,16 @@ final class ReportText {
             out.println("guest BUG: " + r.bug());
         }
         if (r.failure() != null) {
-            out.println("run failed: " + r.failure());
+            String[] lines = r.failure().split("\n", 2);
+            out.println("run failed: " + (verbose || lines.length == 1 ? r.failure() : lines[0] + "\n  (its stack frames: run again with --verbose)"));
         }
+    }
+
+    /** The operations' outcomes as words, {@code OK 3782, ENOMEM 0}, not a Java map. */
+    private static String outcomes(Map<String, ? extends Number> outcomes) {
+        StringBuilder sb = new StringBuilder();
+        outcomes.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ", ").append(k).append(' ').append(v));
+        return sb.toString();
     }
 
     private static void printCounts(Map<String, Long> counts, Map<String, Long> boot, PrintWriter out) {

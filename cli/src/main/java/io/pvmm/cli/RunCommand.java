@@ -60,7 +60,7 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ConfigInputs inputs = configOptions.applyTo(context.inputs());
-        inputs = outputOptions.applyTo(runOptions.applyTo(workloadOption.applyTo(backendOptions.applyTo(inputs))));
+        inputs = OptionConflicts.check(outputOptions.applyTo(runOptions.applyTo(workloadOption.applyTo(backendOptions.applyTo(inputs)))));
         return RunExecution.run(context, spec, inputs, config -> WorkloadResolver.resolve(config, context.workingDirectory()), null);
     }
 }

@@ -84,7 +84,7 @@ final class RunExecution {
         if ("json".equals(config.get("run.format").value())) {
             out.println(ReportJson.render(ReportJson.tree(report)));
         } else {
-            ReportText.print(report, out);
+            ReportText.print(report, out, config.get("cli.verbose").value().equals("true"));
             if (recording != null) {
                 out.println("hook calls recorded in " + recording.target());
             }

@@ -13,6 +13,9 @@ final class RunOutputOptions {
             description = "Write every hook call of the run to FILE, for pvmm replay-hooks (run.record-hooks).")
     String recordHooks;
 
+    @Option(names = "--verbose", description = "Print the stack frames of a backend that failed, for its author (cli.verbose).")
+    boolean verbose;
+
     /**
      * Adds the options that were given to the configuration sources.
      *
@@ -26,6 +29,9 @@ final class RunOutputOptions {
         }
         if (recordHooks != null) {
             result = result.withOption("run.record-hooks", recordHooks, "--record-hooks");
+        }
+        if (verbose) {
+            result = result.withOption("cli.verbose", "true", "--verbose");
         }
         return result;
     }

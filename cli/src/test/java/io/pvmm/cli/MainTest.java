@@ -48,7 +48,7 @@ class MainTest {
         CliRunner.Result r = cli().run("backends", "--bogus");
 
         assertThat(r.exitCode()).isEqualTo(2);
-        assertThat(r.err()).startsWith("pvmm: Unknown option: '--bogus'").contains("Run 'pvmm backends --help' for usage.");
+        assertThat(r.err()).startsWith("PVMM-E020 Unknown option: '--bogus'").contains("Run 'pvmm backends --help' for usage");
     }
 
     @Test
@@ -57,7 +57,7 @@ class MainTest {
         CliRunner.Result r = cli().run("backend");
 
         assertThat(r.exitCode()).isEqualTo(2);
-        assertThat(r.err()).contains("Unmatched argument", "'backend'", "backends");
+        assertThat(r.err()).startsWith("PVMM-E020 unknown command 'backend'.").contains("Did you mean 'backends'?");
     }
 
     @Test

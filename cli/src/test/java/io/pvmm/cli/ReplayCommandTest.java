@@ -40,7 +40,7 @@ class ReplayCommandTest {
 
         assertThat(r.exitCode()).as(r.err()).isZero();
         assertThat(r.out()).startsWith("backend native, mode pae, workload boot, seed 1, 1 vCPU\n")
-                .contains("completed in", "12 operations {OK=12,", "hooks balanced: yes");
+                .contains("completed in", "12 operations (OK 12,", "hooks balanced: yes");
     }
 
     @Test

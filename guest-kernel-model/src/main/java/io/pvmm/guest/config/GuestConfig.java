@@ -57,7 +57,7 @@ public record GuestConfig(long memoryMib, boolean pse, boolean pge, int vcpus, l
         if (failAllocAt < 0) {
             throw new IllegalArgumentException("guest.fail-alloc-at must be 0 (off) or a positive allocation number: " + failAllocAt);
         }
-        if (failAllocProbability < 0 || failAllocProbability > 1) {
+        if (!(failAllocProbability >= 0 && failAllocProbability <= 1)) { // NaN too
             throw new IllegalArgumentException("guest.fail-alloc-probability must be between 0 and 1: " + failAllocProbability);
         }
         bugs = bugs.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(bugs));
@@ -103,11 +103,18 @@ public record GuestConfig(long memoryMib, boolean pse, boolean pge, int vcpus, l
                 SettingSpec.parseLong(values.getOrDefault("memory-mib", Long.toString(DEFAULTS.memoryMib))),
                 Boolean.parseBoolean(values.getOrDefault("pse", "true").trim()),
                 Boolean.parseBoolean(values.getOrDefault("pge", "true").trim()),
-                Math.toIntExact(SettingSpec.parseLong(values.getOrDefault("vcpus", "1"))),
+                vcpus(SettingSpec.parseLong(values.getOrDefault("vcpus", "1"))),
                 SettingSpec.parseLong(values.getOrDefault("seed", "1")),
                 SettingSpec.parseLong(values.getOrDefault("fail-alloc-at", "0")),
                 Double.parseDouble(values.getOrDefault("fail-alloc-probability", "0").trim()),
                 bugs, TlbGeometry.fromSettings(values));
+    }
+
+    private static int vcpus(long v) {
+        if (v < 1 || v > MAX_VCPUS) { // before narrowing, so a huge value is named with its range, not as an overflow
+            throw new IllegalArgumentException("guest.vcpus must be between 1 and " + MAX_VCPUS + ": " + v);
+        }
+        return (int) v;
     }
 
     /**

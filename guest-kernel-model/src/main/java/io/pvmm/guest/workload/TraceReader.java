@@ -2,6 +2,7 @@ package io.pvmm.guest.workload;
 
 import io.pvmm.guest.arch.PageAttr;
 import io.pvmm.guest.kernel.ExecImage;
+import io.pvmm.guest.mm.Mmap;
 import io.pvmm.guest.mm.Vma;
 import java.io.IOException;
 import java.io.Reader;
@@ -164,7 +165,13 @@ public final class TraceReader {
             }
             case "brk" -> {
                 arity(w, 3, "brk PID ADDR");
-                return new Op.Brk(existing(w[1]), number(w[2]));
+                int pid = existing(w[1]);
+                long addr = number(w[2]);
+                if (addr < ExecImage.TEXT_START || addr >= Mmap.MMAP_BASE) {
+                    throw error("a brk address from 0x" + Long.toHexString(ExecImage.TEXT_START) + " to below MMAP_BASE 0x"
+                            + Long.toHexString(Mmap.MMAP_BASE), "'" + w[2] + "'");
+                }
+                return new Op.Brk(pid, addr);
             }
             case "touch" -> {
                 if (w.length != 4 && w.length != 5) {
@@ -248,7 +255,9 @@ public final class TraceReader {
             if (eq < 0 || !keys.contains(key)) {
                 throw error("KEY=VALUE with KEY one of " + String.join(", ", keys.stream().sorted().toList()), "'" + w[i] + "'");
             }
-            kv.put(key, number(w[i].substring(eq + 1)));
+            if (kv.put(key, number(w[i].substring(eq + 1))) != null) {
+                throw error("each KEY once", "'" + key + "=' given twice");
+            }
         }
         return kv;
     }

@@ -87,6 +87,22 @@ final class PropertiesFile {
         return entries;
     }
 
+    /**
+     * Refuses an empty configuration file name, which would name the working directory.
+     *
+     * @param named            the value of the {@code config} key
+     * @param workingDirectory where a relative name starts
+     * @return the value
+     * @throws PvmmException {@link PvmmError#CONFIG_FILE_UNREADABLE} if the name is empty
+     */
+    static ConfigValue requireName(ConfigValue named, Path workingDirectory) {
+        if (named.value().isBlank()) {
+            throw unreadable(workingDirectory.toAbsolutePath().normalize(), named.source(),
+                    "The file name is empty: give the path of a configuration file, or leave the option out.", null);
+        }
+        return named;
+    }
+
     /** The largest configuration file read: a configuration is a few dozen lines of key=value. */
     static final int MAX_BYTES = 1 << 20;
 

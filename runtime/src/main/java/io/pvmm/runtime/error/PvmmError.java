@@ -19,9 +19,10 @@ import java.util.regex.Pattern;
  * dropped, so an optional part is an argument that may be empty.
  *
  * <p><b>Stability:</b> a code never changes meaning and is never reused. Codes E001 to E018 are
- * fixed; later work adds codes from E030 on: E030 to E032 are the command line's hook recordings and
- * backend jar checks, E033 to E039 the backend path's entries, E050 to E054 the import and recording
- * of strace logs.
+ * fixed; later work adds codes from E019 on: E019 to E029 are the command line's own errors (its
+ * parsing, conflicting options), E030 to E032 the command line's hook recordings and backend jar
+ * checks, E033 to E039 the backend path's entries, E050 to E054 the import and recording of strace
+ * logs.
  */
 public enum PvmmError {
 
@@ -232,6 +233,33 @@ public enum PvmmError {
             null,
             "invariant", "pmd_bad(*pmd)",
             "detail", "pmd entry 0x00000063 at 0x00101c00 does not point to a page table."),
+
+    /** One key given two different values on the command line. */
+    CONFLICTING_OPTIONS(19, ErrorKind.CONFIGURATION, "one setting given twice on the command line",
+            "'{key}' is given two values on the command line: '{first}' ({firstSource}) and '{second}' ({secondSource})\n"
+                    + "The command line overrides every other source, so within it a key takes one value: give it once.",
+            "An option and --set name the same key (--backend xen --set backend=vmi), or --set names it twice with different "
+                    + "values. pvmm cannot tell which was meant, so it refuses rather than pick one; the same value given twice is accepted.",
+            "Remove one of the two. To override a value from the environment or the configuration file, give it once on the command line.",
+            null,
+            "key", "backend",
+            "first", "xen",
+            "firstSource", "--backend option",
+            "second", "vmi",
+            "secondSource", "--set option"),
+
+    /** The command line cannot be parsed. */
+    BAD_COMMAND_LINE(20, ErrorKind.INPUT, "the command line cannot be parsed",
+            "{problem}\n{suggestions}\nRun '{command} --help' for usage, or 'pvmm help'.",
+            "The command line names a command or option pvmm does not have, leaves out a value or an argument an option or "
+                    + "command needs, gives a single-valued option twice, or writes a value in a form the option does not take "
+                    + "(--set and -D take KEY=VALUE).",
+            "Correct the command line as the message says; each command's --help lists its options and arguments, "
+                    + "and docs/cli.md has them all.",
+            null,
+            "problem", "Unknown option: '--nosuch'",
+            "suggestions", "Possible solutions: --seed",
+            "command", "pvmm run"),
 
     /** A hook recording line that does not follow the format. */
     MALFORMED_HOOK_RECORDING(30, ErrorKind.INPUT, "malformed hook recording",

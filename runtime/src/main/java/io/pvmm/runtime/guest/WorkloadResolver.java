@@ -56,7 +56,7 @@ public final class WorkloadResolver {
             return builtIn;
         }
         Path path = workingDirectory.resolve(name);
-        boolean looksLikePath = name.contains("/") || name.contains(".") || Files.exists(path);
+        boolean looksLikePath = !name.isBlank() && (name.contains("/") || name.contains(".") || Files.exists(path));
         if (!looksLikePath) {
             String suggestion = DidYouMean.sentence(name, builtIns.keySet());
             throw new PvmmException(PvmmError.UNKNOWN_WORKLOAD, source, Map.of("name", name,
