@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.DynamicTest;
 
@@ -35,7 +34,7 @@ final class RefusalRules {
     }
 
     /**
-     * The tests of every declared refusal: for each, a container named after its rule.
+     * The tests of every declared refusal: for each, two tests named after its rule.
      *
      * @param backend makes the backend under test of one test
      * @return the tests; one skipped test when the backend declares none
@@ -48,9 +47,9 @@ final class RefusalRules {
                     assumeTrue(false, () -> described.name() + " declares no refusals(): declare each rule it enforces with "
                             + "the guest bug or call that breaks it, and the kit checks that the rule fires then and never on a correct guest")));
         }
-        return refusals.stream().map(r -> DynamicContainer.dynamicContainer(r.ruleId(), Stream.of(
-                DynamicTest.dynamicTest("fires when " + r.action(), () -> fires(backend.get(), r)),
-                DynamicTest.dynamicTest("never fires on a correct guest", () -> neverFiresOnACorrectGuest(backend.get(), r)))));
+        return refusals.stream().flatMap(r -> Stream.of(
+                DynamicTest.dynamicTest(r.ruleId() + " fires when " + r.action(), () -> fires(backend.get(), r)),
+                DynamicTest.dynamicTest(r.ruleId() + " never fires on a correct guest", () -> neverFiresOnACorrectGuest(backend.get(), r))));
     }
 
     private static List<PagingMode> modes(BackendUnderTest backend, Refusal refusal) {

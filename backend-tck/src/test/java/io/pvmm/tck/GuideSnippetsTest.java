@@ -73,6 +73,29 @@ class GuideSnippetsTest {
     }
 
     @Test
+    @DisplayName("the guide's pom pins every plugin, at the versions pvmm itself builds with")
+    void guidesPomPinsThePluginsOfThisBuild() throws java.io.IOException {
+        java.nio.file.Path root = java.nio.file.Path.of(System.getProperty("basedir", ".")).toAbsolutePath().getParent();
+        String guide = java.nio.file.Files.readString(root.resolve("docs/writing-a-backend.md"));
+        String pom = guide.substring(guide.indexOf("**The pom, if you write your own.**"));
+        pom = pom.substring(pom.indexOf("```xml"), pom.indexOf("</project>"));
+        String parent = java.nio.file.Files.readString(root.resolve("pom.xml"));
+        java.util.regex.Matcher plugin = java.util.regex.Pattern
+                .compile("<artifactId>maven-([a-z]+)-plugin</artifactId><version>([^<]+)</version>").matcher(pom);
+        List<String> pinned = new ArrayList<>();
+        while (plugin.find()) {
+            pinned.add(plugin.group(1));
+            String property = plugin.group(1).equals("surefire") ? "surefire.version" : plugin.group(1) + "-plugin.version";
+            assertThat(parent).as("maven-%s-plugin's version", plugin.group(1)).contains("<" + property + ">" + plugin.group(2) + "</");
+        }
+        assertThat(pinned).containsExactlyInAnyOrder("clean", "resources", "jar", "install", "deploy", "site", "compiler", "surefire");
+        java.util.regex.Matcher junit = java.util.regex.Pattern.compile("<artifactId>junit-bom</artifactId><version>([^<]+)<").matcher(pom);
+        assertThat(junit.find()).isTrue();
+        assertThat(parent).contains("<junit.version>" + junit.group(1) + "</junit.version>");
+        assertThat(pom).contains("<maven.compiler.release>17</maven.compiler.release>", "<failIfNoTests>true</failIfNoTests>");
+    }
+
+    @Test
     @DisplayName("in two-level mode allocPd announces swapper_pg_dir while it is still empty: boot maps the kernel after the call")
     void twoLevelAllocPdAnnouncesAnEmptyPage() {
         List<Long> presentAtAnnouncement = new ArrayList<>();
