@@ -31,7 +31,8 @@ final class ReportText {
         } else {
             printCounts(r.counters(), r.bootCounters(), out);
         }
-        out.println("tlb (per vCPU; references per walk are the guest's entries, " + CompareTable.referencesPerWalk(r) + " here):");
+        out.println("tlb (per vCPU, references per walk in the guest's tables; over the run, as the backend walks: "
+                + CompareTable.referencesPerWalk(r) + "):");
         for (int cpu = 0; cpu < r.tlb().size(); cpu++) {
             Map<String, Long> t = r.tlb().get(cpu);
             long walks = t.getOrDefault("walks", 0L);

@@ -120,7 +120,24 @@ public final class Mmu {
      * @return the mapping, or null if the address is not mapped
      */
     public Translation translate(long rootPa, long va) {
-        return walk(rootPa, va, null);
+        long r = resolve(rootPa, va, null);
+        if (r < 0) {
+            return null;
+        }
+        long size = pageSize(r);
+        return new Translation(va & ~(size - 1) & 0xFFFF_FFFFL, r & ~(size - 1), size, (r & R_RW) != 0, (r & R_USER) != 0,
+                (r & R_EXEC) != 0);
+    }
+
+    // a walk's result packed in a long, the page's physical address with flags in its low bits, so
+    // the TLB's miss path allocates nothing
+    private static final long R_RW = 1;
+    private static final long R_USER = 2;
+    private static final long R_EXEC = 4;
+    private static final long R_LARGE = 8;
+
+    private long pageSize(long r) {
+        return (r & R_LARGE) != 0 ? mode.pmdSize() : PagingMode.PAGE_SIZE;
     }
 
     /**
@@ -133,6 +150,8 @@ public final class Mmu {
         private final long[] pa = new long[3];
         private final long[] entry = new long[3];
         private int levels;
+        private long result = -1;
+        private long pageSize;
 
         /** @return how many entries the walk read */
         public int levels() {
@@ -160,6 +179,46 @@ public final class Mmu {
             return entry[levels - 1];
         }
 
+        /** @return whether the walk found a present mapping */
+        public boolean mapped() {
+            return result >= 0;
+        }
+
+        /** @return the physical address of the page found (aligned to {@link #pageSize()}) */
+        public long pagePa() {
+            return result & ~(pageSize - 1);
+        }
+
+        /** @return the size of the page found: 4 KiB, 2 MiB or 4 MiB */
+        public long pageSize() {
+            return pageSize;
+        }
+
+        /** @return RW at every level */
+        public boolean writable() {
+            return (result & R_RW) != 0;
+        }
+
+        /** @return U at every level */
+        public boolean user() {
+            return (result & R_USER) != 0;
+        }
+
+        /** @return NX clear at every level */
+        public boolean executable() {
+            return (result & R_EXEC) != 0;
+        }
+
+        /**
+         * Whether the mapping found allows an access.
+         *
+         * @param access the access
+         * @return false when nothing is mapped or a permission is missing
+         */
+        public boolean permits(Access access) {
+            return mapped() && (!access.user || user()) && (!access.write || writable()) && (!access.execute || executable());
+        }
+
         void read(long entryPa, long value) {
             pa[levels] = entryPa;
             entry[levels++] = value;
@@ -167,14 +226,23 @@ public final class Mmu {
     }
 
     /**
-     * Translates one address and records what the walk read.
+     * Walks for one address as the MMU does on a TLB miss, without allocating: the entries read and
+     * the mapping found go to {@code trace}.
      *
      * @param rootPa the root (CR3)
      * @param va     a 32-bit virtual address
-     * @param trace  where the walk's entries go (reset first), or null
-     * @return the mapping, or null if the address is not mapped
+     * @param trace  where the walk's entries and result go (reset first)
+     * @return whether a mapping was found ({@link WalkTrace#mapped()})
      */
-    public Translation walk(long rootPa, long va, WalkTrace trace) {
+    public boolean walk(long rootPa, long va, WalkTrace trace) {
+        long r = resolve(rootPa, va, trace);
+        trace.result = r;
+        trace.pageSize = r < 0 ? 0 : pageSize(r);
+        return r >= 0;
+    }
+
+    /** The walk: the page's physical address with the R_ flags, or -1 when nothing is mapped. */
+    private long resolve(long rootPa, long va, WalkTrace trace) {
         if (trace != null) {
             trace.levels = 0;
         }
@@ -187,7 +255,7 @@ public final class Mmu {
                 trace.read(pdptePa, pdpte);
             }
             if (!EntryBits.isPresent(pdpte)) {
-                return null;
+                return -1;
             }
             pdePa = (pdpte & mode.frameMask()) + (long) mode.pmdIndex(va) * 8;
         } else {
@@ -198,15 +266,14 @@ public final class Mmu {
             trace.read(pdePa, pde);
         }
         if (!EntryBits.isPresent(pde)) {
-            return null;
+            return -1;
         }
         boolean rw = EntryBits.isWritable(pde);
         boolean user = (pde & EntryBits.USER) != 0;
         nx |= mode == PagingMode.PAE && (pde & EntryBits.NX) != 0;
         if ((pde & EntryBits.PSE) != 0 && (pse || mode == PagingMode.PAE)) {
-            long size = mode.pmdSize();
-            long base = pde & mode.frameMask() & ~(size - 1);
-            return new Translation(va & ~(size - 1) & 0xFFFF_FFFFL, base, size, rw, user, !nx);
+            long base = pde & mode.frameMask() & ~(mode.pmdSize() - 1);
+            return base | R_LARGE | (rw ? R_RW : 0) | (user ? R_USER : 0) | (nx ? 0 : R_EXEC);
         }
         long ptePa = (pde & mode.frameMask()) + (long) mode.pteIndex(va) * mode.entryBytes();
         long pte = read(ptePa);
@@ -214,13 +281,12 @@ public final class Mmu {
             trace.read(ptePa, pte);
         }
         if (!EntryBits.isPresent(pte)) {
-            return null;
+            return -1;
         }
         rw &= EntryBits.isWritable(pte);
         user &= (pte & EntryBits.USER) != 0;
         nx |= mode == PagingMode.PAE && (pte & EntryBits.NX) != 0;
-        return new Translation(va & ~(PagingMode.PAGE_SIZE - 1L) & 0xFFFF_FFFFL, pte & mode.frameMask(),
-                PagingMode.PAGE_SIZE, rw, user, !nx);
+        return (pte & mode.frameMask()) | (rw ? R_RW : 0) | (user ? R_USER : 0) | (nx ? 0 : R_EXEC);
     }
 
     /**

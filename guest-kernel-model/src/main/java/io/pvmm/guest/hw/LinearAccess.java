@@ -79,13 +79,17 @@ public final class LinearAccess {
 
     private long walk(Tlb tlb, long root, long va, Mmu.Access access) {
         Walk w = walks[tlb.cpu()];
-        Mmu.Translation t = mmu.walk(root, va, w.trace);
-        tlb.counters().walked(w.trace.levels());
+        Mmu.WalkTrace trace = w.trace;
+        mmu.walk(root, va, trace);
+        tlb.counters().walked(trace.levels());
         long pa = Tlb.FAULT;
-        if (Mmu.permits(t, access) && setAccessedDirty(root, va, w.trace, access.write(), t.pageSize() == PagingMode.PAGE_SIZE)) {
-            long leaf = w.trace.leaf();
-            tlb.fill(t, (leaf & EntryBits.GLOBAL) != 0, access.write() || (leaf & EntryBits.DIRTY) != 0);
-            pa = t.pa() + (va - t.va());
+        boolean small = trace.pageSize() == PagingMode.PAGE_SIZE;
+        if (trace.permits(access) && setAccessedDirty(root, va, trace, access.write(), small)) {
+            long leaf = trace.leaf();
+            long size = trace.pageSize();
+            tlb.fill(va & ~(size - 1) & 0xFFFF_FFFFL, trace.pagePa(), size, trace.writable(), trace.user(), trace.executable(),
+                    (leaf & EntryBits.GLOBAL) != 0, access.write() || (leaf & EntryBits.DIRTY) != 0);
+            pa = trace.pagePa() + (va & (size - 1));
         }
         if (observe) {
             w.set(root, va, access, pa);

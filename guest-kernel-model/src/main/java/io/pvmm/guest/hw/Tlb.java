@@ -137,12 +137,30 @@ public final class Tlb {
      * @param dirty  the leaf entry's D bit after the walk
      */
     public void fill(Mmu.Translation t, boolean global, boolean dirty) {
-        boolean big = t.pageSize() > PagingMode.PAGE_SIZE;
+        fill(t.va(), t.pa(), t.pageSize(), t.writable(), t.user(), t.executable(), global, dirty);
+    }
+
+    /**
+     * Caches what a walk found, as {@link #fill(Mmu.Translation, boolean, boolean)} does, from the
+     * walk's fields (the miss path allocates nothing).
+     *
+     * @param va         the virtual address of the page
+     * @param pa         the physical address of the page
+     * @param pageSize   4 KiB or the large-page size
+     * @param writable   RW at every level
+     * @param user       U at every level
+     * @param executable NX clear at every level
+     * @param global     the leaf's G bit (kept only when PGE is on)
+     * @param dirty      the leaf's D bit after the walk
+     */
+    public void fill(long va, long pa, long pageSize, boolean writable, boolean user, boolean executable, boolean global,
+                     boolean dirty) {
+        boolean big = pageSize > PagingMode.PAGE_SIZE;
         Array a = big ? large : small;
-        long vpn = t.va() >>> (big ? largeShift : PagingMode.PAGE_SHIFT);
-        int f = (t.writable() ? WRITABLE : 0) | (t.user() ? USER : 0) | (t.executable() ? EXECUTABLE : 0)
+        long vpn = va >>> (big ? largeShift : PagingMode.PAGE_SHIFT);
+        int f = (writable ? WRITABLE : 0) | (user ? USER : 0) | (executable ? EXECUTABLE : 0)
                 | (global && pge ? GLOBAL : 0) | (dirty ? DIRTY : 0);
-        if (a.put(vpn, t.pa(), f, ++clock)) {
+        if (a.put(vpn, pa, f, ++clock)) {
             counters.evictions++;
         }
         counters.fills++;
