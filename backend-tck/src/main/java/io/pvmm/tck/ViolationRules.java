@@ -41,9 +41,12 @@ abstract class ViolationRules extends KitRules {
         for (PagingMode mode : modes()) {
             BackendUnderTest.Booted booted = backend().boot(mode, KitRules.GUEST);
             long pfn = kernelPteTable(booted.kernel());
+            StateSnapshot before = StateSnapshot.of(booted.kernel());
             ParavirtViolation v = catchThrowableOfType(() -> booted.ops().allocPt(pfn), ParavirtViolation.class);
             assertWellFormed(v, pfn, "allocPt of the kernel pte table 0x" + Long.toHexString(pfn) + " announced at boot, in " + mode.configName() + " mode");
-            assertThat(booted.ops().audit()).as("audit after the refused call: the refusal changed nothing").isEmpty();
+            assertThat(StateSnapshot.of(booted.kernel())).as("guest memory, free frames and counters after the refused call: the refusal changed nothing")
+                    .isEqualTo(before);
+            assertThat(booted.ops().audit()).as("audit after the refused call").isEmpty();
         }
     }
 
@@ -55,9 +58,12 @@ abstract class ViolationRules extends KitRules {
         for (PagingMode mode : modes()) {
             BackendUnderTest.Booted booted = backend().boot(mode, KitRules.GUEST);
             long pfn = freeFrame(booted.kernel());
+            StateSnapshot before = StateSnapshot.of(booted.kernel());
             ParavirtViolation v = catchThrowableOfType(() -> booted.ops().releasePt(pfn), ParavirtViolation.class);
             assertWellFormed(v, pfn, "releasePt of the free frame 0x" + Long.toHexString(pfn) + " in " + mode.configName() + " mode");
-            assertThat(booted.ops().audit()).as("audit after the refused call: the refusal changed nothing").isEmpty();
+            assertThat(StateSnapshot.of(booted.kernel())).as("guest memory, free frames and counters after the refused call: the refusal changed nothing")
+                    .isEqualTo(before);
+            assertThat(booted.ops().audit()).as("audit after the refused call").isEmpty();
         }
     }
 

@@ -197,6 +197,33 @@ final class BrokenBackends {
         }
     }
 
+    /**
+     * Refuses a second announcement, as declared, but only after flipping a bit of the table's first entry: a
+     * refusal that changed the guest, which an audit that checks nothing cannot see.
+     */
+    public static final class RefusesAfterChangingTheTable extends ReferenceProvider {
+        @Override
+        public ParavirtOps create(BackendContext context) {
+            return new Forwarding(context) {
+                private final Set<Long> announced = new HashSet<>();
+
+                @Override
+                public synchronized void allocPt(long pfn) {
+                    if (!announced.add(pfn)) {
+                        long first = pfn << 12;
+                        context.memory().writeEntry(first, context.memory().readEntry(first) ^ 0x200);
+                        throw new ParavirtViolation(Rule.FRAME_ANNOUNCED_TWICE, pfn, "allocPt twice", "an unannounced frame", "announced");
+                    }
+                }
+
+                @Override
+                public synchronized void releasePt(long pfn) {
+                    announced.remove(pfn);
+                }
+            };
+        }
+    }
+
     /** Finds a problem in its audit as soon as a pte table has been released. */
     public static final class AuditsAfterRelease extends ReferenceProvider {
         @Override

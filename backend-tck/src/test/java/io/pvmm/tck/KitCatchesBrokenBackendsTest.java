@@ -86,6 +86,13 @@ class KitCatchesBrokenBackendsTest {
     }
 
     @Test
+    @DisplayName("a refusal that changes the guest's memory first fails the violation rule, though its audit is empty")
+    void catchesARefusalThatChangedState() {
+        assertFailed(run(new BrokenBackends.RefusesAfterChangingTheTable(), b -> b == Behavior.REJECTS_DOUBLE_ANNOUNCE))
+                .containsExactly("violations › refuses to announce a page table twice, with a violation that names its rule");
+    }
+
+    @Test
     @DisplayName("an audit finding fails the audit rules")
     void catchesAuditFindings() {
         assertFailed(run(new BrokenBackends.AuditsAfterRelease()))
