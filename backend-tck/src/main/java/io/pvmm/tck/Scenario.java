@@ -112,6 +112,9 @@ public final class Scenario {
             throw first;
         }
         assertThat(points.visited).as("%s: check points reached", where).isEqualTo(checks.size());
+        assertThat(points.snapshots.keySet()).as("%s: operations after which both runs took a snapshot", where)
+                .isNotEmpty()
+                .isEqualTo(expected.snapshots.keySet());
         for (Map.Entry<Long, TranslationSnapshot> e : expected.snapshots.entrySet()) {
             assertThat(points.snapshots.get(e.getKey()).differencesFrom(e.getValue()))
                     .as("%s: after operation %d, pages that do not map where the guest put them", where, e.getKey())

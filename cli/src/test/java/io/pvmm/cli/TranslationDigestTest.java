@@ -6,12 +6,18 @@ import io.pvmm.api.PagingMode;
 import io.pvmm.backend.nativeops.NativeProvider;
 import io.pvmm.guest.config.GuestConfig;
 import io.pvmm.guest.kernel.GuestKernel;
+import io.pvmm.guest.kernel.Task;
+import io.pvmm.guest.mm.MmStruct;
 import io.pvmm.guest.run.BackendFactory;
 import io.pvmm.guest.run.GuestRun;
 import io.pvmm.guest.run.RunObserver;
 import io.pvmm.guest.workload.BuiltInWorkloads;
 import io.pvmm.guest.workload.WorkloadSettings;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -34,11 +40,31 @@ class TranslationDigestTest {
     }
 
     @Test
-    @DisplayName("is taken before shutdown, with the live processes' pages and the kernel's direct map")
+    @DisplayName("is taken before shutdown: every lowmem page of the direct map, each live address space's resident pages, and the kernel's pages above high_memory")
     void takenBeforeShutdown() {
-        TranslationDigest s = snapshot(1, 20);
+        AtomicReference<TranslationDigest> taken = new AtomicReference<>();
+        AtomicLong expected = new AtomicLong();
+        AtomicLong resident = new AtomicLong();
+        WorkloadSettings settings = new WorkloadSettings(20, 16, 8, 10, 16);
+        new GuestRun(PagingMode.TWO_LEVEL, GuestConfig.fromSettings(Map.of("seed", "1")), BuiltInWorkloads.find("fork-exit", settings).orElseThrow())
+                .observe(new RunObserver() {
+                    @Override
+                    public void workloadDone(GuestKernel kernel) {
+                        taken.set(TranslationDigest.take(kernel));
+                        // rss is the mm's own count of mapped user ptes, kept by the fault, fork and zap paths
+                        Set<MmStruct> mms = new HashSet<>();
+                        kernel.processes().tasks().values().stream().map(Task::mm).filter(Objects::nonNull).forEach(mms::add);
+                        mms.forEach(mm -> resident.addAndGet(mm.rss().get()));
+                        long highMemory = PagingMode.PAGE_OFFSET + (kernel.layout().maxLowPfn() << PagingMode.PAGE_SHIFT);
+                        long[] aboveHighMemory = new long[1];
+                        kernel.mmu().forEachPage(kernel.layout().swapperPgDir(), highMemory, 1L << 32, t -> aboveHighMemory[0]++);
+                        expected.set(kernel.layout().maxLowPfn() + resident.get() + aboveHighMemory[0]);
+                    }
+                }).run(BackendFactory.of(new NativeProvider()));
 
-        assertThat(s.pages()).as("256 MiB of direct map plus user pages").isGreaterThan(65_536);
+        assertThat(resident.get()).as("resident user pages of the processes still alive when the workload ends").isPositive();
+        assertThat(taken.get().pages()).as("max_low_pfn + the live mms' rss + kernel pages above high_memory")
+                .isEqualTo(expected.get());
     }
 
     @Test

@@ -116,6 +116,9 @@ class DifferentialTest {
         assertThat(sb.report().outcomes()).as("%s: outcomes", pair).isEqualTo(sa.report().outcomes());
         assertThat(sb.report().operations()).as("%s: operations", pair).isEqualTo(sa.report().operations());
         boolean samePlatform = a.platform(mode).equals(b.platform(mode));
+        assertThat(sb.snapshots().keySet()).as("%s: operations after which both runs took a snapshot", pair)
+                .isNotEmpty()
+                .isEqualTo(sa.snapshots().keySet());
         for (Map.Entry<Long, TranslationSnapshot> e : sa.snapshots().entrySet()) {
             TranslationSnapshot other = sb.snapshots().get(e.getKey());
             List<String> differences = samePlatform ? other.differencesFrom(e.getValue())

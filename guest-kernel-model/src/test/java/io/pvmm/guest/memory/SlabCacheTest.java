@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.pvmm.api.PagingMode;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.DisplayName;
@@ -115,13 +117,21 @@ class SlabCacheTest {
         assertThat(cache.slabPages()).isEqualTo(150);
         Collections.shuffle(live, rnd);
         Set<Long> freed = new HashSet<>();
+        // a slab page holds two 2048-byte objects; shrink destroys exactly the slabs both of whose objects are free
+        Map<Long, Integer> inUsePerSlab = new HashMap<>();
+        live.forEach(obj -> inUsePerSlab.merge(obj >>> 12, 1, Integer::sum));
+        Set<Long> slabsLeft = new HashSet<>(inUsePerSlab.keySet());
         for (int i = 0; i < live.size(); i++) {
             cache.free(live.get(i));
             freed.add(live.get(i));
+            inUsePerSlab.merge(live.get(i) >>> 12, -1, Integer::sum);
             if (rnd.nextInt(16) == 0) {
                 int before = cache.slabPages();
+                long empty = slabsLeft.stream().filter(page -> inUsePerSlab.get(page) == 0).count();
                 int shrunk = cache.shrink();
-                assertThat(cache.slabPages()).isEqualTo(before - shrunk);
+                assertThat(shrunk).as("slabs destroyed: the %d whose objects are all free", empty).isEqualTo(empty);
+                slabsLeft.removeIf(page -> inUsePerSlab.get(page) == 0);
+                assertThat(cache.slabPages()).isEqualTo(before - shrunk).isEqualTo(slabsLeft.size());
             }
             assertThat(cache.activeObjects()).isEqualTo(live.size() - i - 1);
         }

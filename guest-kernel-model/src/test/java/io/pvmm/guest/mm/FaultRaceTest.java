@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pvmm.api.PagingMode;
 import io.pvmm.guest.Guests;
+import io.pvmm.guest.Interleaving;
 import io.pvmm.guest.arch.KernelLayout;
 import io.pvmm.guest.config.GuestConfig;
 import io.pvmm.guest.kernel.ExecImage;
@@ -15,7 +16,6 @@ import io.pvmm.guest.observe.Hook;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -235,7 +235,7 @@ class FaultRaceTest {
     }
 
     @RepeatedTest(value = 4, name = "seed {currentRepetition}")
-    @DisplayName("three threads fault the same pages in seeded orders, reads and writes mixed: each pte counted once, each page held once, nothing leaks")
+    @DisplayName("three threads fault the same pages in seeded, interleaved orders, reads and writes mixed: each pte counted once, each page held once, nothing leaks")
     void freeForAll(RepetitionInfo rep) throws InterruptedException {
         Guests.Booted booted = Guests.boot(PagingMode.PAE, GuestConfig.DEFAULTS.withMemoryMib(64).withVcpus(3));
         GuestKernel k = booted.kernel();
@@ -251,7 +251,7 @@ class FaultRaceTest {
         long rss = mm.rss().get();
 
         SplittableRandom seeds = new SplittableRandom(rep.getCurrentRepetition());
-        CountDownLatch go = new CountDownLatch(1);
+        Interleaving witness = new Interleaving(3, 3 * 2 * pages);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         List<Thread> threads = new ArrayList<>();
         for (int cpu = 0; cpu < 3; cpu++) {
@@ -259,7 +259,6 @@ class FaultRaceTest {
             SplittableRandom rnd = seeds.split();
             threads.add(new Cpus.VcpuThread(cpu, "vcpu-" + cpu, () -> {
                 try {
-                    go.await();
                     int[] order = new int[2 * pages];
                     for (int i = 0; i < order.length; i++) {
                         order[i] = i;
@@ -270,7 +269,13 @@ class FaultRaceTest {
                         order[i] = order[j];
                         order[j] = t;
                     }
-                    for (int n : order) {
+                    witness.start();
+                    for (int i = 0; i < order.length; i++) {
+                        if (i == order.length / 3 || i == 2 * order.length / 3) {
+                            witness.checkpoint();
+                        }
+                        witness.record(tid - 1);
+                        int n = order[i];
                         long va = (n < pages ? HEAP : FILE) + ((long) (n % pages) << 12);
                         Outcome o = p.touch(tid, va, rnd.nextBoolean());
                         if (o != Outcome.OK) {
@@ -285,12 +290,12 @@ class FaultRaceTest {
         }
         threads.forEach(t -> t.setDaemon(true));
         threads.forEach(Thread::start);
-        go.countDown();
         for (Thread t : threads) {
             t.join(TimeUnit.SECONDS.toMillis(60));
             assertThat(t.isAlive()).as("%s finished", t.getName()).isFalse();
         }
         assertThat(failure.get()).isNull();
+        witness.assertInterleaved();
 
         assertThat(mm.rss().get()).as("every pte of both vmas, counted once").isEqualTo(rss + 2L * pages);
         for (int i = 0; i < pages; i++) {

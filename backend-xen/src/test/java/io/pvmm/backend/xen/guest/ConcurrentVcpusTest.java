@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pvmm.api.EntryBits;
 import io.pvmm.api.PagingMode;
+import io.pvmm.tck.Interleaving;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +31,7 @@ class ConcurrentVcpusTest {
 
     @ParameterizedTest
     @EnumSource(PagingMode.class)
-    @DisplayName("concurrent updates from several vCPUs leave every mapping as its vCPU left it and the audit clean")
+    @DisplayName("concurrent updates from several vCPUs, interleaved, leave every mapping as its vCPU left it and the audit clean")
     void concurrentUpdates(PagingMode mode) throws Exception {
         MiniGuest g = new MiniGuest(mode, VCPUS, Map.of()).boot();
         long[] data = new long[32];
@@ -44,11 +45,12 @@ class ConcurrentVcpusTest {
             g.ops.dupMmap(g.swapper, roots[t]);
         }
 
+        Interleaving witness = new Interleaving(VCPUS, VCPUS * 2 * (OPS + 64));
         ExecutorService pool = Executors.newFixedThreadPool(VCPUS);
         List<Future<long[]>> results = new ArrayList<>();
         for (int t = 0; t < VCPUS; t++) {
             int cpu = t;
-            results.add(pool.submit(() -> run(g, cpu, roots[cpu], data, new SplittableRandom(42 + cpu))));
+            results.add(pool.submit(() -> run(g, cpu, roots[cpu], data, new SplittableRandom(42 + cpu), witness)));
         }
         pool.shutdown();
         assertThat(pool.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
@@ -59,25 +61,33 @@ class ConcurrentVcpusTest {
                 assertThat(g.mapped(roots[t], VA + s * 4096L)).as("vCPU %d slot %d", t, s).isEqualTo(expected[s]);
             }
         }
+        witness.assertInterleaved();
         assertThat(g.ops.audit()).isEmpty();
         assertThat(g.counter("multicalls")).isPositive();
         assertThat(g.counter("emulated-writes")).isPositive();
     }
 
     /** One vCPU's seeded stream; returns the frame each slot maps at the end (-1 for none). */
-    private static long[] run(MiniGuest g, int cpu, long root, long[] data, SplittableRandom rnd) {
+    private static long[] run(MiniGuest g, int cpu, long root, long[] data, SplittableRandom rnd, Interleaving witness) {
         g.context.runAs(cpu);
         g.ops.writeCr3(root);
+        witness.start();
+        int checkpoints = 0;
         long[] mapped = new long[SLOTS];
         java.util.Arrays.fill(mapped, -1);
         int done = 0;
         while (done < OPS) {
+            if (checkpoints < 2 && done >= (checkpoints + 1) * OPS / 3) {
+                checkpoints++;
+                witness.checkpoint();
+            }
             boolean lazy = rnd.nextBoolean();
             if (lazy) {
                 g.ops.enterLazyMmu();
             }
             int n = 1 + rnd.nextInt(40);
             for (int i = 0; i < n; i++, done++) {
+                witness.record(cpu);
                 int slot = rnd.nextInt(SLOTS);
                 long va = VA + slot * 4096L;
                 if (rnd.nextInt(4) == 0) {

@@ -1,0 +1,128 @@
+package io.pvmm.guest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Arrays;
+import java.util.concurrent.BrokenBarrierException;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+
+/**
+ * (The model's copy of the kit's {@code io.pvmm.tck.Interleaving}: the kit depends on the model, so the model's
+ * tests cannot use it.)
+ *
+ * <p>A witness that threads of a concurrency test really ran at once: each operation takes a ticket from
+ * one shared counter and records its thread there, and {@link #assertInterleaved()} asserts that every
+ * thread did at least one operation between two operations of another thread. A test whose threads
+ * ran one after the other (too little work for the scheduler to interleave them, a lock held across
+ * a whole thread's run) proves nothing about races, and fails here instead of passing.
+ *
+ * <p>Threads start together at {@link #start()}, a barrier. {@link #checkpoint()} is a barrier too: a
+ * test that calls it twice in each thread, at a third and at two thirds of its work, splits every
+ * thread into three phases, and each thread's middle phase comes after every other thread's first and
+ * before every other thread's last, so the threads interleave whatever the scheduler does (one
+ * checkpoint is not enough: on two cores one thread can run its first half before the others start and
+ * its second half after they end).
+ *
+ * <p>Thread-safe: {@link #record(int)} is lock-free and may be called from any number of threads.
+ */
+public final class Interleaving {
+
+    /** How long a thread waits at a barrier for the others: a bound, so a failed thread cannot hang the test. */
+    private static final long BARRIER_TIMEOUT_SECONDS = 60;
+
+    private final int threads;
+    private final CyclicBarrier start;
+    private final CyclicBarrier checkpoint;
+    private final AtomicInteger tickets = new AtomicInteger();
+    private final AtomicIntegerArray owners;
+
+    /**
+     * A witness for a bounded run.
+     *
+     * @param threads       the number of threads taking part
+     * @param maxOperations the most operations all threads together record
+     */
+    public Interleaving(int threads, int maxOperations) {
+        this.threads = threads;
+        this.start = new CyclicBarrier(threads);
+        this.checkpoint = new CyclicBarrier(threads);
+        this.owners = new AtomicIntegerArray(maxOperations);
+    }
+
+    /** Waits until every thread has arrived, so that none starts its work before the others exist. */
+    public void start() {
+        await(start);
+    }
+
+    /** Waits until every thread has reached the same checkpoint of its work. */
+    public void checkpoint() {
+        await(checkpoint);
+    }
+
+    /**
+     * Records one operation of a thread, in the order the operations happened.
+     *
+     * @param thread the thread's index, from 0
+     */
+    public void record(int thread) {
+        int ticket = tickets.getAndIncrement();
+        if (ticket < owners.length()) {
+            owners.set(ticket, thread + 1);
+        }
+    }
+
+    /** @return the number of operations recorded */
+    public int operations() {
+        return Math.min(tickets.get(), owners.length());
+    }
+
+    /**
+     * Asserts that each thread did at least one operation after an operation of another thread and
+     * before a later operation of that same other thread.
+     */
+    public void assertInterleaved() {
+        int n = operations();
+        assertThat(tickets.get()).as("operations recorded, within the witness's bound").isLessThanOrEqualTo(owners.length());
+        int[] first = new int[threads];
+        int[] last = new int[threads];
+        Arrays.fill(first, Integer.MAX_VALUE);
+        Arrays.fill(last, -1);
+        for (int i = 0; i < n; i++) {
+            int t = owners.get(i) - 1;
+            first[t] = Math.min(first[t], i);
+            last[t] = i;
+        }
+        for (int t = 0; t < threads; t++) {
+            assertThat(last[t]).as("operations of thread %d", t).isGreaterThanOrEqualTo(0);
+        }
+        for (int t = 0; t < threads; t++) {
+            boolean between = false;
+            for (int i = 0; i < n && !between; i++) {
+                if (owners.get(i) - 1 != t) {
+                    continue;
+                }
+                for (int u = 0; u < threads && !between; u++) {
+                    between = u != t && first[u] < i && i < last[u];
+                }
+            }
+            assertThat(between).as("thread %d did an operation between two of another thread's (of %d operations)", t, n).isTrue();
+        }
+    }
+
+    private static void await(CyclicBarrier barrier) {
+        try {
+            barrier.await(BARRIER_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted at a barrier", e);
+        } catch (BrokenBarrierException e) {
+            throw new IllegalStateException("another thread of the test failed before the barrier", e);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("not every thread reached the barrier within " + BARRIER_TIMEOUT_SECONDS + " s", e);
+        }
+    }
+}
