@@ -72,7 +72,8 @@ final class VmiOps implements ParavirtOps {
         this.lazy = new LazyQueue(context.vcpus(), violations);
         this.audit = new VmiAudit(mode, memory, p2m, pager);
         // vmi_set_pte_atomic (PAE) checks nothing; 2-level set_pte_atomic is set_pte
-        this.atomicLevel = mode == PagingMode.PAE ? PT_OR_PD_LEVEL | PageTypeChecker.UNCHECKED : PT_OR_PD_LEVEL;
+        this.atomicLevel = mode == PagingMode.PAE ? PT_OR_PD_LEVEL | PageTypeChecker.UNCHECKED
+                : PT_OR_PD_LEVEL | PageTypeChecker.NORMAL_PASSES;
     }
 
     // lifecycle hooks ---------------------------------------------------------------------------

@@ -48,7 +48,6 @@ class VmiTableTrackingRulesTest {
         assertViolation(() -> ops.setPte(guest.pa(NORMAL, 2), pte), VmiRule.WRITE_TO_UNANNOUNCED_FRAME, NORMAL);
         assertViolation(() -> ops.setPteAt(guest.pa(ROOT, 0), 0x1000L, guest.pa(NORMAL, 2), pte),
                 VmiRule.WRITE_TO_UNANNOUNCED_FRAME, NORMAL);
-        assertViolation(() -> ops.setPteAtomic(guest.pa(NORMAL, 2), pte), VmiRule.WRITE_TO_UNANNOUNCED_FRAME, NORMAL);
         assertViolation(() -> ops.setPmd(guest.pa(NORMAL, 2), guest.link(PT)), VmiRule.WRITE_TO_UNANNOUNCED_FRAME, NORMAL);
         assertViolation(() -> ops.pmdClear(guest.pa(NORMAL, 1)), VmiRule.WRITE_TO_UNANNOUNCED_FRAME, NORMAL);
         assertViolation(() -> ops.pteClear(guest.pa(ROOT, 0), 0x1000L, guest.pa(NORMAL, 1)),
@@ -60,6 +59,21 @@ class VmiTableTrackingRulesTest {
         ops.allocPt(PT);
         ops.setPte(guest.pa(PT, 2), pte); // an announced table: accepted
         assertThat(ops.pager().shadowOf(PT).get(2)).isEqualTo(guest.translated(pte));
+    }
+
+    @Test
+    @DisplayName("set_pmd_pte's 2-level set_pte_atomic reaches a root that pgd_dtor has just released: it is stored, not refused")
+    void acceptsSetPmdPteOnAJustReleasedRoot() {
+        TestGuest guest = new TestGuest(PagingMode.TWO_LEVEL);
+        VmiOps ops = guest.ops();
+        bootDone(ops);
+        long large = guest.entry(TestGuest.DATA, EntryBits.PRESENT | EntryBits.RW | EntryBits.PSE);
+        // pgd_dtor: paravirt_release_pd, and only then pgd_lock and pgd_list_del; set_pmd_pte, holding
+        // pgd_lock on another vCPU, still finds the root on pgd_list
+        ops.setPteAtomic(guest.pa(NORMAL, 800), large);
+        assertThat(guest.memory().readEntry(guest.pa(NORMAL, 800))).isEqualTo(large);
+        assertThat(ops.pager().typeOf(NORMAL)).isEqualTo(PageTypeChecker.NORMAL);
+        assertViolation(() -> ops.setPte(guest.pa(NORMAL, 801), large), VmiRule.WRITE_TO_UNANNOUNCED_FRAME, NORMAL);
     }
 
     @Test
