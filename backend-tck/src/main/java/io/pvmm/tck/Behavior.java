@@ -28,12 +28,37 @@ public enum Behavior {
      * The backend refuses, with a {@link io.pvmm.api.ParavirtViolation}, a {@code releasePt} of a frame that
      * was never announced (vmi.c's "release of an untyped page"). Native accepts it.
      */
-    REJECTS_RELEASE_OF_UNANNOUNCED_FRAME(false);
+    REJECTS_RELEASE_OF_UNANNOUNCED_FRAME(false),
+
+    /**
+     * The backend finds the guest's page tables without the five lifecycle hooks, from what the
+     * hardware shows it — the roots loaded into CR3, the stores that trap on frames it write-protects
+     * ({@link io.pvmm.api.WriteProtection}) — as a full-virtualization monitor does. It cannot see an
+     * announcement or a release, so it refuses none: the hook refusals are skipped for it with that
+     * reason, and the kit runs whole workloads with the hooks withheld from it, which must stay clean.
+     * Not a refusal: a backend that does not declare it may or may not use the hooks.
+     */
+    FINDS_PAGE_TABLES_WITHOUT_HOOKS(false, false);
 
     private final boolean byDefault;
+    private final boolean refusal;
 
     Behavior(boolean byDefault) {
+        this(byDefault, true);
+    }
+
+    Behavior(boolean byDefault, boolean refusal) {
         this.byDefault = byDefault;
+        this.refusal = refusal;
+    }
+
+    /**
+     * Whether the behaviour is a refusal, whose absence the kit checks by doing what it refuses.
+     *
+     * @return true for the {@code REJECTS_} behaviours
+     */
+    public boolean isRefusal() {
+        return refusal;
     }
 
     /**

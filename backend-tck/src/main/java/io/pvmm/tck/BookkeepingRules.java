@@ -48,6 +48,24 @@ abstract class BookkeepingRules extends KitRules {
     }
 
     @Test
+    @DisplayName("runs clean, with the results of a run that gets them, when the five lifecycle hooks are withheld from it")
+    void runsCleanWithTheLifecycleHooksWithheld() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(backend().has(Behavior.FINDS_PAGE_TABLES_WITHOUT_HOOKS),
+                () -> backend().name() + " does not declare Behavior.FINDS_PAGE_TABLES_WITHOUT_HOOKS: it may rely on the hooks");
+        for (PagingMode mode : modes()) {
+            for (String workload : List.of("fork-exit", "pageattr")) {
+                var w = BuiltInWorkloads.find(workload, BootRules.SMALL).orElseThrow();
+                RunReport withheld = new GuestRun(mode, KitRules.GUEST, w).run(WithheldHooks.around(backend().factory()));
+                RunReport told = backend().run(mode, KitRules.GUEST, w, RunObserver.NONE);
+                String where = workload + " in " + mode.configName() + " mode with the lifecycle hooks withheld";
+                RunAssertions.assertClean(withheld, where);
+                assertThat(withheld.outcomes()).as("%s: outcomes", where).isEqualTo(told.outcomes());
+                assertThat(withheld.operations()).as("%s: operations", where).isEqualTo(told.operations());
+            }
+        }
+    }
+
+    @Test
     @DisplayName("has an empty audit after each of the first operations of a run on one vCPU, and after every fourth one")
     void auditIsEmptyAtSampledQuiescentPoints() {
         for (PagingMode mode : modes()) {

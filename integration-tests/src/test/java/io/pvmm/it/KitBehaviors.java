@@ -19,6 +19,7 @@ final class KitBehaviors {
     static final String TABLE = """
             vmi: REJECTS_DOUBLE_ANNOUNCE REJECTS_RELEASE_OF_UNANNOUNCED_FRAME
             xen: REJECTS_DOUBLE_ANNOUNCE REJECTS_RELEASE_OF_UNANNOUNCED_FRAME
+            shadow: FINDS_PAGE_TABLES_WITHOUT_HOOKS
             """;
 
     private static final Map<String, Set<Behavior>> DECLARED = TABLE.lines().filter(l -> !l.isBlank())

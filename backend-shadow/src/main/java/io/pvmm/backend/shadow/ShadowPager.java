@@ -130,13 +130,16 @@ final class ShadowPager {
     synchronized void loadRoot(int cpu, long rootPa) {
         resyncAll();
         current[cpu] = rootPa;
-        rootShadow(rootPa);
+        rootShadow(rootPa, true);
     }
 
-    private Shadow rootShadow(long rootPa) {
+    /** The root's shadow, built on a miss; a hit is counted only for a CR3 load, not for every walk. */
+    private Shadow rootShadow(long rootPa, boolean load) {
         Shadow root = cache.get(rootPa);
         if (root != null) {
-            counters.cacheHit();
+            if (load) {
+                counters.cacheHit();
+            }
             return root;
         }
         counters.cacheMiss();
@@ -439,7 +442,7 @@ final class ShadowPager {
         if (current[cpu] != rootPa) {
             current[cpu] = rootPa;
         }
-        Shadow dir = rootShadow(rootPa);
+        Shadow dir = rootShadow(rootPa, false);
         int synced = 0;
         if (mode == PagingMode.PAE) {
             int i3 = mode.pgdIndex(address);

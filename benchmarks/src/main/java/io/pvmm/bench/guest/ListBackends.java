@@ -10,8 +10,8 @@ import java.util.List;
 
 /**
  * Prints, for {@code run.sh}, the backend parameter values the benchmarks can use with the backends
- * on the class path: {@code backends=native,vmi,xen,xen-eager} (the Xen variant only when Xen has
- * its batching setting) and {@code audited=vmi,xen} (the backends whose audit has work to do).
+ * on the class path: {@code backends=native,vmi,xen,xen-eager,shadow} (the Xen variant only when Xen
+ * has its batching setting) and {@code audited=vmi,xen,shadow} (the backends whose audit has work to do).
  */
 public final class ListBackends {
 
@@ -27,7 +27,7 @@ public final class ListBackends {
         BackendRegistry registry = BackendDiscovery.discover();
         List<String> backends = new ArrayList<>();
         List<String> audited = new ArrayList<>();
-        for (String name : List.of("native", "vmi", "xen")) {
+        for (String name : List.of("native", "vmi", "xen", "shadow")) {
             registry.find(name).map(DiscoveredBackend::provider).ifPresent(p -> {
                 backends.add(name);
                 if (!name.equals("native")) {

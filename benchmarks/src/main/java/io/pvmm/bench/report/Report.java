@@ -153,7 +153,7 @@ public final class Report {
         md.table(List.of("operation", "mode", "backend", "throughput / native"), rows);
         md.para("Absolute throughput (JMH score ± 99.9% error):");
         md.table(List.of("operation", "mode", "backend", "throughput"), absolute);
-        List<String> missing = new ArrayList<>(List.of("native", "vmi", "xen", "xen-eager"));
+        List<String> missing = new ArrayList<>(List.of("native", "vmi", "xen", "xen-eager", "shadow"));
         missing.removeAll(backends);
         targets.add(new TargetLine("5. backends side by side", "measured: " + String.join(", ", backends)
                 + (missing.isEmpty() ? "" : "; not on the class path: " + String.join(", ", missing)), Verdict.of(missing.isEmpty())));
