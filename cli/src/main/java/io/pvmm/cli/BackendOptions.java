@@ -7,10 +7,10 @@ import picocli.CommandLine.Option;
 /** The options that choose one backend and the paging mode: {@code --backend} and {@code --mode}. */
 final class BackendOptions {
 
-    @Option(names = "--backend", paramLabel = "NAME", description = "Backend to use (overrides pvmm.backend, PVMM_BACKEND, the file).")
+    @Option(names = "--backend", paramLabel = "NAME", completionCandidates = Completions.Backends.class, description = "Backend to use (overrides pvmm.backend, PVMM_BACKEND, the file).")
     String backend;
 
-    @Option(names = "--mode", paramLabel = "MODE", description = "Paging mode: two-level or pae.")
+    @Option(names = "--mode", paramLabel = "MODE", completionCandidates = Completions.Modes.class, description = "Paging mode: two-level or pae.")
     String mode;
 
     /**

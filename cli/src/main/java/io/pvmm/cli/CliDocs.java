@@ -69,7 +69,8 @@ public final class CliDocs {
             bring its own versions of any library. `pvmm backends check JAR` validates a jar before it is
             installed.
 
-            Shell completion: `source <(pvmm generate-completion)` in bash or zsh.
+            Shell completion: `source <(pvmm generate-completion)` in bash or zsh, or `source completion/pvmm.bash`
+            in the distribution; it offers the modes, the built-in workloads and backends, and the guest bugs.
 
             """;
 

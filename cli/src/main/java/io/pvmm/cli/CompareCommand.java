@@ -56,11 +56,11 @@ final class CompareCommand implements Callable<Integer> {
             description = "Backends, comma-separated, or all: native first, then the others by name (compare.backends; default all).")
     String backends;
 
-    @Option(names = "--mode", paramLabel = "MODE", description = {"two-level, pae, or both (compare.mode; default: the mode key's value).",
+    @Option(names = "--mode", paramLabel = "MODE", completionCandidates = Completions.CompareModes.class, description = {"two-level, pae, or both (compare.mode; default: the mode key's value).",
         "A named backend without the mode is PVMM-E006, as in pvmm run; with --backends all or --mode both it is skipped."})
     String mode;
 
-    @Option(names = "--bugs", paramLabel = "LIST",
+    @Option(names = "--bugs", paramLabel = "LIST", completionCandidates = Completions.Bugs.class,
             description = "Guest bugs to inject, one run each per backend: all, or a comma-separated list (compare.bugs).")
     String bugs;
 

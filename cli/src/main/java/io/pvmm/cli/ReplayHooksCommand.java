@@ -50,7 +50,7 @@ final class ReplayHooksCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "A hook recording written by pvmm run --record-hooks.")
     Path file;
 
-    @Option(names = "--backend", paramLabel = "NAME", description = "The backend to feed (overrides pvmm.backend, PVMM_BACKEND, the file).")
+    @Option(names = "--backend", paramLabel = "NAME", completionCandidates = Completions.Backends.class, description = "The backend to feed (overrides pvmm.backend, PVMM_BACKEND, the file).")
     String backend;
 
     @Option(names = {"-q", "--quiet"}, description = "No progress bar, even on a terminal (cli.quiet).")

@@ -6,7 +6,7 @@ import picocli.CommandLine.Option;
 /** {@code --workload W}: shorthand for {@code --set workload.name=W}. */
 final class WorkloadOption {
 
-    @Option(names = "--workload", paramLabel = "W",
+    @Option(names = "--workload", paramLabel = "W", completionCandidates = Completions.Workloads.class,
             description = "A built-in workload (boot, fork-exit, pageattr, smp-mixed) or a trace file's path (workload.name).")
     String workload;
 

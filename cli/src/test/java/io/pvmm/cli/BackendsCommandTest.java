@@ -167,7 +167,7 @@ class BackendsCommandTest {
         assertThat(r.exitCode()).isEqualTo(3);
         assertThat(r.err()).startsWith("PVMM-E002 unknown backend 'bogus' (from system property pvmm.backend).\n")
                 .containsPattern("  Discovered: fixture \\(\\S+\\), native \\(\\S*backend-native\\S*\\)(, [a-z-]+ \\(\\S+\\))*\\.\n")
-                .endsWith("  See docs/errors.md#pvmm-e002\n");
+                .endsWith("  See docs/errors.md#pvmm-e002, or run: pvmm explain PVMM-E002\n");
     }
 
     @Test

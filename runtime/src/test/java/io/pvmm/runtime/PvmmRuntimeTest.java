@@ -95,7 +95,7 @@ class PvmmRuntimeTest {
         assertThat(e.exitCode()).isEqualTo(3);
         assertThat(e.getMessage()).isEqualTo("PVMM-E002 unknown backend 'xne' (from system property pvmm.backend).\n"
                 + "  Discovered: native (/fixtures/native.jar), vmi (/fixtures/vmi.jar), xen (/fixtures/xen.jar). Did you mean 'xen'?\n"
-                + "  See docs/errors.md#pvmm-e002");
+                + "  See docs/errors.md#pvmm-e002, or run: pvmm explain PVMM-E002");
     }
 
     @Test

@@ -13,10 +13,11 @@ import java.util.Optional;
  * <pre>
  * PVMM-E002 unknown backend 'xne' (from system property pvmm.backend).
  *   Discovered: native (/opt/pvmm/lib/pvmm-backend-native-1.0.0.jar), xen (...). Did you mean 'xen'?
- *   See docs/errors.md#pvmm-e002
+ *   See docs/errors.md#pvmm-e002, or run: pvmm explain PVMM-E002
  * </pre>
  * The first line is the code, the headline and the source; each detail line is indented by two
- * spaces; the last line links to the error's documentation.
+ * spaces; the last line links to the error's documentation, and names the command that explains it
+ * where the documentation is not at hand (an installed distribution).
  */
 public final class PvmmException extends RuntimeException {
 
@@ -120,6 +121,6 @@ public final class PvmmException extends RuntimeException {
         for (String detail : lines.subList(1, lines.size())) {
             sb.append("\n  ").append(detail);
         }
-        return sb.append("\n  See ").append(error.docsLink()).toString();
+        return sb.append("\n  See ").append(error.docsLink()).append(", or run: pvmm explain ").append(error.code()).toString();
     }
 }

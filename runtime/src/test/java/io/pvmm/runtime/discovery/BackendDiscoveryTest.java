@@ -115,7 +115,7 @@ class BackendDiscoveryTest {
                         .startsWith("PVMM-E004 backend provider " + ExplodingProvider.class.getName()
                                 + " could not be loaded (from " + jar + ").")
                         .contains("Cause: java.lang.IllegalStateException: " + ExplodingProvider.MESSAGE)
-                        .endsWith("See docs/errors.md#pvmm-e004");
+                        .endsWith("See docs/errors.md#pvmm-e004, or run: pvmm explain PVMM-E004");
             });
         }
     }

@@ -81,7 +81,7 @@ class PvmmErrorTest {
         assertThat(lines[0]).startsWith(error.code() + " ").endsWith(".");
         assertThat(lines).allSatisfy(line -> assertThat(line).doesNotContain("{").isNotBlank());
         assertThat(Arrays.copyOfRange(lines, 1, lines.length)).allSatisfy(line -> assertThat(line).startsWith("  "));
-        assertThat(lines[lines.length - 1]).isEqualTo("  See docs/errors.md#" + error.anchor());
+        assertThat(lines[lines.length - 1]).isEqualTo("  See docs/errors.md#" + error.anchor() + ", or run: pvmm explain " + error.code());
         assertThat(error.cause()).isNotBlank();
         assertThat(error.fix()).isNotBlank();
     }
@@ -94,7 +94,7 @@ class PvmmErrorTest {
 
         assertThat(e.getMessage()).isEqualTo("PVMM-E002 unknown backend 'xne' (from environment PVMM_BACKEND).\n"
                 + "  Discovered: native (/a.jar), xen (/b.jar). Did you mean 'xen'?\n"
-                + "  See docs/errors.md#pvmm-e002");
+                + "  See docs/errors.md#pvmm-e002, or run: pvmm explain PVMM-E002");
         assertThat(e.source()).hasValue("environment PVMM_BACKEND");
         assertThat(e.exitCode()).isEqualTo(3);
     }
