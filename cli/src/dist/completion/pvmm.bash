@@ -231,7 +231,7 @@ function _picocli_pvmm_run() {
   local commands=""
   local flag_opts="-q --quiet --verbose -h --help -V --version"
   local arg_opts="--backend --mode --workload --memory-mib --seed --vcpus --config --set --backend-path -D --format --record-hooks"
-  local NAME_option_args=("native" "nested" "vmi" "xen") # --backend values
+  local NAME_option_args=("native" "nested" "shadow" "vmi" "xen") # --backend values
   local MODE_option_args=("two-level" "pae") # --mode values
   local W_option_args=("boot" "fork-exit" "pageattr" "smp-mixed") # --workload values
 
@@ -300,7 +300,7 @@ function _picocli_pvmm_replay() {
   local commands=""
   local flag_opts="-q --quiet --verbose -h --help -V --version"
   local arg_opts="--backend --mode --memory-mib --seed --vcpus --config --set --backend-path -D --format --record-hooks"
-  local NAME_option_args=("native" "nested" "vmi" "xen") # --backend values
+  local NAME_option_args=("native" "nested" "shadow" "vmi" "xen") # --backend values
   local MODE_option_args=("two-level" "pae") # --mode values
 
   type compopt &>/dev/null && compopt +o default
@@ -448,7 +448,7 @@ function _picocli_pvmm_replayhooks() {
   local commands=""
   local flag_opts="-q --quiet -h --help -V --version"
   local arg_opts="--backend --config --set --backend-path -D"
-  local NAME_option_args=("native" "nested" "vmi" "xen") # --backend values
+  local NAME_option_args=("native" "nested" "shadow" "vmi" "xen") # --backend values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -497,7 +497,7 @@ function _picocli_pvmm_backends() {
   local commands="check"
   local flag_opts="--explain -h --help -V --version"
   local arg_opts="--backend --mode --config --set --backend-path -D"
-  local NAME_option_args=("native" "nested" "vmi" "xen") # --backend values
+  local NAME_option_args=("native" "nested" "shadow" "vmi" "xen") # --backend values
   local MODE_option_args=("two-level" "pae") # --mode values
 
   type compopt &>/dev/null && compopt +o default
@@ -545,7 +545,7 @@ function _picocli_pvmm_config() {
   local commands=""
   local flag_opts="--all -h --help -V --version"
   local arg_opts="--backend --mode --config --set --backend-path -D"
-  local NAME_option_args=("native" "nested" "vmi" "xen") # --backend values
+  local NAME_option_args=("native" "nested" "shadow" "vmi" "xen") # --backend values
   local MODE_option_args=("two-level" "pae") # --mode values
 
   type compopt &>/dev/null && compopt +o default
