@@ -109,4 +109,24 @@ class LinearAccessTest {
                     .isEqualTo(bug ? Outcome.OK : Outcome.EFAULT);
         }
     }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(PagingMode.class)
+    @DisplayName("a vmalloc page's global entry survives the CR3 writes of a process switch with PGE, and is walked again without")
+    void vmallocEntrySurvivesSwitchWithPge(PagingMode mode) {
+        for (boolean pge : new boolean[] {true, false}) {
+            GuestConfig config = GuestConfig.fromSettings(Map.of("memory-mib", "64", "pge", Boolean.toString(pge)));
+            GuestKernel k = Guests.boot(mode, config).kernel();
+            Processes p = Guests.startInit(k);
+            long area = k.vmalloc().vmalloc(1);
+            k.vmalloc().touch(p.task(1).mm().pgd(), area);
+            p.idle(); // CR3: swapper_pg_dir
+            p.schedule(1); // CR3: pid 1's root again
+            long walks = tlb(k).get("walks");
+
+            k.vmalloc().touch(p.task(1).mm().pgd(), area);
+
+            assertThat(tlb(k).get("walks") - walks).as("walks after the switch, PGE %s", pge).isEqualTo(pge ? 0 : 1);
+        }
+    }
 }
