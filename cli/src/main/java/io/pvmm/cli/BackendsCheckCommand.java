@@ -11,7 +11,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code pvmm backends check JAR}: validates a third-party backend jar before it is installed. */
 @Command(name = "check", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = {"Check a third-party backend jar the way pvmm will load it, in a class loader of its own:",
+        description = {"Check a third-party backend jar the way pvmm will load it, in a class loader of its own.",
+            "It checks:",
             "one provider registered in META-INF/services (a module-info provides alone is not read from backends/);",
             "its service file and module-info agree; no copy of the SPI classes inside; the provider constructs and",
             "describes itself; its SPI version is compatible; its name is not taken by a backend pvmm already finds;",

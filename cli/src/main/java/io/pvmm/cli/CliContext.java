@@ -48,8 +48,21 @@ public final class CliContext {
         Map<String, String> properties = new TreeMap<>();
         System.getProperties().forEach((k, v) -> properties.put(String.valueOf(k), String.valueOf(v)));
         return new CliContext(properties, true, System.getenv(), Path.of(System.getProperty("user.dir")),
-                PluginDiscovery::discover, System.console() != null);
+                PluginDiscovery::discover, stderrIsTerminal());
     }
+
+    /**
+     * Whether standard error is a terminal: bin/pvmm tests it ({@code [ -t 2 ]}) and says so in the
+     * system property {@value #STDERR_TERMINAL}; without it (pvmm started by hand), only when the JVM has a
+     * console and the property is absent. A redirected standard error never gets the bar's {@code \r}s.
+     */
+    private static boolean stderrIsTerminal() {
+        String told = System.getProperty(STDERR_TERMINAL);
+        return told != null ? Boolean.parseBoolean(told) : System.console() != null;
+    }
+
+    /** The system property through which the launcher tells whether standard error is a terminal. */
+    static final String STDERR_TERMINAL = "io.pvmm.cli.stderr-terminal";
 
     /**
      * A context made of the given parts and the given runtime, for tests and embedding.

@@ -30,7 +30,8 @@ import picocli.CommandLine.Spec;
  * with {@code --bugs}, which backend catches which injected guest bug.
  */
 @Command(name = "compare", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = {"Run the same workload, seed and vCPU count under several backends, in parallel, and show them side by side:",
+        description = {"Run one workload under several backends, in parallel, and show them side by side.",
+            "Each runs the same seed and vCPU count; shown per backend:",
             "hook calls by kind, the backends' counters, page-table frames, time, violations, audit findings, whether the hooks",
             "balanced, and whether the guest-visible translations AGREED with the first backend's (compared page by page",
             "before shutdown). With --bugs, one more run per injected guest bug per backend, and a detection matrix."},

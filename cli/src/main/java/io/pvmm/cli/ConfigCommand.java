@@ -16,8 +16,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code pvmm config}: every key with its effective value and the source it came from. */
 @Command(name = "config", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = {"Print the effective configuration: every key pvmm reads, its value, and where the value came from",
-            "(an option, a system property, the environment, the configuration file's line, or the default)."},
+        description = {"Print the effective configuration: every key pvmm reads, its value, and its source.",
+            "A source is an option, a system property, the environment, the configuration file's line, or the default."},
         footerHeading = "%nExamples:%n",
         footer = {"  pvmm config",
             "  PVMM_BACKEND=xen pvmm config --all       also the values each key's value shadows",

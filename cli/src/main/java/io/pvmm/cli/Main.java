@@ -36,7 +36,7 @@ public final class Main {
      * @return the exit code
      */
     public static int execute(String... args) {
-        return execute(CliContext.system(), new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+        return execute(CliContext.system(), new PrintWriter(System.out, true), new PrintWriter(System.err, true), true, args);
     }
 
     /**
@@ -50,7 +50,12 @@ public final class Main {
      *         error, 4 violations or findings
      */
     public static int execute(CliContext context, PrintWriter out, PrintWriter err, String... args) {
+        return execute(context, out, err, false, args);
+    }
+
+    private static int execute(CliContext context, PrintWriter out, PrintWriter err, boolean terminalWidth, String... args) {
         CommandLine commandLine = commandLine(context)
+                .setUsageHelpAutoWidth(terminalWidth) // help as wide as the terminal it is read in
                 .setOut(out)
                 .setErr(err)
                 .setParameterExceptionHandler(Main::usageError)

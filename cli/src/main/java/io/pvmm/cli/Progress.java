@@ -5,8 +5,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A progress bar on standard error for long runs: runs done of the total, what runs now and the
- * operations applied. Drawn only on a terminal and without {@code --quiet}; otherwise
+ * A progress bar on standard error for long runs: runs done of the total, what runs now, the
+ * operations applied, the time elapsed and, once a run is done, an estimate of what remains. Drawn only on a terminal and without {@code --quiet}; otherwise
  * {@link #NONE}, which prints nothing. Redraws at most ten times a second; thread-safe.
  */
 class Progress implements AutoCloseable {
@@ -65,6 +65,7 @@ class Progress implements AutoCloseable {
         private final AtomicInteger done = new AtomicInteger();
         private final AtomicLong operations = new AtomicLong();
         private final AtomicLong lastDraw = new AtomicLong(System.nanoTime() - REDRAW_NANOS);
+        private final long started = System.nanoTime();
         private volatile String label = "";
         private int drawnWidth;
 
@@ -101,12 +102,26 @@ class Progress implements AutoCloseable {
             int d = done.get();
             int filled = WIDTH * d / runs;
             String line = "[" + "#".repeat(filled) + ".".repeat(WIDTH - filled) + "] " + d + "/" + runs
-                    + (runs == 1 ? " run  " : " runs  ") + label + "  " + operations.get() + " ops";
+                    + (runs == 1 ? " run  " : " runs  ") + label + "  " + operations.get() + " ops  " + time(now, d);
             synchronized (this) {
                 err.print("\r" + line + " ".repeat(Math.max(0, drawnWidth - line.length())));
                 err.flush();
                 drawnWidth = line.length();
             }
+        }
+
+        /** Elapsed time, and what remains at the pace of the runs done so far ({@code 0:12, ~0:30 left}). */
+        private String time(long now, int d) {
+            long elapsed = (now - started) / 1_000_000_000L;
+            String text = clock(elapsed);
+            if (d > 0 && d < runs) {
+                text += ", ~" + clock(elapsed * (runs - d) / d) + " left";
+            }
+            return text;
+        }
+
+        private static String clock(long seconds) {
+            return seconds / 60 + ":" + String.format(java.util.Locale.ROOT, "%02d", seconds % 60);
         }
 
         @Override

@@ -28,8 +28,8 @@ import picocli.CommandLine.Spec;
  * on a machine of the recorded layout, and reports the first call the backend refuses.
  */
 @Command(name = "replay-hooks", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = {"Feed the hook calls that 'pvmm run --record-hooks' recorded to a backend directly, without the guest,",
-            "and report the first call it refuses: its rule and the recording's line."},
+        description = {"Feed a hook recording to a backend without the guest, and report the first call it refuses.",
+            "The recording is what 'pvmm run --record-hooks' wrote; a refusal is printed with its rule and the recording's line."},
         footerHeading = "%nExamples:%n",
         footer = {"  pvmm run --backend native --workload fork-exit --record-hooks fork.hooks",
             "  pvmm replay-hooks fork.hooks --backend xen",
