@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A comparison as one JSON object: {@code workload}, {@code seed}, {@code vcpus}; {@code modes}, each
+ * A comparison as one JSON object: {@code schemaVersion}, {@code workload}, {@code seed}, {@code vcpus}; {@code modes}, each
  * with its {@code mode} and {@code runs} (per backend: {@code backend}, {@code skipped} or the run's
  * {@code report} as {@code pvmm run --format json} gives it, {@code translations} with {@code pages},
  * {@code digest}, {@code verdict} and {@code differences}, and the {@code timeline} samples); and
@@ -25,6 +25,7 @@ final class CompareJson {
      */
     static Map<String, Object> tree(Comparison c) {
         Map<String, Object> m = new LinkedHashMap<>();
+        m.put("schemaVersion", ReportJson.SCHEMA_VERSION);
         m.put("workload", c.workload());
         m.put("seed", c.seed());
         m.put("vcpus", c.vcpus());

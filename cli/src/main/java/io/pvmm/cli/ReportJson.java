@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A run report as one JSON object: {@code backend}, {@code mode}, {@code workload}, {@code seed},
+ * A run report as one JSON object: {@code schemaVersion} ({@link #SCHEMA_VERSION}), {@code backend}, {@code mode}, {@code workload}, {@code seed},
  * {@code vcpus}, {@code hooks} (calls per SPI method, by Java method name), {@code counters},
  * {@code tlb} (each vCPU's TLB and walk counts),
  * {@code findings}, {@code violations}, {@code frames} (page-table frames live at the end),
@@ -19,6 +19,12 @@ import java.util.Map;
 final class ReportJson {
 
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /**
+     * The version of the JSON shape of {@code run}, {@code replay} and {@code compare}, the first key of
+     * each report: it changes when a key is renamed, removed or changes meaning, not when one is added.
+     */
+    static final int SCHEMA_VERSION = 1;
 
     private ReportJson() {
     }
@@ -31,6 +37,7 @@ final class ReportJson {
      */
     static Map<String, Object> tree(RunReport r) {
         Map<String, Object> m = new LinkedHashMap<>();
+        m.put("schemaVersion", SCHEMA_VERSION);
         m.put("backend", r.backend());
         m.put("mode", r.mode());
         m.put("workload", r.workload());
