@@ -39,7 +39,6 @@ final class TableFrames {
     private final GuestLayout layout;
     private final GuestMemory memory;
     private final MachineMemory machine;
-    private final Hypervisor hv;
     private final LowmemMappings lowmem;
     private final Multicalls mc;
     private final PgPinned pinned;
@@ -51,7 +50,6 @@ final class TableFrames {
         this.layout = layout;
         this.machine = hv.machine();
         this.memory = machine.guest();
-        this.hv = hv;
         this.lowmem = lowmem;
         this.mc = mc;
         this.pinned = pinned;
@@ -161,10 +159,12 @@ final class TableFrames {
         if (ro != null) {
             mc.issue(cpu, ro);
         } else if (!booting && lowmem.lookupAddress(pfn) < 0) {
-            // 2.6.23: BUG_ON(lookup_address(address) == NULL). Reported as the refusal the
-            // update_va_mapping would get, after the batch, whose own failure would come first
-            mc.flush(cpu);
-            throw hv.unmappedAddress(cpu, layout.directMapAddress(pfn));
+            // 2.6.23: BUG_ON(lookup_address(address) == NULL). The port cannot know more than that no
+            // pte maps the frame; the model reports it as Xen's refusal of the update_va_mapping it
+            // stands for (after the batch, whose own failure would come first)
+            mc.issue(cpu, new Hypercall.UpdateVaMapping(layout.directMapAddress(pfn), 0));
+            throw new IllegalStateException("update_va_mapping of an unmapped address succeeded: 0x"
+                    + Long.toHexString(layout.directMapAddress(pfn)));
         }
     }
 

@@ -192,20 +192,6 @@ public final class Hypervisor {
     }
 
     /**
-     * The violation an {@code update_va_mapping} of {@code va} by a vCPU gets when no L1 maps the
-     * address under the vCPU's base, for a guest that knows the mapping is missing before it asks.
-     *
-     * @param vcpu the vCPU
-     * @param va   the address
-     * @return {@code update-va-mapping-unmapped}, worded as the hypercall's refusal
-     */
-    public XenViolation unmappedAddress(int vcpu, long va) {
-        try (DomainLock.Held held = domainLock.hold()) {
-            return mmu.unmapped(ext.base(vcpu), va);
-        }
-    }
-
-    /**
      * A frame's type.
      *
      * @param mfn a machine frame the domain owns
