@@ -51,6 +51,7 @@ final class PageTypeChecker {
     private static final int LEVELS = PT | PD | PDP;
 
     private final byte[] types;
+    private final byte[] releasedAs; // by frame: the type a NORMAL frame had until its last release, or NORMAL
     private final Violations violations;
     private volatile boolean bootAllocationsApplied;
 
@@ -65,6 +66,7 @@ final class PageTypeChecker {
             throw new IllegalArgumentException("guest frames out of range: " + frames);
         }
         this.types = new byte[(int) frames];
+        this.releasedAs = new byte[(int) frames];
         this.violations = violations;
     }
 
@@ -111,7 +113,19 @@ final class PageTypeChecker {
      * @param type the new type
      */
     void assign(long pfn, int type) {
-        types[index(pfn)] = (byte) type;
+        int i = index(pfn);
+        releasedAs[i] = type == NORMAL ? types[i] : NORMAL;
+        types[i] = (byte) type;
+    }
+
+    /**
+     * What a NORMAL frame was until its last release.
+     *
+     * @param pfn a guest frame
+     * @return its type before the release, or {@link #NORMAL} if it was announced since or never released
+     */
+    int releasedAs(long pfn) {
+        return releasedAs[index(pfn)];
     }
 
     /**

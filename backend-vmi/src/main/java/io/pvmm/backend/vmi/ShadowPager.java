@@ -278,12 +278,28 @@ final class ShadowPager {
     void setPte(long entryPa, long value, int accepts, String what, LazyQueue.Batch batch) {
         long pfn = entryPa >>> PagingMode.PAGE_SHIFT;
         synchronized (lock(pfn)) {
-            int type = types.checkPageType(pfn, accepts | pae, what);
+            int type = types.checkPageType(pfn, accepts | pae | stillListed(pfn, entryPa, accepts), what);
             memory.writeEntry(entryPa, value);
             if (type != PageTypeChecker.NORMAL) {
                 follow(pfn, entryPa, value, batch);
             }
         }
+    }
+
+    /**
+     * {@code pgd_dtor} calls {@code release_pd} before {@code pgd_list_del}, so {@code set_pmd_pte}
+     * and {@code vmalloc_sync_all}, walking {@code pgd_list} under {@code pgd_lock}, may write a kernel
+     * entry of a 2-level root just released: such a pmd-level write to a frame whose last type was a
+     * root is not checked against its NORMAL type (it passes through, unshadowed).
+     *
+     * @return {@link PageTypeChecker#UNCHECKED} for such a write, else 0
+     */
+    private int stillListed(long pfn, long entryPa, int accepts) {
+        if (pae != 0 || (accepts & PageTypeChecker.PD) == 0 || (types.releasedAs(pfn) & PageTypeChecker.L2) == 0) {
+            return 0;
+        }
+        int index = (int) ((entryPa & (PagingMode.PAGE_SIZE - 1)) >>> entryShift);
+        return index >= mode.userPtrsPerPgd() ? PageTypeChecker.UNCHECKED : 0;
     }
 
     /**

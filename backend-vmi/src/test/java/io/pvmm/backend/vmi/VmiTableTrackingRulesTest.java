@@ -77,6 +77,32 @@ class VmiTableTrackingRulesTest {
     }
 
     @Test
+    @DisplayName("a kernel entry of a 2-level root just released may still be written: pgd_dtor releases it before pgd_list_del")
+    void acceptsKernelWritesToRootStillOnPgdList() {
+        TestGuest guest = new TestGuest(PagingMode.TWO_LEVEL);
+        VmiOps ops = guest.ops();
+        ops.allocPd(TestGuest.SWAPPER);
+        ops.allocPdClone(ROOT, TestGuest.SWAPPER, 768, 256);
+        ops.allocPt(PT);
+        bootDone(ops);
+        ops.releasePd(ROOT); // pgd_dtor: release_pd, then pgd_list_del under pgd_lock
+
+        long large = guest.entry(0x400, EntryBits.PRESENT | EntryBits.RW | EntryBits.PSE);
+        ops.setPteAtomic(guest.pa(ROOT, 800), large); // set_pmd_pte on the root still listed
+        ops.setPmd(guest.pa(ROOT, 801), guest.link(PT)); // vmalloc_sync_all on it
+        assertThat(guest.memory().readEntry(guest.pa(ROOT, 800))).isEqualTo(large);
+        assertThat(ops.pager().shadowOf(ROOT)).isNull();
+        assertThat(ops.pager().linksTo(PT)).isZero();
+
+        assertViolation(() -> ops.setPmd(guest.pa(ROOT, 5), guest.link(PT)), VmiRule.WRITE_TO_UNANNOUNCED_FRAME, ROOT);
+        ops.releasePt(PT);
+        assertViolation(() -> ops.setPmd(guest.pa(PT, 800), guest.link(PT)), VmiRule.WRITE_TO_UNANNOUNCED_FRAME, PT);
+        ops.allocPt(ROOT); // the frame reused as a pte page, then released: no longer a listed root
+        ops.releasePt(ROOT);
+        assertViolation(() -> ops.setPmd(guest.pa(ROOT, 800), guest.link(PT)), VmiRule.WRITE_TO_UNANNOUNCED_FRAME, ROOT);
+    }
+
+    @Test
     @DisplayName("in PAE mode vmi.c checks no set_pte_atomic and no root write, so those reach untracked frames")
     void acceptsUncheckedPaeWritesToUnannouncedFrames() {
         TestGuest pae = new TestGuest(PagingMode.PAE);
