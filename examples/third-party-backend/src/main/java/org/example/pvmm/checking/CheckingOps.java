@@ -95,7 +95,6 @@ final class CheckingOps implements ParavirtOps {
     }
 
     private void checkRelease(long pfn, Frames.Level level, String call) {
-        releasesChecked.incrementAndGet();
         Frames.Level announced = frames.levelOf(pfn);
         if (announced != level) {
             throw new ParavirtViolation(Rule.RELEASE_OF_UNANNOUNCED_FRAME, pfn, call + " of a frame not announced as " + level,
@@ -105,6 +104,7 @@ final class CheckingOps implements ParavirtOps {
             throw new ParavirtViolation(Rule.RELEASE_OF_FREE_FRAME, pfn, call + " of a frame already in the free pool",
                     "released before it is freed", "in the free pool");
         }
+        releasesChecked.incrementAndGet(); // counted once the release passed: a refusal leaves the counters alone
     }
 
     // ---- writes -------------------------------------------------------------------------------
