@@ -24,6 +24,7 @@ public final class KernelStore {
     private final PageTables tables;
     private final Paravirt pv;
     private final GuestLayout layout;
+    private final PageWalks walks;
 
     /**
      * Creates the store path.
@@ -32,13 +33,15 @@ public final class KernelStore {
      * @param tables page-table accessors
      * @param pv     the paravirt wrappers (for the write fault)
      * @param layout the guest's layout (where the direct map is)
+     * @param walks  the walks in flight, which {@code global_flush_tlb} waits for
      */
-    public KernelStore(PhysicalMemory memory, PageTables tables, Paravirt pv, GuestLayout layout) {
+    public KernelStore(PhysicalMemory memory, PageTables tables, Paravirt pv, GuestLayout layout, PageWalks walks) {
         this.mode = layout.mode();
         this.memory = memory;
         this.tables = tables;
         this.pv = pv;
         this.layout = layout;
+        this.walks = walks;
     }
 
     /**
@@ -133,6 +136,15 @@ public final class KernelStore {
             return true;
         }
         long va = layout.directMapAddress(pfn);
+        walks.begin(); // one instruction's walk: no flush IPI is taken, no pte page freed, until it ends
+        try {
+            return walkDirectMap(va);
+        } finally {
+            walks.end();
+        }
+    }
+
+    private boolean walkDirectMap(long va) {
         long pmdPa = tables.pmdEntryFor(layout.swapperPgDir(), va);
         if (pmdPa < 0) {
             throw new KernelOops(String.format("direct map has no pmd for 0x%08x", va));

@@ -48,6 +48,7 @@ public final class PageAttr {
     private final PageTables tables;
     private final PgTable pgTable;
     private final KernelProt prot;
+    private final PageWalks walks;
     private final ReentrantLock cpaLock = new ReentrantLock();
     private final List<Long> dfList = new ArrayList<>();
 
@@ -61,9 +62,10 @@ public final class PageAttr {
      * @param tables  page-table accessors
      * @param pgTable {@code pgd_list} and {@code pgd_lock}
      * @param prot    the kernel's protections
+     * @param walks   the direct-map walks in flight, which {@code flush_map} waits out
      */
     public PageAttr(GuestLayout layout, FreePool pool, PageFrames pages, Paravirt pv, PageTables tables,
-                    PgTable pgTable, KernelProt prot) {
+                    PgTable pgTable, KernelProt prot, PageWalks walks) {
         this.mode = layout.mode();
         this.layout = layout;
         this.pool = pool;
@@ -72,6 +74,7 @@ public final class PageAttr {
         this.tables = tables;
         this.pgTable = pgTable;
         this.prot = prot;
+        this.walks = walks;
     }
 
     /**
@@ -237,8 +240,14 @@ public final class PageAttr {
 
     /**
      * {@code global_flush_tlb}: takes the deferred list under {@code cpa_lock}, flushes the TLB of
-     * every CPU ({@code on_each_cpu(flush_kernel_map)}, issued here as one {@code flush_tlb_kernel}),
-     * then frees the reverted pte pages.
+     * every CPU ({@code flush_map}: {@code on_each_cpu(flush_kernel_map, &l, 1, 1)}, here
+     * {@link Paravirt#flushTlbAll}), then frees the reverted pte pages.
+     *
+     * <p>{@code on_each_cpu}'s {@code wait=1} is what makes the free safe: it returns once every CPU has
+     * run {@code flush_kernel_map}, which a CPU does only between instructions, so no CPU is still
+     * walking through the pmd that {@code revert_page} replaced, nor holds a translation through it. A
+     * page freed before that could be reused (zeroed for a new pte page, say) under another vCPU's walk,
+     * which would then find its pte not present.
      */
     public void globalFlushTlb() {
         List<Long> l;
@@ -249,11 +258,20 @@ public final class PageAttr {
         } finally {
             cpaLock.unlock();
         }
-        pv.flushTlbAll();
+        flushMap();
         for (long pfn : l) {
             pages.clear(pfn, PageFrames.PAGETABLE);
             pool.free(pfn);
         }
+    }
+
+    /**
+     * {@code flush_map}: {@code on_each_cpu(flush_kernel_map, l, 1, 1)}, which returns when every CPU has
+     * flushed, so also when every walk in flight on another vCPU has ended.
+     */
+    private void flushMap() {
+        pv.flushTlbAll();
+        walks.awaitWalksOnOtherCpus();
     }
 
     /** @return pte pages waiting on the deferred list for {@code global_flush_tlb} */

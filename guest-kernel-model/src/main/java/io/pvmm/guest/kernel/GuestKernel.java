@@ -11,6 +11,7 @@ import io.pvmm.guest.arch.KernelStore;
 import io.pvmm.guest.arch.Mmu;
 import io.pvmm.guest.arch.PageAttr;
 import io.pvmm.guest.arch.PageTables;
+import io.pvmm.guest.arch.PageWalks;
 import io.pvmm.guest.arch.Paravirt;
 import io.pvmm.guest.arch.PgAlloc;
 import io.pvmm.guest.arch.PgTable;
@@ -44,6 +45,7 @@ public final class GuestKernel {
     private final ParavirtOps ops;
     private final Paravirt pv;
     private final PageTables tables;
+    private final PageWalks walks;
     private final KernelStore store;
     private final KernelProt prot;
     private final Bootmem bootmem;
@@ -72,13 +74,14 @@ public final class GuestKernel {
         mem.traps().attach(ops, Cpus::currentId); // trapped stores go to the backend as the guest sees it
         this.pv = new Paravirt(ops, mem, machine.tlbs());
         this.tables = new PageTables(layout.mode(), mem, pv);
-        this.store = new KernelStore(mem, tables, pv, layout);
+        this.walks = new PageWalks(config.vcpus(), Cpus::currentId);
+        this.store = new KernelStore(mem, tables, pv, layout, walks);
         this.prot = new KernelProt(layout.pge());
         this.bootmem = new Bootmem(mem, pages, KernelLayout.IMAGE_END >>> PagingMode.PAGE_SHIFT, layout.maxLowPfn());
         this.pgTable = new PgTable(layout, mem, pool, pages, pv, tables, store, config);
         this.pgAlloc = new PgAlloc(pv, tables, store, pool, pages, config);
         this.init = new Init(layout, pages, bootmem, pv, tables, prot);
-        this.pageAttr = new PageAttr(layout, pool, pages, pv, tables, pgTable, prot);
+        this.pageAttr = new PageAttr(layout, pool, pages, pv, tables, pgTable, prot, walks);
         this.fault = new Fault(layout, pv, tables, pgTable);
         this.pageCache = new PageCache(pool, pages);
         this.memory = new Memory(layout, pv, tables, store, pgTable, pgAlloc, pool, pages, pageCache, machine.cpus());
@@ -111,6 +114,11 @@ public final class GuestKernel {
         pageCache.drop();
         processes.idle();
         pgTable.shrinkCaches();
+    }
+
+    /** @return the direct-map walks in flight on each vCPU, which {@code global_flush_tlb} waits out */
+    public PageWalks pageWalks() {
+        return walks;
     }
 
     /** @return process-level operations: fork, exec, mmap, faults, exit, ... */

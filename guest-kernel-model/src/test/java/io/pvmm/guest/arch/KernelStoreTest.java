@@ -27,7 +27,7 @@ class KernelStoreTest {
         GuestKernel k = booted.kernel();
         ParavirtOps spy = booted.spy();
         long pfn = k.pool().alloc(Gfp.KERNEL);
-        KernelStore store = new KernelStore(k.physicalMemory(), k.tables(), new Paravirt(spy, k.physicalMemory()), k.layout());
+        KernelStore store = new KernelStore(k.physicalMemory(), k.tables(), new Paravirt(spy, k.physicalMemory()), k.layout(), new PageWalks(1, () -> 0));
         store.store((pfn << 12) + 8, 0x42);
         assertThat(k.physicalMemory().readEntry((pfn << 12) + 8)).isEqualTo(0x42);
         Mockito.verify(spy, Mockito.never()).writeFault(Mockito.anyLong(), Mockito.anyLong());
@@ -42,7 +42,7 @@ class KernelStoreTest {
         long pfn = k.pool().alloc(Gfp.KERNEL);
         long ptePa = k.pageAttr().lookupAddress(k.layout().directMapAddress(pfn));
         k.physicalMemory().writeEntry(ptePa, k.physicalMemory().readEntry(ptePa) & ~EntryBits.RW); // as a hypervisor would
-        KernelStore store = new KernelStore(k.physicalMemory(), k.tables(), new Paravirt(spy, k.physicalMemory()), k.layout());
+        KernelStore store = new KernelStore(k.physicalMemory(), k.tables(), new Paravirt(spy, k.physicalMemory()), k.layout(), new PageWalks(1, () -> 0));
         assertThatThrownBy(() -> store.store(pfn << 12, 0x42)).isInstanceOf(KernelOops.class).hasMessageContaining("read-only");
         Mockito.verify(spy).writeFault(pfn << 12, 0x42);
         assertThat(k.physicalMemory().readEntry(pfn << 12)).isZero();
@@ -62,7 +62,7 @@ class KernelStoreTest {
         GuestKernel k = booted.kernel();
         ParavirtOps spy = booted.spy();
         long pfn = k.pool().alloc(Gfp.KERNEL);
-        KernelStore store = new KernelStore(k.physicalMemory(), k.tables(), new Paravirt(spy, k.physicalMemory()), k.layout());
+        KernelStore store = new KernelStore(k.physicalMemory(), k.tables(), new Paravirt(spy, k.physicalMemory()), k.layout(), new PageWalks(1, () -> 0));
         boolean direct = store.writable(pfn);
         assertThat(direct).isTrue();
         for (int i = 0; i < 8; i++) {

@@ -12,7 +12,11 @@ import io.pvmm.guest.config.GuestConfig;
 import io.pvmm.guest.kernel.GuestKernel;
 import io.pvmm.guest.memory.Gfp;
 import io.pvmm.guest.memory.KernelOops;
+import io.pvmm.guest.mm.Cpus;
 import io.pvmm.guest.observe.Hook;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -124,5 +128,48 @@ class PageAttrTest {
         GuestKernel k = Guests.boot(PagingMode.PAE, GuestConfig.DEFAULTS.withMemoryMib(1024)).kernel();
         long high = k.layout().maxLowPfn() + 10;
         assertThatThrownBy(() -> k.pageAttr().changePageAttr(high, 1, PageAttr.Attr.NOCACHE)).isInstanceOf(KernelOops.class);
+    }
+
+    @Test
+    @DisplayName("global_flush_tlb frees a reverted pte page only after another vCPU's walk through it has ended, as on_each_cpu(flush_kernel_map, l, 1, 1) waits")
+    void flushMapWaitsForWalksInFlight() throws InterruptedException {
+        GuestKernel k = Guests.boot(PagingMode.TWO_LEVEL, SMALL.withVcpus(2)).kernel();
+        long page = k.pool().alloc(Gfp.KERNEL);
+        k.pageAttr().changePageAttr(page, 1, PageAttr.Attr.NOCACHE);
+        long table = k.tables().pfn(k.tables().read(k.tables().pmdEntryFor(k.layout().swapperPgDir(), k.layout().directMapAddress(page))));
+        k.pageAttr().changePageAttr(page, 1, PageAttr.Attr.KERNEL);
+        assertThat(k.pageAttr().deferredPages()).as("reverted, on df_list").isEqualTo(1);
+
+        CountDownLatch inWalk = new CountDownLatch(1);
+        CountDownLatch flushing = new CountDownLatch(1);
+        AtomicBoolean flushed = new AtomicBoolean();
+        AtomicBoolean freeDuringWalk = new AtomicBoolean();
+        AtomicBoolean flushReturnedDuringWalk = new AtomicBoolean();
+        Cpus.VcpuThread walker = new Cpus.VcpuThread(1, "vcpu-1", () -> {
+            k.pageWalks().begin(); // vCPU 1 is preempted in the middle of a walk through the old pmd
+            inWalk.countDown();
+            try {
+                flushing.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            for (int i = 0; i < 100_000 && !flushed.get(); i++) {
+                Thread.yield(); // bounded: give a flush that does not wait every chance to finish first
+            }
+            freeDuringWalk.set(k.pool().isFree(table));
+            flushReturnedDuringWalk.set(flushed.get());
+            k.pageWalks().end();
+        });
+        walker.start();
+        assertThat(inWalk.await(10, TimeUnit.SECONDS)).isTrue();
+        flushing.countDown();
+        k.pageAttr().globalFlushTlb(); // on CPU 0
+        flushed.set(true);
+        walker.join(10_000);
+
+        assertThat(walker.isAlive()).isFalse();
+        assertThat(flushReturnedDuringWalk.get()).as("global_flush_tlb returned while vCPU 1 was mid-walk").isFalse();
+        assertThat(freeDuringWalk.get()).as("the pte page was free while vCPU 1 was mid-walk").isFalse();
+        assertThat(k.pool().isFree(table)).as("freed once every CPU has flushed").isTrue();
     }
 }
