@@ -39,7 +39,7 @@ class PageAttrRaceStressTest {
     /** Seeds per backend and mode: 200 in a soak run, a handful in the default build. */
     private static final int SEEDS = Sizes.of(5, 200);
     /** smp-mixed with the page-attribute storm at 40 rounds, as the CLI run that found the race. */
-    private static final WorkloadSettings SETTINGS = new WorkloadSettings(Sizes.of(20, 60), 16, 8, 40, 16);
+    private static final WorkloadSettings SETTINGS = new WorkloadSettings(60, 16, 8, 40, 16);
     private static final GuestConfig GUEST = GuestConfig.DEFAULTS.withMemoryMib(64).withVcpus(VCPUS);
 
     static Stream<Backends.Named> backends() {
