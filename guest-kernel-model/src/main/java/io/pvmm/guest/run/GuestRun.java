@@ -21,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -129,16 +128,12 @@ public final class GuestRun {
     private void runStreams(GuestKernel kernel, OpExecutor executor, Problems problems) {
         List<Iterator<Op>> streams = workload.streams(config.vcpus(), config.seed());
         List<Cpus.VcpuThread> threads = new ArrayList<>();
-        // smp_cpus_done: every vCPU is up before any runs its stream, so the streams overlap from the start
-        CountDownLatch online = new CountDownLatch(streams.size());
         for (int cpu = 0; cpu < streams.size(); cpu++) {
             Iterator<Op> stream = streams.get(cpu);
             int id = cpu;
             threads.add(new Cpus.VcpuThread(cpu, "vcpu-" + cpu, () -> {
                 long n = 0;
                 try {
-                    online.countDown();
-                    online.await();
                     while (!problems.stop.get() && stream.hasNext()) {
                         Op op = stream.next();
                         executor.apply(op);
@@ -147,8 +142,6 @@ public final class GuestRun {
                     if (!problems.stop.get()) {
                         kernel.processes().idle();
                     }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt(); // another vCPU stopped the run before this one started
                 } catch (RuntimeException | Error e) {
                     if (problems.record(e)) {
                         threads.forEach(Thread::interrupt);
