@@ -9,9 +9,9 @@ import io.pvmm.guest.memory.Gfp;
 import io.pvmm.guest.memory.PageFrames;
 import io.pvmm.guest.memory.PhysicalMemory;
 import io.pvmm.guest.memory.SlabCache;
+import io.pvmm.guest.mm.Cpus;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
@@ -51,7 +51,7 @@ public final class PgTable {
     private final GuestConfig config;
     private final boolean listed;
     private final ReentrantLock pgdLock = new ReentrantLock();
-    private final LinkedHashSet<Long> pgdList = new LinkedHashSet<>();
+    private final PgdList pgdList = new PgdList();
     private final Set<Long> pgdListView = Collections.unmodifiableSet(pgdList);
     private SlabCache pgdCache;
     private SlabCache pmdCache;
@@ -88,10 +88,11 @@ public final class PgTable {
      */
     public void pgtableCacheInit() {
         if (mode == PagingMode.PAE) {
-            pmdCache = new SlabCache("pmd", PagingMode.PAGE_SIZE, this::pmdCtor, null, pool, pages);
+            pmdCache = new SlabCache("pmd", PagingMode.PAGE_SIZE, this::pmdCtor, null, pool, pages, config.vcpus(), Cpus::currentId);
         }
         int pgdSize = layout.sharedKernelPmd() ? mode.pgdBytes() : PagingMode.PAGE_SIZE;
-        pgdCache = new SlabCache("pgd", pgdSize, this::pgdCtor, mode == PagingMode.TWO_LEVEL ? this::pgdDtor : null, pool, pages);
+        pgdCache = new SlabCache("pgd", pgdSize, this::pgdCtor, mode == PagingMode.TWO_LEVEL ? this::pgdDtor : null, pool, pages,
+                config.vcpus(), Cpus::currentId);
     }
 
     /** {@code pmd_ctor}: {@code memset(pmd, 0, PTRS_PER_PMD*sizeof(pmd_t))}. */
@@ -276,6 +277,19 @@ public final class PgTable {
             n += pmdCache.shrink();
         }
         return n;
+    }
+
+    /**
+     * {@code cache_reap} on the calling CPU for the caches of this file, run when the CPU's reap timer
+     * fires: {@code pgd_cache}, then {@code pmd_cache}, the order of {@code cache_chain}, to whose head
+     * {@code kmem_cache_create} adds each new cache ({@code pgtable_cache_init} creates pmd first).
+     *
+     * @param jiffies the calling CPU's guest time
+     * @return slab pages freed
+     */
+    public int cacheReap(long jiffies) {
+        int n = pgdCache.cacheReap(jiffies);
+        return pmdCache == null ? n : n + pmdCache.cacheReap(jiffies);
     }
 
     /** @return {@code pgd_lock} */

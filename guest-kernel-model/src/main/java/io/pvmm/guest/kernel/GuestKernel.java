@@ -61,6 +61,7 @@ public final class GuestKernel {
     private final Vmalloc vmalloc;
     private final Processes processes;
     private final LinearAccess access;
+    private final GuestClock clock;
     private long bootFreePages = -1;
 
     GuestKernel(GuestMachine machine, ParavirtOps ops) {
@@ -90,6 +91,7 @@ public final class GuestKernel {
         this.access = new LinearAccess(layout.mode(), mmu(), machine.tlbs(), mem, ops);
         this.vmalloc = new Vmalloc(layout, pv, tables, store, memory, pool, fault, prot, access);
         this.processes = new Processes(this);
+        this.clock = new GuestClock(config.vcpus());
     }
 
     /** {@code start_kernel}, as far as memory goes: {@code paging_init}, {@code mem_init}, {@code pgtable_cache_init}. */
@@ -119,6 +121,24 @@ public final class GuestKernel {
     /** @return the direct-map walks in flight on each vCPU, which {@code global_flush_tlb} waits out */
     public PageWalks pageWalks() {
         return walks;
+    }
+
+    /** @return the guest's time, per vCPU, which the workload advances */
+    public GuestClock clock() {
+        return clock;
+    }
+
+    /**
+     * The calling vCPU's guest time passes: when its reap timer expires, {@code cache_reap} runs on it
+     * (for the page-table caches, the only slab caches the model has).
+     *
+     * @param nanos guest nanoseconds spent by the operation just done
+     */
+    public void spend(long nanos) {
+        int cpu = Cpus.currentId();
+        if (clock.advance(cpu, nanos)) {
+            pgTable.cacheReap(clock.jiffies(cpu));
+        }
     }
 
     /** @return process-level operations: fork, exec, mmap, faults, exit, ... */

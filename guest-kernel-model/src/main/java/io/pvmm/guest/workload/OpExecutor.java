@@ -60,6 +60,7 @@ public final class OpExecutor {
         operations.increment();
         Outcome outcome = dispatch(op);
         outcomes.get(outcome).increment();
+        kernel.spend(OpTime.nanos(op));
     }
 
     private Outcome dispatch(Op op) {

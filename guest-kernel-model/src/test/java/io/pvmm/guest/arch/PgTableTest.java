@@ -9,6 +9,7 @@ import io.pvmm.api.ParavirtOps;
 import io.pvmm.api.PlatformRequirements;
 import io.pvmm.guest.Guests;
 import io.pvmm.guest.config.GuestConfig;
+import io.pvmm.guest.kernel.GuestClock;
 import io.pvmm.guest.kernel.GuestKernel;
 import io.pvmm.guest.memory.FreePool;
 import io.pvmm.guest.observe.Hook;
@@ -45,7 +46,7 @@ class PgTableTest {
             assertThat(g.counts().count(Hook.allocPdClone)).isEqualTo(1);
             long second = pgt.pgdAlloc();
             assertThat(g.counts().count(Hook.allocPdClone)).isEqualTo(2);
-            assertThat(pgt.pgdListSnapshot()).containsExactly(first, second);
+            assertThat(pgt.pgdListSnapshot()).as("pgd_list_add puts the newest root at the head").containsExactly(second, first);
         }
 
         @Test
@@ -70,8 +71,8 @@ class PgTableTest {
             List<Long> snapshot = pgt.pgdListSnapshot();
             long second = pgt.pgdAlloc();
             assertThat(snapshot).as("the snapshot does not follow the list").containsExactly(first);
-            assertThat(view).as("the view is the list itself").containsExactly(first, second);
-            assertThat(pgt.pgdListSnapshot()).containsExactly(first, second);
+            assertThat(view).as("the view is the list itself, newest at the head").containsExactly(second, first);
+            assertThat(pgt.pgdListSnapshot()).containsExactly(second, first);
             assertThatThrownBy(pgt::pgdListLocked)
                     .as("walking without the lock").isInstanceOf(IllegalStateException.class);
         }
@@ -136,6 +137,76 @@ class PgTableTest {
             assertThat(g.kernel().pool().freePages()).isEqualTo(g.kernel().bootFreePages());
             assertThat(g.counts().count(Hook.allocPdClone)).isEqualTo(g.counts().count(Hook.releasePd)).isEqualTo(5);
         }
+
+        @Test
+        @DisplayName("enable_cpucache: page-sized pgds get a per-CPU array of limit 24, batchcount 12, and free_limit (1 + cpus) * 12 + 1")
+        void enableCpucache() {
+            PgTable pgt = Guests.boot(PagingMode.TWO_LEVEL, SMALL.withVcpus(2)).kernel().pgTable();
+            assertThat(pgt.pgdCache().limit()).isEqualTo(24); // 1024 < 4096 <= PAGE_SIZE
+            assertThat(pgt.pgdCache().batchcount()).isEqualTo(12); // (limit + 1) / 2
+            assertThat(pgt.pgdCache().freeLimit()).isEqualTo(3 * 12 + 1);
+        }
+
+        @Test
+        @DisplayName("kmem_cache_free then kmem_cache_alloc: a pgd freed and allocated again comes back as the same object, last in first out, with no hook between")
+        void lifoReuse() {
+            Guests.Booted g = Guests.boot(PagingMode.TWO_LEVEL, SMALL);
+            PgTable pgt = g.kernel().pgTable();
+            long a = pgt.pgdAlloc();
+            long b = pgt.pgdAlloc();
+            long clones = g.counts().count(Hook.allocPdClone);
+            pgt.pgdFree(a);
+            pgt.pgdFree(b);
+            assertThat(pgt.pgdAlloc()).as("the last freed first").isEqualTo(b);
+            assertThat(pgt.pgdAlloc()).isEqualTo(a);
+            assertThat(g.counts().count(Hook.allocPdClone)).isEqualTo(clones);
+            assertThat(g.counts().count(Hook.releasePd)).isZero();
+        }
+
+        @Test
+        @DisplayName("free_block: pgds freed beyond the CPU's array, the shared array and free_limit run pgd_dtor (release_pd) at once")
+        void freeBeyondLimits() {
+            Guests.Booted g = Guests.boot(PagingMode.TWO_LEVEL, GuestConfig.DEFAULTS.withMemoryMib(64));
+            PgTable pgt = g.kernel().pgTable();
+            List<Long> roots = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                roots.add(pgt.pgdAlloc());
+            }
+            roots.forEach(pgt::pgdFree);
+            // The CPU's array fills to 24; each free into a full array first moves its 12 oldest out
+            // (cache_flusharray): 15 flushes for the 176 frees after the 24th, leaving 20 in the array.
+            // The first 8 flushes fill the shared array (8 * 12 = 96); the other 7 (84 pgds) go back to
+            // their slabs (free_block), where 25 wholly free slabs stay (free_limit = 2 * 12 + 1) and
+            // each further one is destroyed: 84 - 25 = 59 pgd_dtor calls.
+            assertThat(g.counts().count(Hook.releasePd)).isEqualTo(200 - 20 - 96 - 25);
+            assertThat(pgt.pgdCache().slabPages()).isEqualTo(20 + 96 + 25);
+        }
+
+        @Test
+        @DisplayName("cache_reap on an idle CPU: the first reap only clears the arrays' touched mark; later ones release every cached pgd, and the next pgd_alloc runs pgd_ctor again")
+        void cacheReapReleasesIdlePgds() {
+            Guests.Booted g = Guests.boot(PagingMode.TWO_LEVEL, SMALL);
+            GuestKernel k = g.kernel();
+            PgTable pgt = k.pgTable();
+            List<Long> roots = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                roots.add(pgt.pgdAlloc());
+            }
+            roots.forEach(pgt::pgdFree);
+            long clones = g.counts().count(Hook.allocPdClone);
+            assertThat(g.counts().count(Hook.releasePd)).isZero();
+
+            k.spend(GuestClock.NANOS_PER_JIFFY * GuestClock.HZ); // one second: CPU 0's first cache_reap
+            assertThat(g.counts().count(Hook.releasePd)).as("touched since boot: the first reap only clears the mark").isZero();
+            for (int s = 0; s < 120; s += 2) { // two minutes of idle guest time, a reap every 2 s
+                k.spend(GuestClock.NANOS_PER_JIFFY * GuestClock.REAPTIMEOUT_CPUC);
+            }
+            assertThat(g.counts().count(Hook.releasePd)).isEqualTo(30);
+            assertThat(pgt.pgdCache().slabPages()).isZero();
+            assertThat(pgt.pgdListSnapshot()).isEmpty();
+            pgt.pgdAlloc();
+            assertThat(g.counts().count(Hook.allocPdClone)).as("a new object: pgd_ctor, alloc_pd_clone").isEqualTo(clones + 1);
+        }
     }
 
     @Nested
@@ -149,7 +220,9 @@ class PgTableTest {
             PgTable pgt = g.kernel().pgTable();
             long a = pgt.pgdAlloc();
             long b = pgt.pgdAlloc();
-            assertThat(b - a).isEqualTo(32);
+            // cache_alloc_refill pushes a batch onto the CPU's array in slab order and kmem_cache_alloc
+            // pops from the top, so consecutive allocations walk down the slab
+            assertThat(a - b).isEqualTo(32);
             assertThat(g.counts().count(Hook.allocPdClone)).isZero();
             assertThat(pgt.pgdListSnapshot()).isEmpty();
             assertThat(pgt.pgdCache().slabPages()).isEqualTo(1);
