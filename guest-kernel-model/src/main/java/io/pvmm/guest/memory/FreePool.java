@@ -6,12 +6,18 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntSupplier;
 
 /**
- * The page allocator's role (the buddy allocator and its per-CPU page lists), for the order-0 pages
- * the page-table code asks for. Two zones: lowmem ({@code ZONE_NORMAL}, frames below
- * {@code max_low_pfn}) and highmem. Each vCPU keeps a short list of hot pages per zone, refilled from
- * and drained to the zone in batches, so vCPUs rarely contend on the zone lock, as with
- * {@code per_cpu_pageset}. Freed pages are reused last-in first-out, so a run with one vCPU and a
- * seed is deterministic.
+ * The page allocator's role (the buddy allocator and its per-CPU page lists, 2.6.21
+ * {@code mm/page_alloc.c}), for the order-0 pages the page-table code asks for. Two zones: lowmem
+ * ({@code ZONE_NORMAL}, frames below {@code max_low_pfn}) and highmem. Each vCPU keeps, per zone, a
+ * hot and a cold list ({@code per_cpu_pageset}), set up by {@code setup_pageset} from the zone's
+ * {@code zone_batchsize}: hot {@code high = 6 * batch}, refilled and drained {@code batch} pages at a
+ * time; cold {@code high = 2 * batch}, {@code batch / 2} at a time. {@code free_hot_cold_page} adds a
+ * page at the head of the list and, once the list holds {@code high}, gives its {@code batch} oldest
+ * back to the zone ({@code free_pages_bulk}); {@code buffered_rmqueue} takes the head, refilling an
+ * empty list with {@code batch} pages from the zone ({@code rmqueue_bulk}). So a page freed on a vCPU
+ * is the next one that vCPU allocates, and vCPUs rarely contend on a zone's lock. A page on a per-CPU
+ * list is free ({@link #isFree}), as for the kernel's own accounting. A run with one vCPU and a seed is
+ * deterministic.
  *
  * <p>Pages are not cleared on free: a {@link Gfp#KERNEL} allocation may return stale contents, as
  * {@code split_large_page} gets from {@code alloc_pages(GFP_KERNEL, 0)}.
@@ -22,8 +28,6 @@ public final class FreePool {
     public static final long NO_FRAME = -1;
 
     private static final VarHandle BITS = MethodHandles.arrayElementVarHandle(long[].class);
-    private static final int PCP_HIGH = 96;
-    private static final int PCP_BATCH = 32;
 
     private final PhysicalMemory memory;
     private final PageFrames pages;
@@ -60,7 +64,7 @@ public final class FreePool {
         this.high = new Zone(memory.frames() - lowFrames);
         this.cpus = new PerCpu[vcpus];
         for (int i = 0; i < vcpus; i++) {
-            cpus[i] = new PerCpu();
+            cpus[i] = new PerCpu(zoneBatchsize(lowFrames), zoneBatchsize(memory.frames() - lowFrames));
         }
         this.freeBits = new long[(int) ((memory.frames() + 63) / 64)];
         memory.attachFreePool(this::isFree);
@@ -79,10 +83,10 @@ public final class FreePool {
         }
         long pfn = NO_FRAME;
         if (gfp.highmem()) {
-            pfn = take(high, true);
+            pfn = take(high, true, gfp.cold());
         }
         if (pfn == NO_FRAME) {
-            pfn = take(normal, false);
+            pfn = take(normal, false, gfp.cold());
         }
         if (pfn == NO_FRAME) {
             return NO_FRAME;
@@ -96,12 +100,27 @@ public final class FreePool {
     }
 
     /**
-     * {@code __free_page}: returns a page to the pool.
+     * {@code __free_page}: returns a page to the pool, hot ({@code free_hot_page}).
      *
      * @param pfn a frame that is not free
      * @throws KernelOops on a double free, or a reserved page
      */
     public void free(long pfn) {
+        freeHotCold(pfn, false);
+    }
+
+    /**
+     * {@code free_cold_page}: returns a page that is not cache-hot, to the vCPU's cold list.
+     *
+     * @param pfn a frame that is not free
+     * @throws KernelOops on a double free, or a reserved page
+     */
+    public void freeCold(long pfn) {
+        freeHotCold(pfn, true);
+    }
+
+    /** {@code free_hot_cold_page}. */
+    private void freeHotCold(long pfn, boolean cold) {
         if (pages.test(pfn, PageFrames.RESERVED)) {
             throw new KernelOops("freeing reserved frame 0x" + Long.toHexString(pfn));
         }
@@ -111,14 +130,14 @@ public final class FreePool {
         frees.increment();
         boolean highmem = pfn >= maxLowPfn;
         PerCpu pcp = cpus[cpu()];
-        synchronized (pcp) {
-            Stack hot = highmem ? pcp.high : pcp.normal;
-            hot.push(pfn);
-            if (hot.size > PCP_HIGH) {
+        synchronized (pcp) { // local_irq_save
+            Pcp list = pcp.list(highmem, cold);
+            list.pages.push(pfn); // list_add: at the head
+            if (list.pages.size >= list.high) {
                 Zone zone = highmem ? high : normal;
-                synchronized (zone) {
-                    for (int i = 0; i < PCP_BATCH; i++) {
-                        zone.free.pushBottom(hot.removeBottom());
+                synchronized (zone) { // free_pages_bulk, under zone->lock: the oldest, from the tail
+                    for (int i = 0; i < list.batch && list.pages.size > 0; i++) {
+                        zone.free.push(list.pages.removeBottom()); // the buddy's order-0 list: reused first
                     }
                 }
             }
@@ -140,19 +159,42 @@ public final class FreePool {
         }
     }
 
-    private long take(Zone zone, boolean highmem) {
+    /** {@code buffered_rmqueue} for order 0: the head of the vCPU's list, refilled by {@code rmqueue_bulk} when empty. */
+    private long take(Zone zone, boolean highmem, boolean cold) {
         PerCpu pcp = cpus[cpu()];
         synchronized (pcp) {
-            Stack hot = highmem ? pcp.high : pcp.normal;
-            if (hot.size == 0) {
+            Pcp list = pcp.list(highmem, cold);
+            if (list.pages.size == 0) {
                 synchronized (zone) {
-                    for (int i = 0; i < PCP_BATCH && zone.free.size > 0; i++) {
-                        hot.pushBottom(zone.free.pop());
+                    for (int i = 0; i < list.batch && zone.free.size > 0; i++) {
+                        list.pages.pushBottom(zone.free.pop()); // list_add_tail
                     }
                 }
             }
-            return hot.size == 0 ? NO_FRAME : hot.pop();
+            return list.pages.size == 0 ? NO_FRAME : list.pages.pop();
         }
+    }
+
+    /**
+     * {@code zone_batchsize} (2.6.21): about a thousandth of the zone, at most 512 KiB, divided by 4,
+     * then clamped to {@code 2^n - 1} ("more likely to have suboptimal cache aliasing properties" at a
+     * power of 2).
+     *
+     * @param presentPages the zone's pages
+     * @return the zone's {@code batch}, 0 for a zone under 4 MiB (whose lists then hold no page)
+     */
+    public static int zoneBatchsize(long presentPages) {
+        long batch = presentPages / 1024;
+        if (batch * 4096 > 512 * 1024) {
+            batch = (512 * 1024) / 4096;
+        }
+        batch /= 4; /* We effectively *= 4 below */
+        if (batch < 1) {
+            batch = 1;
+        }
+        long x = batch + batch / 2;
+        int fls = 64 - Long.numberOfLeadingZeros(x);
+        return (int) ((1L << (fls - 1)) - 1);
     }
 
     private int cpu() {
@@ -181,6 +223,17 @@ public final class FreePool {
 
     private void clearBit(long pfn) {
         BITS.getAndBitwiseAnd(freeBits, (int) (pfn >>> 6), ~(1L << (pfn & 63)));
+    }
+
+    /**
+     * @param cpu a vCPU
+     * @return pages on its per-CPU lists now, hot and cold, of both zones ({@code pcp->count})
+     */
+    public int perCpuPages(int cpu) {
+        PerCpu pcp = cpus[cpu];
+        synchronized (pcp) {
+            return pcp.normalHot.pages.size + pcp.normalCold.pages.size + pcp.highHot.pages.size + pcp.highCold.pages.size;
+        }
     }
 
     /** @return pages free now, across zones and vCPU lists */
@@ -216,9 +269,46 @@ public final class FreePool {
         }
     }
 
+    /** {@code struct per_cpu_pageset}: one vCPU's hot and cold lists of each zone. */
     private static final class PerCpu {
-        final Stack normal = new Stack(PCP_HIGH + 1);
-        final Stack high = new Stack(PCP_HIGH + 1);
+        final Pcp normalHot;
+        final Pcp normalCold;
+        final Pcp highHot;
+        final Pcp highCold;
+
+        PerCpu(int normalBatch, int highBatch) {
+            normalHot = Pcp.hot(normalBatch);
+            normalCold = Pcp.cold(normalBatch);
+            highHot = Pcp.hot(highBatch);
+            highCold = Pcp.cold(highBatch);
+        }
+
+        Pcp list(boolean highmem, boolean cold) {
+            return highmem ? (cold ? highCold : highHot) : (cold ? normalCold : normalHot);
+        }
+    }
+
+    /** {@code struct per_cpu_pages}: a list, its {@code high} mark and its {@code batch}. */
+    private static final class Pcp {
+        final Stack pages;
+        final int high;
+        final int batch;
+
+        private Pcp(int high, int batch) {
+            this.high = high;
+            this.batch = batch;
+            this.pages = new Stack(Math.max(high, 1) + 1);
+        }
+
+        /** {@code setup_pageset}, {@code pcp[0]}: {@code high = 6 * batch}, {@code batch = max(1, batch)}. */
+        static Pcp hot(int batch) {
+            return new Pcp(6 * batch, Math.max(1, batch));
+        }
+
+        /** {@code setup_pageset}, {@code pcp[1]}: {@code high = 2 * batch}, {@code batch = max(1, batch / 2)}. */
+        static Pcp cold(int batch) {
+            return new Pcp(2 * batch, Math.max(1, batch / 2));
+        }
     }
 
     /** A growable stack of frame numbers with removal at both ends. */

@@ -9,14 +9,27 @@ public enum Gfp {
     /** {@code GFP_HIGHUSER}: highmem first, then lowmem; user pages and vmalloc pages. */
     HIGHUSER(true, false),
     /** {@code GFP_HIGHUSER | __GFP_ZERO}: an anonymous user page. */
-    HIGHUSER_ZERO(true, true);
+    HIGHUSER_ZERO(true, true),
+    /** {@code GFP_HIGHUSER | __GFP_COLD}: a page-cache page read from a file ({@code page_cache_alloc_cold}). */
+    HIGHUSER_COLD(true, false, true);
 
     private final boolean highmem;
     private final boolean zero;
+    private final boolean cold;
 
     Gfp(boolean highmem, boolean zero) {
+        this(highmem, zero, false);
+    }
+
+    Gfp(boolean highmem, boolean zero, boolean cold) {
         this.highmem = highmem;
         this.zero = zero;
+        this.cold = cold;
+    }
+
+    /** @return whether the page comes from the cold per-CPU list ({@code __GFP_COLD}) */
+    public boolean cold() {
+        return cold;
     }
 
     /** @return whether highmem may satisfy the allocation */

@@ -38,7 +38,7 @@ public final class PageCache {
         long key = ((long) fileId << 40) | index;
         Long pfn = cache.get(key);
         if (pfn == null) {
-            long fresh = pool.alloc(Gfp.HIGHUSER);
+            long fresh = pool.alloc(Gfp.HIGHUSER_COLD); // page_cache_read: page_cache_alloc_cold
             if (fresh == FreePool.NO_FRAME) {
                 return FreePool.NO_FRAME;
             }

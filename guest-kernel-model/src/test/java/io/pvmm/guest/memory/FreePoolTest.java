@@ -92,4 +92,50 @@ class FreePoolTest {
         p.alloc(Gfp.KERNEL_ZERO);
         assertThat(m.readEntry(pfn << 12)).isZero();
     }
+
+    @Test
+    @DisplayName("zone_batchsize: a thousandth of the zone over 4, at most 512 KiB, clamped to 2^n - 1")
+    void zoneBatchsize() {
+        assertThat(FreePool.zoneBatchsize(16_384)).as("64 MiB: 16 / 4 = 4, clamped").isEqualTo(3);
+        assertThat(FreePool.zoneBatchsize(61_440)).as("240 MiB: 60 / 4 = 15").isEqualTo(15);
+        assertThat(FreePool.zoneBatchsize(1 << 20)).as("4 GiB: 512 KiB / 4 = 32, clamped").isEqualTo(31);
+        assertThat(FreePool.zoneBatchsize(512)).as("a zone under 4 MiB").isZero();
+    }
+
+    @Test
+    @DisplayName("free_hot_cold_page and buffered_rmqueue: a page freed hot heads the vCPU's list and comes back first; at high = 6 * batch the batch oldest go back to the zone")
+    void perCpuHotList() {
+        FreePool p = pool(16_400, 16_400, AllocFailures.NONE); // batch 3: hot high 18, cold high 6
+        long a = p.alloc(Gfp.KERNEL);
+        assertThat(p.perCpuPages(0)).as("rmqueue_bulk refilled batch = 3, one handed out").isEqualTo(2);
+        p.free(a);
+        assertThat(p.isFree(a)).as("a page on a per-CPU list is free").isTrue();
+        assertThat(p.alloc(Gfp.KERNEL)).as("the hot page comes back first").isEqualTo(a);
+        long[] held = new long[20];
+        for (int i = 0; i < held.length; i++) {
+            held[i] = p.alloc(Gfp.KERNEL);
+        }
+        p.free(a);
+        for (int i = 0; i < 16; i++) {
+            p.free(held[i]);
+        }
+        int before = p.perCpuPages(0);
+        p.free(held[16]);
+        assertThat(before + 1).as("the list reached high").isEqualTo(18);
+        assertThat(p.perCpuPages(0)).as("free_pages_bulk gave the batch (3) oldest back").isEqualTo(15);
+        assertThat(p.alloc(Gfp.KERNEL)).as("still last in, first out").isEqualTo(held[16]);
+    }
+
+    @Test
+    @DisplayName("__GFP_COLD: a page-cache page comes from the cold list, refilled batch / 2 at a time, and leaves the hot list alone")
+    void coldList() {
+        FreePool p = pool(16_400, 16_400, AllocFailures.NONE); // batch 3: cold batch 1
+        long hot = p.alloc(Gfp.KERNEL);
+        p.free(hot);
+        int hotPages = p.perCpuPages(0);
+        long cold = p.alloc(Gfp.HIGHUSER_COLD);
+        assertThat(cold).isNotEqualTo(hot);
+        assertThat(p.perCpuPages(0)).as("one page refilled onto the cold list and handed out").isEqualTo(hotPages);
+        assertThat(p.alloc(Gfp.KERNEL)).isEqualTo(hot);
+    }
 }
