@@ -131,7 +131,8 @@ public interface ParavirtOps {
      *
      * <p><b>When:</b> in {@code __pte_free_tlb}, after {@code free_pgtables} has cleared the pmd entry
      * that linked the page ({@link #pmdClear}) and before the page goes to the mmu_gather, which
-     * frees it only after the TLB flush; and in {@code __change_page_attr} before
+     * frees it after the TLB flush when several CPUs are online, and at once, before the flush, when
+     * only one is ({@code tlb_fast_mode}); and in {@code __change_page_attr} before
      * {@code revert_page} overwrites the pmd that still links the split table, which goes on the
      * deferred list freed by {@code global_flush_tlb}. Either way the frame reaches the free pool
      * after this call, never before: "we must release pages before returning the page to any free

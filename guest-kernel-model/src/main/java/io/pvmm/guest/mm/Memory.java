@@ -490,7 +490,16 @@ public final class Memory {
     // ---------------------------------------------------------------------------------------------
 
     /**
-     * {@code unmap_vmas}: zaps every pte of {@code [start, end)} in the given vmas.
+     * {@code ZAP_BLOCK_SIZE} without {@code CONFIG_PREEMPT} (the i386 default): {@code unmap_vmas}
+     * finishes the gather and starts a new one after this much work, a present pte counting a page and
+     * an empty pte or pmd one byte.
+     */
+    public static final long ZAP_BLOCK_SIZE = 1024L * PagingMode.PAGE_SIZE;
+
+    /**
+     * {@code unmap_vmas}: zaps every pte of {@code [start, end)} in the given vmas; every
+     * {@link #ZAP_BLOCK_SIZE} of work it finishes the gather ({@code tlb_finish_mmu}: the flush, and the
+     * gathered pages freed) and gathers again ({@code tlb_gather_mmu}), where the kernel may reschedule.
      *
      * @param tlb   the teardown's gather ({@code fullmm} for {@code exit_mmap})
      * @param mm    the address space
@@ -500,33 +509,49 @@ public final class Memory {
      */
     public void unmapVmas(MmuGather tlb, MmStruct mm, List<Vma> vmas, long start, long end) {
         long pmdSize = mode.pmdSize();
+        long[] zapWork = {ZAP_BLOCK_SIZE};
         for (Vma vma : vmas) {
             long from = Math.max(start, vma.start());
             long to = Math.min(end, vma.end());
             for (long addr = from; addr < to; ) {
                 long next = Math.min(to, (addr & ~(pmdSize - 1)) + pmdSize);
                 long pmd = tables.read(tables.pmdEntryFor(mm.pgd(), addr));
-                if (!PageTables.pmdNone(pmd)) {
-                    zapPteRange(tlb, mm, pmd, addr, next);
+                if (PageTables.pmdNone(pmd)) {
+                    zapWork[0]--;
+                    addr = next;
+                } else {
+                    addr = zapPteRange(tlb, mm, pmd, addr, next, zapWork);
                 }
-                addr = next;
+                if (zapWork[0] <= 0) {
+                    tlb.finish();
+                    tlb.restart();
+                    zapWork[0] = ZAP_BLOCK_SIZE;
+                }
             }
         }
     }
 
-    /** {@code zap_pte_range}: clear each pte ({@code ptep_get_and_clear_full}) and gather its page. */
-    private void zapPteRange(MmuGather tlb, MmStruct mm, long pmd, long addr, long end) {
+    /**
+     * {@code zap_pte_range}: clear each pte ({@code ptep_get_and_clear_full}) and gather its page,
+     * until {@code end} or until the block's work is spent.
+     *
+     * @return the address the zap stopped at
+     */
+    private long zapPteRange(MmuGather tlb, MmStruct mm, long pmd, long addr, long end, long[] zapWork) {
+        long a = addr;
         mm.pageTableLock().lock();
         try {
             boolean direct = store.writable(tables.pfn(pmd)); // one direct-map walk per pte page
             enterLazyMmu();
             try {
-                for (long a = addr; a < end; a += PagingMode.PAGE_SIZE) {
+                do {
                     long ptePa = tables.pteOffset(pmd, a);
                     long pte = tables.read(ptePa);
                     if (pte == 0) {
+                        zapWork[0]--;
                         continue;
                     }
+                    zapWork[0] -= PagingMode.PAGE_SIZE;
                     store.store(ptePa, 0, direct);
                     if (!PageTables.ptePresent(pte)) {
                         continue; // pte_clear_not_present_full
@@ -540,13 +565,14 @@ public final class Memory {
                     if (!pages.test(page, PageFrames.RESERVED)) {
                         tlb.removePage(page);
                     }
-                }
+                } while ((a += PagingMode.PAGE_SIZE) != end && zapWork[0] > 0);
             } finally {
                 leaveLazyMmu();
             }
         } finally {
             mm.pageTableLock().unlock();
         }
+        return a;
     }
 
     /**

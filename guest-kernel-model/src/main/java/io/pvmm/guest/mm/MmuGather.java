@@ -5,11 +5,14 @@ import io.pvmm.guest.memory.FreePool;
 import io.pvmm.guest.memory.PageFrames;
 
 /**
- * {@code struct mmu_gather} ({@code asm-generic/tlb.h}): pages unmapped or pte pages released during
- * a teardown are gathered and freed only after the TLB flush that guarantees no CPU still uses them —
- * in batches of {@value #FREE_PTE_NR}, and at {@link #finish()}. The model gathers as an SMP kernel
- * does ({@code tlb_fast_mode} off), so a pte page always reaches the free pool after its
- * {@code release_pt} and after a flush.
+ * {@code struct mmu_gather} ({@code asm-generic/tlb.h}, 2.6.21): with more than one CPU online, pages
+ * unmapped or pte pages released during a teardown are gathered and freed only after the TLB flush
+ * that guarantees no CPU still uses them — in batches of {@value #FREE_PTE_NR}, and at
+ * {@link #finish()}. With one CPU online {@code tlb_gather_mmu} sets {@code tlb->nr = ~0U}, fast mode:
+ * {@code tlb_remove_page} frees each page at once ({@code free_page_and_swap_cache}), so a pte page
+ * reaches the free pool right after its {@code release_pt}, and the flush comes later, at
+ * {@code tlb_finish_mmu}: no other CPU can hold a translation through it, and this one does not run
+ * user code before the flush.
  *
  * <p>The flush is {@code tlb_flush(tlb)}, i386's {@code flush_tlb_mm(tlb->mm)}: the local TLB is
  * flushed (the {@code flush_tlb_user} hook) only {@code if (current->active_mm == mm)}; other CPUs in
@@ -27,6 +30,7 @@ public final class MmuGather {
     private final Cpus cpus;
     private final MmStruct mm;
     private final boolean fullmm;
+    private boolean fastMode;
     /** The gathered pages; grown on demand up to {@value #FREE_PTE_NR}, as most teardowns gather few. */
     private long[] batch = new long[16];
     private boolean[] isTable = new boolean[16];
@@ -67,6 +71,22 @@ public final class MmuGather {
         this.cpus = cpus;
         this.mm = mm;
         this.fullmm = fullmm;
+        this.fastMode = cpus.count() == 1; // tlb->nr = num_online_cpus() > 1 ? 0U : ~0U
+    }
+
+    /** @return {@code tlb_fast_mode(tlb)}: one CPU online, pages freed as they are removed */
+    public boolean fastMode() {
+        return fastMode;
+    }
+
+    /**
+     * {@code tlb_gather_mmu} again after {@code unmap_vmas} finished a {@code ZAP_BLOCK_SIZE} block
+     * with {@link #finish()}: the same per-CPU gather, empty, its mode decided anew.
+     */
+    public void restart() {
+        nr = 0;
+        needFlush = false;
+        fastMode = cpus.count() == 1;
     }
 
     /** @return whether the whole address space is being torn down */
@@ -99,6 +119,10 @@ public final class MmuGather {
 
     private void add(long pfn, boolean table) {
         needFlush = true;
+        if (fastMode) {
+            free(pfn, table); // free_page_and_swap_cache: no other CPU to wait for
+            return;
+        }
         if (nr == batch.length) {
             int grown = Math.min(FREE_PTE_NR, batch.length * 2);
             batch = java.util.Arrays.copyOf(batch, grown);
@@ -111,7 +135,7 @@ public final class MmuGather {
         }
     }
 
-    /** {@code tlb_flush_mmu}: flush the TLB ({@code flush_tlb_mm}), then free what was gathered. */
+    /** {@code tlb_flush_mmu}: flush the TLB ({@code flush_tlb_mm}), then, unless in fast mode, free what was gathered. */
     public void flushMmu() {
         if (!needFlush) {
             return;
@@ -121,15 +145,18 @@ public final class MmuGather {
             pv.flushTlbUser(); // flush_tlb_mm: local_flush_tlb() only if (current->active_mm == mm)
         }
         for (int i = 0; i < nr; i++) {
-            long pfn = batch[i];
-            if (isTable[i]) {
-                pages.clear(pfn, PageFrames.PAGETABLE);
-                pool.free(pfn);
-            } else if (!pages.test(pfn, PageFrames.RESERVED) && pages.put(pfn) == 0) {
-                pool.free(pfn);
-            }
+            free(batch[i], isTable[i]);
         }
         nr = 0;
+    }
+
+    private void free(long pfn, boolean table) {
+        if (table) {
+            pages.clear(pfn, PageFrames.PAGETABLE);
+            pool.free(pfn);
+        } else if (!pages.test(pfn, PageFrames.RESERVED) && pages.put(pfn) == 0) {
+            pool.free(pfn);
+        }
     }
 
     /** {@code tlb_finish_mmu}: the last flush and free. */

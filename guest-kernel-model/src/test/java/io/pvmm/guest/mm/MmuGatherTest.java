@@ -16,6 +16,8 @@ import io.pvmm.guest.memory.Gfp;
 import io.pvmm.guest.memory.PageFrames;
 import io.pvmm.guest.memory.PhysicalMemory;
 import io.pvmm.guest.observe.Hook;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.mockito.Mockito;
@@ -72,6 +74,66 @@ class MmuGatherTest {
         long page = gatherAndFlush();
         Mockito.verify(ops, Mockito.never()).flushTlbUser();
         assertThat(pool.isFree(page)).isTrue();
+    }
+
+    /** One process's munmap of a lone page: its pte page is released; records the order of events at the call site. */
+    private static List<String> munmapOrder(int vcpus) {
+        java.util.concurrent.atomic.AtomicReference<io.pvmm.guest.kernel.GuestKernel> kernel = new java.util.concurrent.atomic.AtomicReference<>();
+        List<String> events = new ArrayList<>();
+        long[] released = {-1};
+        ParavirtOps[] spy = new ParavirtOps[1];
+        Guests.Booted g = Guests.boot(PagingMode.TWO_LEVEL, GuestConfig.DEFAULTS.withMemoryMib(64).withVcpus(vcpus),
+                io.pvmm.api.PlatformRequirements.NONE, o -> spy[0] = Mockito.spy(o));
+        kernel.set(g.kernel());
+        Processes p = Guests.startInit(g.kernel());
+        long heap = 0x4000_0000L;
+        p.mmap(1, heap, 4096, Vma.READ | Vma.WRITE, 0, 0);
+        p.touch(1, heap, true);
+        Mockito.doAnswer(inv -> {
+            released[0] = inv.getArgument(0);
+            events.add("release_pt");
+            inv.callRealMethod();
+            return null;
+        }).when(spy[0]).releasePt(Mockito.anyLong());
+        Mockito.doAnswer(inv -> {
+            events.add(released[0] >= 0 && kernel.get().pool().isFree(released[0]) ? "flush, the pte page free" : "flush, the pte page held");
+            inv.callRealMethod();
+            return null;
+        }).when(spy[0]).flushTlbUser();
+        assertThat(p.munmap(1, heap, 4096)).isEqualTo(Outcome.OK);
+        events.add(kernel.get().pool().isFree(released[0]) ? "after: free" : "after: held");
+        return events;
+    }
+
+    @Test
+    @DisplayName("tlb_gather_mmu with one CPU online is fast mode: __pte_free_tlb's release_pt, then the pte page is free, then the flush")
+    void fastModeOnOneCpu() {
+        assertThat(munmapOrder(1)).containsExactly("release_pt", "flush, the pte page free", "after: free");
+    }
+
+    @Test
+    @DisplayName("tlb_gather_mmu with two CPUs online batches: release_pt, then the flush with the pte page still held, then the free")
+    void batchesOnTwoCpus() {
+        assertThat(munmapOrder(2)).containsExactly("release_pt", "flush, the pte page held", "after: free");
+    }
+
+    @Test
+    @DisplayName("unmap_vmas restarts the gather every ZAP_BLOCK_SIZE: 1024 present ptes, then tlb_finish_mmu flushes and tlb_gather_mmu begins anew")
+    void zapBlockRestart() {
+        Guests.Booted g = Guests.boot(PagingMode.TWO_LEVEL, GuestConfig.DEFAULTS.withMemoryMib(64));
+        Processes p = Guests.startInit(g.kernel());
+        long heap = 0x4000_0000L;
+        int pages = 1024 + 10;
+        p.mmap(1, heap, pages * 4096L, Vma.READ | Vma.WRITE, 0, 0);
+        for (int i = 0; i < pages; i++) {
+            p.touch(1, heap + i * 4096L, true);
+        }
+        long flushes = g.counts().count(Hook.flushTlbUser);
+        assertThat(p.munmap(1, heap, pages * 4096L)).isEqualTo(Outcome.OK);
+        // 1034 present ptes: the first 1024 spend ZAP_BLOCK_SIZE, so the gather is finished (one flush)
+        // and restarted; the last 10 and free_pgtables end in tlb_finish_mmu (a second flush)
+        assertThat(g.counts().count(Hook.flushTlbUser) - flushes).isEqualTo(2);
+        assertThat(Memory.ZAP_BLOCK_SIZE).isEqualTo(1024L * 4096);
     }
 
     @Test
