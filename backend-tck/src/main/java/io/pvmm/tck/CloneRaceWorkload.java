@@ -19,7 +19,7 @@ import java.util.List;
  * phases of {@value #STORM_PHASE}, reverts the large page it split in its last phase and splits it again
  * at the end ({@code change_page_attr}: {@code set_pmd_pte} rewrites the kernel entry in every listed
  * root). A fork whose clone overlaps the split leaves its root with the old entry if the clone is not
- * under {@code pgd_lock}; run in {@link io.pvmm.tck.QuiescentPoints} with these phase lengths, the stale
+ * under {@code pgd_lock}; run in {@link io.pvmm.guest.run.QuiescentPoints} with these phase lengths, the stale
  * entry is still there at the next quiescent point.
  *
  * <p>Only one vCPU changes page attributes: in 2.6.21 {@code split_large_page} drops {@code cpa_lock}

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.pvmm.api.PagingMode;
 import io.pvmm.guest.config.GuestConfig;
 import io.pvmm.guest.kernel.GuestKernel;
+import io.pvmm.guest.run.QuiescentPoints;
 import io.pvmm.guest.run.RunReport;
 import io.pvmm.guest.workload.BuiltInWorkloads;
 import io.pvmm.guest.workload.WorkloadSettings;

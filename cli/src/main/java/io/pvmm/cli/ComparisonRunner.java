@@ -3,6 +3,7 @@ package io.pvmm.cli;
 import io.pvmm.api.Finding;
 import io.pvmm.api.PagingMode;
 import io.pvmm.guest.config.GuestConfig;
+import io.pvmm.guest.run.AuditSchedule;
 import io.pvmm.guest.run.GuestRun;
 import io.pvmm.guest.run.RunObserver;
 import io.pvmm.guest.run.RunReport;
@@ -77,7 +78,7 @@ final class ComparisonRunner {
     }
 
     /** One run to make: its selection and configuration, checked. */
-    private record Job(String backend, PagingMode mode, String bug, Selection selection, GuestConfig guest) {
+    private record Job(String backend, PagingMode mode, String bug, Selection selection, GuestConfig guest, AuditSchedule audit) {
     }
 
     /**
@@ -108,14 +109,14 @@ final class ComparisonRunner {
                         in = in.withOption("guest.bug", bug, plan.sources().bugs());
                     }
                     if (!runtime.registry().find(backend).orElseThrow().supports(mode) && skips(plan, mode)) {
-                        jobs.add(new Job(backend, mode, bug, null, null));
+                        jobs.add(new Job(backend, mode, bug, null, null, null));
                         continue;
                     }
                     Configuration config = runtime.configure(in);
                     Selection selection = runtime.select(config);
                     GuestConfig guest = GuestRuntime.guestConfig(config, mode);
                     base = base == null ? guest : base;
-                    jobs.add(new Job(backend, mode, bug, selection, guest));
+                    jobs.add(new Job(backend, mode, bug, selection, guest, GuestRuntime.auditSchedule(config)));
                 }
             }
         }
@@ -148,7 +149,7 @@ final class ComparisonRunner {
         progress.start(job.backend() + " " + job.mode().configName() + (job.bug() == null ? "" : " bug " + job.bug()));
         Timeline timeline = new Timeline(plan.sampleEvery(), job.guest().vcpus(), progress);
         RunObserver observer = job.bug() == null ? timeline : RunObserver.NONE;
-        RunReport report = new GuestRun(job.mode(), job.guest(), workload).observe(observer)
+        RunReport report = new GuestRun(job.mode(), job.guest(), workload).audit(job.audit()).observe(observer)
                 .run(new SelectedBackend(runtime, job.selection()));
         progress.finish();
         return new Comparison.BackendRun(job.backend(), job.mode(), report, timeline, null, null);

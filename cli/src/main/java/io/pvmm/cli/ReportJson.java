@@ -14,7 +14,9 @@ import java.util.Map;
  * {@code vcpus}, {@code hooks} (calls per SPI method, by Java method name), {@code counters},
  * {@code tlb} (each vCPU's TLB and walk counts),
  * {@code findings}, {@code violations}, {@code frames} (page-table frames live at the end),
- * {@code elapsedMillis}, and the checks ({@code balanced}, {@code leakedFrames}, ...).
+ * {@code elapsedMillis}, the checks ({@code balanced}, {@code leakedFrames}, ...), and {@code audits}: how many
+ * audits ran ({@code count}) and each one's {@code point} ({@code during}, {@code before-shutdown},
+ * {@code after-shutdown}), {@code operation} and number of {@code findings}.
  */
 final class ReportJson {
 
@@ -83,6 +85,18 @@ final class ReportJson {
         m.put("outcomes", r.outcomes());
         m.put("injectedFailures", r.injected());
         m.put("elapsedMillis", r.elapsedMillis());
+        Map<String, Object> audits = new LinkedHashMap<>();
+        audits.put("count", r.audits().size());
+        List<Object> each = new ArrayList<>();
+        for (RunReport.AuditRecord a : r.audits()) {
+            Map<String, Object> am = new LinkedHashMap<>();
+            am.put("point", a.point().label());
+            am.put("operation", a.operation());
+            am.put("findings", a.findings());
+            each.add(am);
+        }
+        audits.put("at", each);
+        m.put("audits", audits);
         return m;
     }
 

@@ -1,9 +1,14 @@
 package io.pvmm.cli;
 
 import io.pvmm.api.Finding;
+import io.pvmm.guest.run.AuditSchedule;
 import io.pvmm.guest.run.RunReport;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
 
 /** A run report for a person: what ran, the hooks called, the backend's counters, and what was wrong. */
 final class ReportText {
@@ -52,6 +57,7 @@ final class ReportText {
         for (RunReport.ViolationRecord v : r.violations()) {
             out.println("  " + v.message());
         }
+        out.println(audits(r));
         out.printf("audit findings: %s%n", r.findings().isEmpty() ? "none" : r.findings().size());
         int shown = 0;
         for (Finding f : r.findings()) {
@@ -75,6 +81,38 @@ final class ReportText {
         StringBuilder sb = new StringBuilder();
         outcomes.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ", ").append(k).append(' ').append(v));
         return sb.toString();
+    }
+
+    /**
+     * The audits of a run in one line: how many, and at which operations.
+     *
+     * @param r the report
+     * @return e.g. {@code audits: 53 (during the run after operations 4, 8, 12, ..., 204: 51; before shutdown after
+     *         operation 205; after shutdown)}
+     */
+    static String audits(RunReport r) {
+        List<String> parts = new ArrayList<>();
+        List<Long> during = r.audits().stream().filter(a -> a.point() == AuditSchedule.Point.DURING)
+                .map(RunReport.AuditRecord::operation).toList();
+        if (!during.isEmpty()) {
+            List<String> ops = during.stream().map(String::valueOf).collect(Collectors.toCollection(ArrayList::new));
+            if (ops.size() > 4) {
+                ops = List.of(ops.get(0), ops.get(1), ops.get(2), "...", ops.get(ops.size() - 1));
+            }
+            parts.add("during the run after operation" + (during.size() == 1 ? " " : "s ") + String.join(", ", ops)
+                    + ": " + during.size());
+        }
+        for (RunReport.AuditRecord a : r.audits()) {
+            if (a.point() == AuditSchedule.Point.BEFORE_SHUTDOWN) {
+                parts.add("before shutdown after operation " + a.operation());
+            } else if (a.point() == AuditSchedule.Point.AFTER_SHUTDOWN) {
+                parts.add("after shutdown");
+            }
+        }
+        Optional<RunReport.AuditRecord> first = r.audits().stream().filter(a -> a.findings() > 0).findFirst();
+        return "audits: " + r.audits().size() + (parts.isEmpty() ? "" : " (" + String.join("; ", parts) + ")")
+                + first.map(a -> "; first finding " + (a.point() == AuditSchedule.Point.AFTER_SHUTDOWN ? "after shutdown"
+                        : "after operation " + a.operation())).orElse("");
     }
 
     private static void printCounts(Map<String, Long> counts, Map<String, Long> boot, PrintWriter out) {

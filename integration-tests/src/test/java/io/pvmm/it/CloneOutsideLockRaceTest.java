@@ -12,7 +12,7 @@ import io.pvmm.guest.run.GuestRun;
 import io.pvmm.guest.run.RunReport;
 import io.pvmm.tck.CloneRaceWorkload;
 import io.pvmm.tck.GuestInvariants;
-import io.pvmm.tck.QuiescentPoints;
+import io.pvmm.guest.run.QuiescentPoints;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;

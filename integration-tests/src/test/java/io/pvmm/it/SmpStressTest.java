@@ -9,7 +9,7 @@ import io.pvmm.guest.workload.BuiltInWorkloads;
 import io.pvmm.guest.workload.WorkloadSettings;
 import io.pvmm.tck.BackendUnderTest;
 import io.pvmm.tck.GuestInvariants;
-import io.pvmm.tck.QuiescentPoints;
+import io.pvmm.guest.run.QuiescentPoints;
 import io.pvmm.tck.RunAssertions;
 import java.util.Map;
 import java.util.stream.IntStream;

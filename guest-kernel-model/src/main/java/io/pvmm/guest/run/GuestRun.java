@@ -18,17 +18,21 @@ import io.pvmm.guest.workload.Workload;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One run: build the machine, create the backend, boot, run the workload on the vCPUs, shut down,
- * audit, report. The first violation or guest {@code BUG()} stops every vCPU, as a real {@code BUG()}
- * stops the machine; the report is still complete, but the backend is not audited then: the guest
- * stopped in the middle of an operation, which is no quiescent point.
+ * report. The backend is audited as the {@link AuditSchedule} says: at quiescent points during the
+ * workload, when it has ended (before shutdown tears the address spaces down), and after shutdown. The
+ * first violation or guest {@code BUG()} stops every vCPU, as a real {@code BUG()} stops the machine;
+ * the report is still complete, but the backend is not audited at the end then: the guest stopped in the
+ * middle of an operation, which is no quiescent point.
  *
  * <pre>{@code
  * RunReport report = new GuestRun(PagingMode.PAE, guestConfig, workload).run(backendFactory);
@@ -40,6 +44,7 @@ public final class GuestRun {
     private final GuestConfig config;
     private final Workload workload;
     private RunObserver observer = RunObserver.NONE;
+    private AuditSchedule schedule = AuditSchedule.DEFAULT;
 
     /**
      * Describes a run.
@@ -66,6 +71,18 @@ public final class GuestRun {
     }
 
     /**
+     * Sets when the backend is audited; {@link AuditSchedule#DEFAULT} unless this is called. A workload
+     * that is already a {@link QuiescentPoints} is audited at its own points instead of the schedule's.
+     *
+     * @param s the schedule
+     * @return this run
+     */
+    public GuestRun audit(AuditSchedule s) {
+        this.schedule = Objects.requireNonNull(s, "schedule");
+        return this;
+    }
+
+    /**
      * Runs on a backend.
      *
      * @param factory the backend
@@ -76,6 +93,7 @@ public final class GuestRun {
         ParavirtOps backend = factory.create(machine.backendContext(factory.settings()));
         CountingOps ops = new CountingOps(backend, config.vcpus(), Cpus::currentId);
         Problems problems = new Problems();
+        Audits audits = new Audits(backend);
         long t0 = System.nanoTime();
         GuestKernel kernel = null;
         Map<String, Long> bootHooks = Map.of();
@@ -90,8 +108,9 @@ public final class GuestRun {
             bootFrames = machine.pages().countWith(PageFrames.PAGETABLE);
             observer.booted(kernel);
             executor = new OpExecutor(kernel, workload.crossStream() && config.vcpus() > 1);
-            runStreams(kernel, executor, problems);
+            runStreams(kernel, executor, problems, audits);
             if (!problems.stop.get()) {
+                audits.take(AuditSchedule.Point.BEFORE_SHUTDOWN, executor.operations());
                 observer.workloadDone(kernel);
                 executor.releaseLeftovers();
                 kernel.shutdown();
@@ -104,14 +123,14 @@ public final class GuestRun {
         if (kernel != null) {
             observer.finished(kernel);
         }
-        List<Finding> findings = new ArrayList<>();
         if (completed) { // audits are for quiescent points; a stopped run stopped mid-operation
             try {
-                findings.addAll(backend.audit());
+                audits.take(AuditSchedule.Point.AFTER_SHUTDOWN, executor.operations());
             } catch (RuntimeException e) {
                 problems.record(e);
             }
         }
+        List<Finding> findings = audits.findings();
         Map<String, Long> outcomes = new LinkedHashMap<>();
         if (executor != null) {
             executor.outcomes().forEach((k, v) -> outcomes.put(k.name(), v));
@@ -122,11 +141,26 @@ public final class GuestRun {
                 kernel == null ? 0 : kernel.kernelPtePages(),
                 machine.pool().freePages(), kernel == null ? 0 : kernel.bootFreePages(),
                 executor == null ? 0 : executor.operations(), outcomes, machine.pool().failures().injected(), elapsed,
-                completed, machine.tlbs().counters());
+                completed, machine.tlbs().counters(), audits.records());
     }
 
-    private void runStreams(GuestKernel kernel, OpExecutor executor, Problems problems) {
-        List<Iterator<Op>> streams = workload.streams(config.vcpus(), config.seed());
+    private void runStreams(GuestKernel kernel, OpExecutor executor, Problems problems, Audits audits) {
+        QuiescentPoints.Action audit = (k, phase) -> {
+            try {
+                audits.take(AuditSchedule.Point.DURING, executor.operations());
+            } catch (RuntimeException e) {
+                problems.record(e);
+            }
+        };
+        Workload w = workload;
+        QuiescentPoints points = null;
+        if (workload instanceof QuiescentPoints own) {
+            own.alsoAt(audit);
+        } else if (schedule.during()) {
+            points = new QuiescentPoints(workload, cpu -> (int) schedule.every(), audit);
+            w = points;
+        }
+        List<Iterator<Op>> streams = w.streams(config.vcpus(), config.seed());
         List<Cpus.VcpuThread> threads = new ArrayList<>();
         for (int cpu = 0; cpu < streams.size(); cpu++) {
             Iterator<Op> stream = streams.get(cpu);
@@ -153,6 +187,9 @@ public final class GuestRun {
         for (Thread t : threads) {
             joinUninterruptibly(t);
         }
+        if (points != null && !points.problems().isEmpty()) {
+            problems.record(points.problems().get(0));
+        }
     }
 
     private static void joinUninterruptibly(Thread t) {
@@ -176,6 +213,31 @@ public final class GuestRun {
             m.put(e.getKey().name(), e.getValue());
         }
         return m;
+    }
+
+    /** The audits of a run and their distinct findings; audits run one at a time, at quiescent points. */
+    private static final class Audits {
+        private final ParavirtOps backend;
+        private final List<RunReport.AuditRecord> records = new ArrayList<>();
+        private final Set<Finding> findings = new LinkedHashSet<>();
+
+        Audits(ParavirtOps backend) {
+            this.backend = backend;
+        }
+
+        synchronized void take(AuditSchedule.Point point, long operation) {
+            List<Finding> f = backend.audit();
+            records.add(new RunReport.AuditRecord(point, operation, f.size()));
+            findings.addAll(f);
+        }
+
+        synchronized List<RunReport.AuditRecord> records() {
+            return List.copyOf(records);
+        }
+
+        synchronized List<Finding> findings() {
+            return List.copyOf(findings);
+        }
     }
 
     /** What stopped the run, first come first kept. */

@@ -17,7 +17,8 @@ import java.util.Map;
  * @param bootHooks      the same, counted at the end of boot
  * @param counters       the backend's named counters at the end
  * @param bootCounters   the same, read at the end of boot (a hypervisor's boot can dominate its figures)
- * @param findings       the backend's audit at the end (not taken when the run stopped early)
+ * @param findings       every distinct finding of every audit, in the order first seen (the audits at the end are
+ *                       not taken when the run stopped early)
  * @param violations     violations the backend raised (the first stops the run)
  * @param bug            the guest's own {@code BUG()} message, or null
  * @param failure        anything else that stopped the run (a backend throwing something unexpected), or null
@@ -33,6 +34,7 @@ import java.util.Map;
  * @param completed      whether the workload ran to its end and the guest shut down
  * @param tlb            each vCPU's TLB and page-walk counts, by vCPU, under the names of
  *                       {@code TlbCounters.asMap()} (lookups, misses, walks, walk-references, flushes, ...)
+ * @param audits         every audit taken, in order, as the {@link AuditSchedule} placed them
  */
 public record RunReport(String backend, String mode, String workload, long seed, int vcpus,
                         Map<String, Long> hooks, Map<String, Long> bootHooks, Map<String, Long> counters,
@@ -40,7 +42,26 @@ public record RunReport(String backend, String mode, String workload, long seed,
                         List<Finding> findings, List<ViolationRecord> violations, String bug, String failure,
                         long frames, long bootFrames, long kernelTables, long freePages, long bootFreePages, long operations,
                         Map<String, Long> outcomes, long injected, long elapsedMillis, boolean completed,
-                        List<Map<String, Long>> tlb) {
+                        List<Map<String, Long>> tlb, List<AuditRecord> audits) {
+
+    /**
+     * Copies the lists.
+     */
+    public RunReport {
+        findings = List.copyOf(findings);
+        violations = List.copyOf(violations);
+        audits = List.copyOf(audits);
+    }
+
+    /**
+     * One audit of the backend.
+     *
+     * @param point     where in the run it was taken
+     * @param operation how many workload operations had been applied then, on every vCPU together
+     * @param findings  how many findings it returned
+     */
+    public record AuditRecord(AuditSchedule.Point point, long operation, int findings) {
+    }
 
     /**
      * A violation as the report keeps it.
@@ -74,9 +95,35 @@ public record RunReport(String backend, String mode, String workload, long seed,
         return walks == 0 ? 0 : (double) t.getOrDefault("walk-references", 0L) / walks;
     }
 
-    /** @return whether a violation, an audit finding or a guest {@code BUG()} was seen (exit code 4) */
+    /** @return whether a violation, an audit finding or a guest {@code BUG()} was seen: what the backend and the guest said */
     public boolean problemsFound() {
         return !violations.isEmpty() || !findings.isEmpty() || bug != null;
+    }
+
+    /**
+     * Whether the model's own end-of-run checks failed: an {@code alloc*} hook without its
+     * {@code release*}, or a frame missing from the free pool. Only a completed run is checked; a run a
+     * violation or a {@code BUG()} stopped never came back to where boot left it.
+     *
+     * @return {@code completed && !(balanced() && noLeak())}
+     */
+    public boolean guestChecksFailed() {
+        return completed && !(balanced() && noLeak());
+    }
+
+    /**
+     * What exit code 4 means, the same for every command that runs a guest: a violation, an audit
+     * finding, a guest {@code BUG()}, unbalanced hooks, or a leaked frame.
+     *
+     * @return {@code problemsFound() || guestChecksFailed()}
+     */
+    public boolean anythingFound() {
+        return problemsFound() || guestChecksFailed();
+    }
+
+    /** @return the audits taken during the workload, at quiescent points */
+    public long auditsDuring() {
+        return audits.stream().filter(a -> a.point() == AuditSchedule.Point.DURING).count();
     }
 
     /**

@@ -3,6 +3,7 @@ package io.pvmm.runtime.guest;
 import io.pvmm.api.PagingMode;
 import io.pvmm.guest.arch.KernelLayout;
 import io.pvmm.guest.config.GuestConfig;
+import io.pvmm.guest.run.AuditSchedule;
 import io.pvmm.guest.workload.WorkloadSettings;
 import io.pvmm.runtime.PvmmRuntime;
 import io.pvmm.runtime.config.Configuration;
@@ -25,6 +26,8 @@ public final class GuestRuntime {
     public static final SettingNamespace GUEST = new SettingNamespace(GuestConfig.NAMESPACE, GuestConfig.specs());
     /** The workload's namespace: {@code workload.name} chooses the workload, the others size the built-ins. */
     public static final SettingNamespace WORKLOAD = new SettingNamespace(WorkloadSettings.NAMESPACE, WorkloadSettings.specs());
+    /** The audit schedule's namespace: {@code audit.every}. */
+    public static final SettingNamespace AUDIT = new SettingNamespace(AuditSchedule.NAMESPACE, AuditSchedule.specs());
 
     private GuestRuntime() {
     }
@@ -42,10 +45,10 @@ public final class GuestRuntime {
      * Adds the guest's namespaces to a runtime.
      *
      * @param runtime a runtime without them
-     * @return the runtime with {@code guest.*} and {@code workload.*}
+     * @return the runtime with {@code guest.*}, {@code workload.*} and {@code audit.*}
      */
     public static PvmmRuntime withGuest(PvmmRuntime runtime) {
-        return runtime.withNamespace(GUEST).withNamespace(WORKLOAD);
+        return runtime.withNamespace(GUEST).withNamespace(WORKLOAD).withNamespace(AUDIT);
     }
 
     /**
@@ -83,6 +86,22 @@ public final class GuestRuntime {
         }
     }
 
+    /**
+     * When the backend is audited.
+     *
+     * @param config the configuration
+     * @return the audit schedule
+     * @throws PvmmException {@link PvmmError#INVALID_SETTING_VALUE} for a value out of range
+     */
+    public static AuditSchedule auditSchedule(Configuration config) {
+        Map<String, ConfigValue> values = config.namespace(AuditSchedule.NAMESPACE);
+        try {
+            return AuditSchedule.fromSettings(plain(config.settings(AuditSchedule.NAMESPACE).asMap()));
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            throw invalid(values, e, "audit");
+        }
+    }
+
     private static Map<String, String> plain(Map<String, String> m) {
         return new LinkedHashMap<>(m);
     }
@@ -103,6 +122,6 @@ public final class GuestRuntime {
 
     /** @return every namespace the guest adds */
     public static List<SettingNamespace> namespaces() {
-        return List.of(GUEST, WORKLOAD);
+        return List.of(GUEST, WORKLOAD, AUDIT);
     }
 }

@@ -1,7 +1,6 @@
-package io.pvmm.tck;
+package io.pvmm.guest.run;
 
 import io.pvmm.guest.kernel.GuestKernel;
-import io.pvmm.guest.run.RunObserver;
 import io.pvmm.guest.workload.Op;
 import io.pvmm.guest.workload.Workload;
 import java.util.ArrayList;
@@ -19,7 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntUnaryOperator;
 
 /**
- * Makes a multi-vCPU run stop at quiescent points: wraps a workload so that every vCPU, after each
+ * Makes a run stop at quiescent points, where {@link GuestRun} audits the backend on its
+ * {@link AuditSchedule} and a test may check what it likes: wraps a workload so that every vCPU, after each
  * phase of its own operations, parks between two operations until all vCPUs have; then one action runs
  * (an audit, the invariants) while no vCPU is inside a call and lazy MMU mode is off everywhere, as
  * {@link io.pvmm.api.ParavirtOps#audit()} requires. A vCPU whose stream has ended keeps taking part
@@ -54,6 +54,7 @@ public final class QuiescentPoints implements Workload {
     private final Workload inner;
     private final IntUnaryOperator opsPerPhase;
     private final Action action;
+    private volatile Action also;
     private final List<Throwable> problems = Collections.synchronizedList(new ArrayList<>());
     private volatile GuestKernel kernel;
     private volatile long phases;
@@ -69,6 +70,16 @@ public final class QuiescentPoints implements Workload {
         this.inner = Objects.requireNonNull(inner, "inner");
         this.opsPerPhase = Objects.requireNonNull(opsPerPhase, "opsPerPhase");
         this.action = Objects.requireNonNull(action, "action");
+    }
+
+    /**
+     * Sets the action that runs at every point after this one's own: how {@link GuestRun} audits a
+     * workload that already stops at quiescent points of its own. A later run's replaces an earlier's.
+     *
+     * @param next the action
+     */
+    void alsoAt(Action next) {
+        also = Objects.requireNonNull(next, "next");
     }
 
     /** @return the observer to run with, which hands the booted guest to the actions */
@@ -118,6 +129,10 @@ public final class QuiescentPoints implements Workload {
                 action.at(kernel, phases);
             } catch (Throwable t) {
                 problems.add(t);
+            }
+            Action a = also;
+            if (a != null) {
+                a.at(kernel, phases);
             }
             phases++;
         });
