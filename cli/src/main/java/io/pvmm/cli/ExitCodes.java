@@ -13,7 +13,11 @@ public final class ExitCodes {
     public static final int USAGE = 2;
     /** No backend could be selected or built (PVMM-E001 to PVMM-E007). */
     public static final int BACKEND_SELECTION = 3;
-    /** The run found paravirt violations or audit findings. */
+    /**
+     * A finding, the same in {@code run}, {@code replay}, {@code replay-hooks} and {@code compare}: a
+     * violation, an audit finding, unbalanced hooks, leaked frames, or the {@code BUG()} an injected
+     * guest bug led to; the whole report is printed first.
+     */
     public static final int FINDINGS = 4;
 
     private ExitCodes() {

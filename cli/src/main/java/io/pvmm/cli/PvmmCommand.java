@@ -37,7 +37,8 @@ import picocli.CommandLine.Spec;
             "1:failure (a run failed: PVMM-E017, E018; strace missing or failed: E053, E054; or an internal error)",
             "2:usage or configuration error, or bad input (PVMM-E008..E015, E019, E020, E030..E032, E050..E052)",
             "3:backend selection error (PVMM-E001..E007)",
-            "4:violations or audit findings, translations that differ, or a refused replayed call"})
+            "4:violations or audit findings, unbalanced hooks, leaked frames, a guest BUG, translations that differ,"
+                + " or a refused replayed call (the whole report is printed)"})
 final class PvmmCommand implements Callable<Integer> {
 
     @Spec

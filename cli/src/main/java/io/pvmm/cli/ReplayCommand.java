@@ -26,12 +26,12 @@ import picocli.CommandLine.Spec;
             "  pvmm replay make.trace --backend xen --mode pae --vcpus 2 --format json",
             "  pvmm replay make.trace --backend vmi --record-hooks make.hooks"},
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
-            "0:the trace ran with no violation and an empty audit",
+            "0:the trace ran with no violation, no audit finding, balanced hooks and no frame leaked",
             "1:the run failed: a backend threw something other than a violation (PVMM-E017), or the guest hit a BUG"
                 + " with no bug injected (PVMM-E018); the report is printed first",
             "2:usage or configuration error, or a missing or malformed trace (PVMM-E012, PVMM-E013)",
             "3:backend selection error (PVMM-E001..E007)",
-            "4:violations, audit findings, or the BUG an injected guest bug led to (the report is printed)"})
+            "4:a finding: a violation, an audit finding, unbalanced hooks, leaked frames, or the BUG an injected guest bug led to (the whole report is printed)"})
 final class ReplayCommand implements Callable<Integer> {
 
     private final CliContext context;

@@ -22,12 +22,12 @@ import picocli.CommandLine.Spec;
             "  pvmm run --workload workloads/make.trace",
             "  pvmm run --backend native --workload fork-exit --record-hooks fork.hooks"},
         exitCodeListHeading = "%nExit codes:%n", exitCodeList = {
-            "0:the run completed with no violation and an empty audit",
+            "0:the run completed with no violation, no audit finding, balanced hooks and no frame leaked",
             "1:the run failed: a backend threw something other than a violation (PVMM-E017), or the guest hit a BUG"
                 + " with no bug injected (PVMM-E018); the report is printed first",
             "2:usage or configuration error (PVMM-E008..E014)",
             "3:backend selection error (PVMM-E001..E007)",
-            "4:violations, audit findings, or the BUG an injected guest bug led to (the report is printed)"})
+            "4:a finding: a violation, an audit finding, unbalanced hooks, leaked frames, or the BUG an injected guest bug led to (the whole report is printed)"})
 final class RunCommand implements Callable<Integer> {
 
     private final CliContext context;

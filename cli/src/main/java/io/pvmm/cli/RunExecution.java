@@ -70,7 +70,7 @@ final class RunExecution {
                 factory = recorder;
             }
             progress.start(selection.name() + " " + selection.mode().configName() + " " + w.name());
-            report = new GuestRun(selection.mode(), guest, w).observe(new RunObserver() {
+            report = new GuestRun(selection.mode(), guest, w).audit(GuestRuntime.auditSchedule(config)).observe(new RunObserver() {
                 @Override
                 public void afterOp(GuestKernel kernel, int cpu, long index, Op op) {
                     progress.operation();
@@ -101,7 +101,7 @@ final class RunExecution {
             err.println(e.getMessage());
             return e.exitCode();
         }
-        return report.problemsFound() ? ExitCodes.FINDINGS : ExitCodes.OK;
+        return report.anythingFound() ? ExitCodes.FINDINGS : ExitCodes.OK;
     }
 
     /**
