@@ -18,11 +18,9 @@ import io.pvmm.guest.workload.Workload;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -215,20 +213,27 @@ public final class GuestRun {
         return m;
     }
 
-    /** The audits of a run and their distinct findings; audits run one at a time, at quiescent points. */
+    /**
+     * The audits of a run and their findings, one at a time, at quiescent points. The findings are the
+     * union of every audit's, as multisets: a finding that audits keep seeing (a stale shadow) is kept
+     * once, and one that an audit reports n times (a backend's log of recorded violations, one per
+     * refused call) n times, as that audit reported it.
+     */
     private static final class Audits {
         private final ParavirtOps backend;
         private final List<RunReport.AuditRecord> records = new ArrayList<>();
-        private final Set<Finding> findings = new LinkedHashSet<>();
+        private final Map<Finding, Integer> findings = new LinkedHashMap<>();
 
         Audits(ParavirtOps backend) {
             this.backend = backend;
         }
 
         synchronized void take(AuditSchedule.Point point, long operation) {
-            List<Finding> f = backend.audit();
-            records.add(new RunReport.AuditRecord(point, operation, f.size()));
-            findings.addAll(f);
+            List<Finding> found = backend.audit();
+            records.add(new RunReport.AuditRecord(point, operation, found.size()));
+            Map<Finding, Integer> times = new LinkedHashMap<>();
+            found.forEach(f -> times.merge(f, 1, Integer::sum));
+            times.forEach((f, n) -> findings.merge(f, n, Math::max));
         }
 
         synchronized List<RunReport.AuditRecord> records() {
@@ -236,7 +241,9 @@ public final class GuestRun {
         }
 
         synchronized List<Finding> findings() {
-            return List.copyOf(findings);
+            List<Finding> all = new ArrayList<>();
+            findings.forEach((f, n) -> all.addAll(java.util.Collections.nCopies(n, f)));
+            return all;
         }
     }
 

@@ -17,8 +17,9 @@ import java.util.Map;
  * @param bootHooks      the same, counted at the end of boot
  * @param counters       the backend's named counters at the end
  * @param bootCounters   the same, read at the end of boot (a hypervisor's boot can dominate its figures)
- * @param findings       every distinct finding of every audit, in the order first seen (the audits at the end are
- *                       not taken when the run stopped early)
+ * @param findings       every finding of every audit, in the order first seen, a finding that several audits saw
+ *                       kept as often as one audit saw it (the audits at the end are not taken when the run
+ *                       stopped early)
  * @param violations     violations the backend raised (the first stops the run)
  * @param bug            the guest's own {@code BUG()} message, or null
  * @param failure        anything else that stopped the run (a backend throwing something unexpected), or null
