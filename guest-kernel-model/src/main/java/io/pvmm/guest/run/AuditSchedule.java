@@ -15,7 +15,9 @@ import java.util.Map;
  * <p>An audit reads the backend's state and the guest's memory and makes no hook call, so a run's hook
  * sequence is the same whatever the schedule; on one vCPU the whole run is. On several vCPUs the
  * quiescent points are barriers: they bound how far one vCPU runs ahead of another, as any choice of
- * interleaving does.
+ * interleaving does. A workload whose streams wait for each other's tasks ({@code crossStream()}, a
+ * trace replayed on several vCPUs) has no quiescent points during the run: a barrier could park the
+ * vCPU that creates a task while another waits for it. It is audited at the end only.
  *
  * @param every operations each vCPU applies between two audits during the run; 0 audits only at the end
  */

@@ -12,8 +12,11 @@ import io.pvmm.guest.TestBackends;
 import io.pvmm.guest.config.GuestConfig;
 import io.pvmm.guest.kernel.GuestKernel;
 import io.pvmm.guest.workload.BuiltInWorkloads;
+import io.pvmm.guest.workload.TraceReader;
+import io.pvmm.guest.workload.TraceWorkload;
 import io.pvmm.guest.workload.Workload;
 import io.pvmm.guest.workload.WorkloadSettings;
+import java.io.StringReader;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -163,6 +166,25 @@ class AuditScheduleTest {
         assertThat(r.auditsDuring()).isGreaterThan(r.operations() / 6);
         assertThat(r.audits().stream().filter(a -> a.point() == AuditSchedule.Point.DURING).map(RunReport.AuditRecord::operation))
                 .as("audits during the run, in the order of the operations").isSorted();
+    }
+
+    @Test
+    @DisplayName("a trace on two vCPUs, whose streams wait for each other's tasks, runs to its end and is audited at the end only")
+    void crossStreamTraceHasNoBarriers() throws Exception {
+        StringBuilder trace = new StringBuilder("pvmm-trace 1\nspawn 1\nexec 1\n");
+        for (int p = 2; p < 40; p++) {
+            trace.append("fork 1 ").append(p).append("\nexec ").append(p).append("\ntouch ").append(p).append(" 0xbfffe000 w\n");
+            if (p % 2 == 0) {
+                trace.append("exit ").append(p).append('\n');
+            }
+        }
+        Workload w = new TraceWorkload("t.trace", TraceReader.read("t.trace", new StringReader(trace.toString())));
+        assertThat(w.crossStream()).isTrue();
+        RunReport r = new GuestRun(PagingMode.TWO_LEVEL, GUEST.withVcpus(2), w).audit(new AuditSchedule(2)).run(TestBackends.nativeFactory());
+        assertThat(r.failure()).isNull();
+        assertThat(r.completed()).isTrue();
+        assertThat(r.audits()).extracting(RunReport.AuditRecord::point)
+                .containsExactly(AuditSchedule.Point.BEFORE_SHUTDOWN, AuditSchedule.Point.AFTER_SHUTDOWN);
     }
 
     @Test
