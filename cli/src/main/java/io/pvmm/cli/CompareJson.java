@@ -88,6 +88,7 @@ final class CompareJson {
             bugs.add(bm);
         }
         m.put("bugs", bugs);
+        m.put("matrix", c.bugs().isEmpty() ? List.of() : c.matrix().rows());
         return m;
     }
 }

@@ -4,6 +4,7 @@ import io.pvmm.api.PagingMode;
 import io.pvmm.guest.run.RunReport;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import io.pvmm.guest.run.DetectionMatrix;
 import java.util.List;
 import java.util.Set;
 
@@ -16,8 +17,10 @@ import java.util.Set;
  * @param vcpus    the vCPUs
  * @param modes    one section per paging mode, in the order run
  * @param bugs     one cell per injected bug, mode and backend; empty without {@code --bugs}
+ * @param matrix   the same runs as the detection matrix {@code docs/detection-matrix.md} shows, the
+ *                 model's own checks as its {@code guest} row; empty without {@code --bugs}
  */
-record Comparison(String workload, long seed, int vcpus, List<ModeSection> modes, List<BugCell> bugs) {
+record Comparison(String workload, long seed, int vcpus, List<ModeSection> modes, List<BugCell> bugs, DetectionMatrix matrix) {
 
     /**
      * One backend's run in one mode.

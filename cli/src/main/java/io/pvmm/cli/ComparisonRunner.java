@@ -3,7 +3,9 @@ package io.pvmm.cli;
 import io.pvmm.api.Finding;
 import io.pvmm.api.PagingMode;
 import io.pvmm.guest.config.GuestConfig;
+import io.pvmm.guest.bugs.GuestBug;
 import io.pvmm.guest.run.AuditSchedule;
+import io.pvmm.guest.run.DetectionMatrix;
 import io.pvmm.guest.run.GuestRun;
 import io.pvmm.guest.run.RunObserver;
 import io.pvmm.guest.run.RunReport;
@@ -19,6 +21,8 @@ import io.pvmm.runtime.guest.SelectedBackend;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -61,6 +65,7 @@ final class ComparisonRunner {
     private final ConfigInputs inputs;
     private final Workload workload;
     private final Progress progress;
+    private final Map<Job, DetectionMatrix.Watch> watches = new ConcurrentHashMap<>();
 
     /**
      * A runner.
@@ -148,7 +153,9 @@ final class ComparisonRunner {
         }
         progress.start(job.backend() + " " + job.mode().configName() + (job.bug() == null ? "" : " bug " + job.bug()));
         Timeline timeline = new Timeline(plan.sampleEvery(), job.guest().vcpus(), progress);
-        RunObserver observer = job.bug() == null ? timeline : RunObserver.NONE;
+        DetectionMatrix.Watch watch = new DetectionMatrix.Watch();
+        watches.put(job, watch);
+        RunObserver observer = job.bug() == null ? timeline : watch;
         RunReport report = new GuestRun(job.mode(), job.guest(), workload).audit(job.audit()).observe(observer)
                 .run(new SelectedBackend(runtime, job.selection()));
         progress.finish();
@@ -179,6 +186,7 @@ final class ComparisonRunner {
     private Comparison assemble(Plan plan, List<Job> jobs, List<Comparison.BackendRun> done, GuestConfig base) {
         List<Comparison.ModeSection> sections = new ArrayList<>();
         List<Comparison.BugCell> cells = new ArrayList<>();
+        DetectionMatrix matrix = new DetectionMatrix(plan.bugs().stream().map(b -> GuestBug.fromSettingName(b).orElseThrow()).toList());
         int i = 0;
         for (String bug : prepend(null, plan.bugs())) {
             for (PagingMode mode : plan.modes()) {
@@ -189,6 +197,9 @@ final class ComparisonRunner {
                         runs.add(run);
                     } else {
                         cells.add(cell(bug, run));
+                        if (run.report() != null) {
+                            matrix.add(mode, run.backend(), GuestBug.fromSettingName(bug).orElseThrow(), run.report(), watches.get(jobs.get(i)));
+                        }
                     }
                 }
                 if (bug == null) {
@@ -198,7 +209,7 @@ final class ComparisonRunner {
         }
         long seed = base == null ? 0 : base.seed();
         int vcpus = base == null ? 1 : base.vcpus();
-        return new Comparison(workload.name(), seed, vcpus, sections, cells);
+        return new Comparison(workload.name(), seed, vcpus, sections, cells, matrix);
     }
 
     private static List<Comparison.BackendRun> agree(List<Comparison.BackendRun> runs) {

@@ -15,6 +15,7 @@ import io.pvmm.tck.GuestInvariants;
 import io.pvmm.guest.run.QuiescentPoints;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -40,6 +41,11 @@ class CloneOutsideLockRaceTest {
     private static final int TRIES = 50;
     private static final int ROUNDS = Sizes.of(100, 400);
     private static final PagingMode MODE = PagingMode.TWO_LEVEL; // the only mode with pgd_ctor's clone hook
+    /**
+     * Which backend's audit finds the race, by which rules, as docs/detection-matrix.md's section on
+     * the race says: a race one vCPU cannot produce, so it has no cell in the one-vCPU matrix.
+     */
+    static final Map<String, List<String>> CATCHES = Map.of("vmi", List.of("smp-audit:stale-kernel-entry", "smp-audit:shadow-mismatch"));
 
     /** What the quiescent points of one run saw. */
     private record Outcome(int staleRoots, Set<String> findings, RunReport report) {
@@ -78,7 +84,7 @@ class CloneOutsideLockRaceTest {
     @MethodSource("racingBackendsByName")
     @DisplayName("with the bug a new root misses a kernel mapping change within 50 runs; without it, never")
     void theRaceHappensOnlyWithTheBug(BackendProvider provider) {
-        List<String> expected = DetectionMatrix.expected(MODE, provider.name(), GuestBug.CLONE_OUTSIDE_LOCK).orElse(List.of("-"));
+        List<String> expected = CATCHES.getOrDefault(provider.name(), List.of("-"));
         boolean catches = expected.stream().anyMatch(e -> e.startsWith("smp-audit:"));
         int tries = 0;
         Outcome hit = null;
@@ -106,7 +112,7 @@ class CloneOutsideLockRaceTest {
     Stream<DynamicTest> theCatchingBackendsFindTheRace() {
         List<DynamicTest> tests = new ArrayList<>();
         racingBackends().forEach(p -> {
-            Set<String> rules = new TreeSet<>(DetectionMatrix.expected(MODE, p.name(), GuestBug.CLONE_OUTSIDE_LOCK).orElse(List.of())
+            Set<String> rules = new TreeSet<>(CATCHES.getOrDefault(p.name(), List.of())
                     .stream().filter(e -> e.startsWith("smp-audit:")).map(e -> e.substring("smp-audit:".length())).toList());
             if (!rules.isEmpty()) {
                 tests.add(DynamicTest.dynamicTest(p.name() + " finds " + String.join(" or ", rules), () -> findsTheRace(p, rules)));

@@ -69,8 +69,9 @@ class DifferentialTest {
     @MethodSource("io.pvmm.it.Backends#withModes")
     @DisplayName("catches skip-flush: the TLB the buggy guest leaves behind translates unlike the tables, and unlike bare hardware")
     void catchesSkipFlush(Backends.Named b) {
-        Workload forkExit = BuiltInWorkloads.find("fork-exit", Detection.WORKLOAD).orElseThrow();
-        GuestConfig config = Detection.GUEST.withSeed(SEED);
+        // a small fork-exit (12 processes, 8 pages each, 4 alive, reaped every 4 exits) in a 64 MiB guest
+        Workload forkExit = BuiltInWorkloads.find("fork-exit", new WorkloadSettings(12, 8, 4, 12, 4)).orElseThrow();
+        GuestConfig config = GuestConfig.DEFAULTS.withMemoryMib(64).withSeed(SEED);
         Snapshots buggy = Snapshots.take(BackendFactory.of(b.provider()), b.mode(), config.withBugs(Set.of(GuestBug.SKIP_FLUSH)), forkExit, 1);
         Snapshots bare = Snapshots.take(ReferenceBackend.factory(b.provider().platform(b.mode())), b.mode(), config, forkExit, 1);
         List<String> differences = new ArrayList<>();
