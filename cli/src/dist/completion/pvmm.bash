@@ -233,7 +233,7 @@ function _picocli_pvmm_run() {
   local arg_opts="--backend --mode --workload --memory-mib --seed --vcpus --config --set --backend-path -D --format --record-hooks"
   local NAME_option_args=("native" "nested" "shadow" "vmi" "xen") # --backend values
   local MODE_option_args=("two-level" "pae") # --mode values
-  local W_option_args=("boot" "fork-exit" "pageattr" "smp-mixed") # --workload values
+  local W_option_args=("boot" "fork-exit" "pageattr" "smp-mixed" "clone-race") # --workload values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -369,10 +369,10 @@ function _picocli_pvmm_compare() {
 
   local commands=""
   local flag_opts="-q --quiet -h --help -V --version"
-  local arg_opts="--backends --mode --bugs --format --html --sample-every --threads --workload --memory-mib --seed --vcpus --config --set --backend-path -D"
+  local arg_opts="--backends --mode --bugs --format --html --sample-every --threads --seeds --workload --memory-mib --seed --vcpus --config --set --backend-path -D"
   local MODE_option_args=("two-level" "pae" "both") # --mode values
   local LIST_option_args=("skip-release-pt" "free-before-release" "clone-outside-lock" "write-table-directly" "leak-pgd" "skip-flush" "all") # --bugs values
-  local W_option_args=("boot" "fork-exit" "pageattr" "smp-mixed") # --workload values
+  local W_option_args=("boot" "fork-exit" "pageattr" "smp-mixed" "clone-race") # --workload values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -400,6 +400,9 @@ function _picocli_pvmm_compare() {
       return
       ;;
     --threads)
+      return
+      ;;
+    --seeds)
       return
       ;;
     --workload)

@@ -8,6 +8,7 @@ import io.pvmm.guest.kernel.GuestKernel;
 import io.pvmm.guest.run.QuiescentPoints;
 import io.pvmm.guest.run.RunReport;
 import io.pvmm.guest.workload.BuiltInWorkloads;
+import io.pvmm.guest.workload.CloneRaceWorkload;
 import io.pvmm.guest.workload.WorkloadSettings;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.DisplayName;

@@ -26,7 +26,9 @@ final class CliSettings {
             SettingSpec.choice("format", "text", "the report's format on standard output", "text", "json"),
             SettingSpec.string("html", "", "also write a self-contained HTML report with charts to this file (empty: none)"),
             SettingSpec.longValue("sample-every", 100, "sample the hook counts every this many operations, for the timeline"),
-            SettingSpec.longValue("threads", 0, "runs at once (0: one per core)")));
+            SettingSpec.longValue("threads", 0, "runs at once (0: one per core)"),
+            SettingSpec.longValue("seeds", 1, "with bugs: run each bug on this many seeds from guest.seed, and the same seeds"
+                    + " without it (the control), and report how often each backend caught it")));
 
     /** {@code cli.*}: the terminal. */
     static final SettingNamespace CLI = new SettingNamespace("cli", List.of(

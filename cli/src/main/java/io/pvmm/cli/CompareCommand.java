@@ -77,6 +77,10 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "Runs at once; 0 is one per core (compare.threads).")
     String threads;
 
+    @Option(names = "--seeds", paramLabel = "N", description = {"With --bugs: run each bug on N seeds from --seed, and the same seeds",
+        "without it, and report how often each backend caught it (compare.seeds; default 1)."})
+    String seeds;
+
     @Mixin
     WorkloadOption workloadOption;
 
@@ -102,6 +106,7 @@ final class CompareCommand implements Callable<Integer> {
         inputs = option(inputs, "compare.format", format, "--format");
         inputs = option(inputs, "compare.html", html, "--html");
         inputs = option(inputs, "compare.sample-every", sampleEvery, "--sample-every");
+        inputs = option(inputs, "compare.seeds", seeds, "--seeds");
         inputs = OptionConflicts.check(option(inputs, "compare.threads", threads, "--threads"));
         PvmmRuntime runtime = context.runtime(inputs);
         BackendListing.warnAboutPath(runtime.registry(), spec.commandLine().getErr());
@@ -110,6 +115,7 @@ final class CompareCommand implements Callable<Integer> {
         ComparisonRunner.Plan plan = new ComparisonRunner.Plan(backends(runtime, config.get("compare.backends")),
                 modes(config), bugs(config.get("compare.bugs")), sampleEvery(config.get("compare.sample-every")),
                 threads(config.get("compare.threads")), config.get("compare.backends").value().trim().equals("all"),
+                seeds(config.get("compare.seeds")),
                 new ComparisonRunner.Sources(config.get("compare.backends").source(),
                 config.get("compare.mode").source(), config.get("compare.bugs").source()));
         Workload workload = WorkloadResolver.resolve(config, context.workingDirectory());
@@ -159,6 +165,9 @@ final class CompareCommand implements Callable<Integer> {
                 }
                 problems |= r.agreement() != null && !r.agreement().none();
             }
+        }
+        for (SeededRuns.Cell s : c.seeded()) {
+            problems |= s.controlFound() > 0; // a control run is a run without the bug: what it shows is a finding
         }
         return failed ? ExitCodes.FAILURE : problems ? ExitCodes.FINDINGS : ExitCodes.OK;
     }
@@ -236,6 +245,14 @@ final class CompareCommand implements Callable<Integer> {
             throw invalid(value, "operations between timeline samples must be 1 or more");
         }
         return n;
+    }
+
+    private static int seeds(ConfigValue value) {
+        long n = Long.parseLong(value.value().trim());
+        if (n < 1 || n > 10_000) {
+            throw invalid(value, "seeds must be from 1 (each bug runs once) to 10000");
+        }
+        return (int) n;
     }
 
     private static int threads(ConfigValue value) {

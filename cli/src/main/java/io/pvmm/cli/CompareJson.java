@@ -89,6 +89,21 @@ final class CompareJson {
         }
         m.put("bugs", bugs);
         m.put("matrix", c.bugs().isEmpty() ? List.of() : c.matrix().rows());
+        List<Object> seeded = new ArrayList<>();
+        for (SeededRuns.Cell s : c.seeded()) {
+            Map<String, Object> sm = new LinkedHashMap<>();
+            sm.put("bug", s.bug());
+            sm.put("mode", s.mode().configName());
+            sm.put("backend", s.backend());
+            sm.put("seeds", s.seeds());
+            sm.put("caught", s.caught());
+            sm.put("firstSeed", s.firstSeed());
+            sm.put("seen", s.seen());
+            sm.put("controlFound", s.controlFound());
+            sm.put("controlSeen", s.controlSeen());
+            seeded.add(sm);
+        }
+        m.put("seeded", seeded);
         return m;
     }
 }

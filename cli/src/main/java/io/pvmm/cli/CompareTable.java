@@ -137,6 +137,40 @@ final class CompareTable {
         out.println("Detection matrix: what caught each injected guest bug, by which rule (guest: the model's own checks)");
         out.print(c.matrix().text());
         out.println();
+        if (!c.seeded().isEmpty()) {
+            printSeeded(c, out);
+        }
+    }
+
+    /** How often each backend caught each bug over the seeds, with the control beside it. */
+    private static void printSeeded(Comparison c, PrintWriter out) {
+        SeededRuns.Cell any = c.seeded().get(0);
+        out.printf("Seeded runs: each bug on %d seeds from %d, on %d vCPU%s, and the same seeds without it (the control)%n",
+                any.seeds(), c.seed(), c.vcpus(), c.vcpus() == 1 ? "" : "s");
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(List.of("bug", "mode", "backend", "caught", "first seed", "without the bug", "seen"));
+        for (SeededRuns.Cell s : c.seeded()) {
+            List<String> seen = new ArrayList<>();
+            s.seen().forEach((x, n) -> seen.add(x + " " + n));
+            s.controlSeen().forEach((x, n) -> seen.add("without the bug: " + x + " " + n));
+            rows.add(List.of(s.bug(), s.mode().configName(), s.backend(), s.caught() + "/" + s.seeds(),
+                    s.firstSeed() == 0 ? "-" : Long.toString(s.firstSeed()), s.controlFound() + "/" + s.seeds(),
+                    seen.isEmpty() ? "-" : String.join(", ", seen)));
+        }
+        int[] w = new int[rows.get(0).size()];
+        rows.forEach(r -> {
+            for (int i = 0; i < r.size(); i++) {
+                w[i] = Math.max(w[i], r.get(i).length());
+            }
+        });
+        for (List<String> r : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < r.size(); i++) {
+                line.append(i == 0 ? "" : "  ").append(pad(r.get(i), w[i]));
+            }
+            out.println(line.toString().stripTrailing());
+        }
+        out.println();
     }
 
     private static void table(List<String> header, List<Row> rows, PrintWriter out) {

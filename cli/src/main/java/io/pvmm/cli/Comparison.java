@@ -19,8 +19,10 @@ import java.util.Set;
  * @param bugs     one cell per injected bug, mode and backend; empty without {@code --bugs}
  * @param matrix   the same runs as the detection matrix {@code docs/detection-matrix.md} shows, the
  *                 model's own checks as its {@code guest} row; empty without {@code --bugs}
+ * @param seeded   with {@code --seeds N}, how often each backend caught each bug over N seeds, and the control
  */
-record Comparison(String workload, long seed, int vcpus, List<ModeSection> modes, List<BugCell> bugs, DetectionMatrix matrix) {
+record Comparison(String workload, long seed, int vcpus, List<ModeSection> modes, List<BugCell> bugs, DetectionMatrix matrix,
+                  List<SeededRuns.Cell> seeded) {
 
     /**
      * One backend's run in one mode.

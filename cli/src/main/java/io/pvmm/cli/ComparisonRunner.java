@@ -45,10 +45,11 @@ final class ComparisonRunner {
      * @param sampleEvery operations between timeline samples
      * @param threads     runs at once
      * @param everyBackend whether the backends are every discovered one ({@code all}) rather than named
+     * @param seeds       seeds each bug runs on, with a control run per seed without it (1: the bug runs once)
      * @param sources     where the backends, the mode and the bugs came from, for error messages
      */
     record Plan(List<String> backends, List<PagingMode> modes, List<String> bugs, long sampleEvery, int threads,
-                boolean everyBackend, Sources sources) {
+                boolean everyBackend, int seeds, Sources sources) {
     }
 
     /**
@@ -93,7 +94,7 @@ final class ComparisonRunner {
      * @return the runs, skipped ones included
      */
     static int runs(Plan plan) {
-        return plan.backends().size() * plan.modes().size() * (1 + plan.bugs().size());
+        return plan.backends().size() * plan.modes().size() * (1 + plan.bugs().size()) + SeededRuns.runs(plan);
     }
 
     /**
@@ -209,7 +210,9 @@ final class ComparisonRunner {
         }
         long seed = base == null ? 0 : base.seed();
         int vcpus = base == null ? 1 : base.vcpus();
-        return new Comparison(workload.name(), seed, vcpus, sections, cells, matrix);
+        List<SeededRuns.Cell> seeded = plan.seeds() > 1 && !plan.bugs().isEmpty()
+                ? SeededRuns.run(runtime, inputs, workload, plan, progress) : List.of();
+        return new Comparison(workload.name(), seed, vcpus, sections, cells, matrix, seeded);
     }
 
     private static List<Comparison.BackendRun> agree(List<Comparison.BackendRun> runs) {

@@ -10,7 +10,7 @@ import io.pvmm.guest.config.GuestConfig;
 import io.pvmm.guest.run.BackendFactory;
 import io.pvmm.guest.run.GuestRun;
 import io.pvmm.guest.run.RunReport;
-import io.pvmm.tck.CloneRaceWorkload;
+import io.pvmm.guest.workload.CloneRaceWorkload;
 import io.pvmm.tck.GuestInvariants;
 import io.pvmm.guest.run.QuiescentPoints;
 import java.util.ArrayList;

@@ -158,7 +158,8 @@ public final class GuestRun {
             // a cross-stream workload (a trace on several vCPUs) may have one vCPU wait for a task another
             // creates: a barrier between them could park the creator while the other waits, so its audits
             // are the ones at the end
-            points = new QuiescentPoints(workload, cpu -> (int) schedule.every(), audit);
+            points = new QuiescentPoints(workload, workload.quiescentPhase(0) > 0 ? workload::quiescentPhase
+                    : cpu -> (int) schedule.every(), audit);
             w = points;
         }
         List<Iterator<Op>> streams = w.streams(config.vcpus(), config.seed());

@@ -32,6 +32,7 @@ public final class BuiltInWorkloads {
         add(m, "smp-mixed", "every vCPU forks and remaps; the last one also changes page attributes and maps vmalloc areas",
                 (cpu, n, seed) -> new ScriptedStream(cpu, seed, s, s.processes(),
                         new ScriptedStream.Mix(true, cpu == n - 1, cpu == n - 1)));
+        m.put("clone-race", new CloneRaceWorkload(s.iterations()));
         return m;
     }
 

@@ -33,4 +33,17 @@ public interface Workload {
     default boolean crossStream() {
         return false;
     }
+
+    /**
+     * How many operations vCPU {@code cpu} applies between two quiescent points, for a workload whose
+     * purpose needs its own: a race that a later operation of the same workload undoes, which an audit
+     * must meet in between. A run's audits during the workload then come at these points instead of
+     * every {@code audit.every} operations ({@code audit.every=0} still turns them off).
+     *
+     * @param cpu a vCPU
+     * @return operations per phase, or 0 (the default) to leave the points to the run's audit schedule
+     */
+    default int quiescentPhase(int cpu) {
+        return 0;
+    }
 }

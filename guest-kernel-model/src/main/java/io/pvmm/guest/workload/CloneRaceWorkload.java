@@ -1,10 +1,8 @@
-package io.pvmm.tck;
+package io.pvmm.guest.workload;
 
 import io.pvmm.guest.arch.PageAttr;
 import io.pvmm.guest.kernel.ExecImage;
 import io.pvmm.guest.mm.Mmap;
-import io.pvmm.guest.workload.Op;
-import io.pvmm.guest.workload.Workload;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -51,13 +49,18 @@ public final class CloneRaceWorkload implements Workload {
     }
 
     /**
-     * The phase length of a vCPU, for {@link QuiescentPoints}.
+     * The phase length of a vCPU, for quiescent points.
      *
      * @param cpu 0 or 1
      * @return {@link #FORKER_PHASE} or {@link #STORM_PHASE}
      */
     public static int phase(int cpu) {
         return cpu == 0 ? FORKER_PHASE : STORM_PHASE;
+    }
+
+    @Override
+    public int quiescentPhase(int cpu) {
+        return phase(cpu);
     }
 
     @Override
@@ -72,9 +75,6 @@ public final class CloneRaceWorkload implements Workload {
 
     @Override
     public List<Iterator<Op>> streams(int vcpus, long seed) {
-        if (vcpus != 2) {
-            throw new IllegalArgumentException("the race needs exactly 2 vCPUs: " + vcpus);
-        }
         List<Op> forker = new ArrayList<>(List.of(new Op.Spawn(1), new Op.Exec(1, ExecImage.DEFAULT), new Op.Reap(),
                 new Op.Fork(1, 2)));
         List<Op> storm = new ArrayList<>(List.of(new Op.Kalloc(1, 1), new Op.GlobalFlushTlb(), new Op.GlobalFlushTlb(),
@@ -88,6 +88,29 @@ public final class CloneRaceWorkload implements Workload {
         }
         forker.add(new Op.Exit(rounds + 1));
         storm.addAll(List.of(new Op.ChangePageAttr(rounds, PageAttr.Attr.KERNEL), new Op.GlobalFlushTlb(), new Op.Kfree(rounds)));
-        return List.of(forker.iterator(), storm.iterator());
+        if (vcpus == 1) {
+            return List.of(alternate(forker, storm).iterator());
+        }
+        List<Iterator<Op>> streams = new ArrayList<>(List.of(forker.iterator(), storm.iterator()));
+        while (streams.size() < vcpus) {
+            streams.add(java.util.Collections.emptyIterator());
+        }
+        return streams;
+    }
+
+    /** One vCPU's stream: a phase of the forker's, then one of the storm's, and so on. */
+    private static List<Op> alternate(List<Op> forker, List<Op> storm) {
+        List<Op> one = new ArrayList<>();
+        int f = 0;
+        int s = 0;
+        while (f < forker.size() || s < storm.size()) {
+            for (int i = 0; i < FORKER_PHASE && f < forker.size(); i++) {
+                one.add(forker.get(f++));
+            }
+            for (int i = 0; i < STORM_PHASE && s < storm.size(); i++) {
+                one.add(storm.get(s++));
+            }
+        }
+        return one;
     }
 }
