@@ -330,12 +330,18 @@ final class ShadowPager {
         }
     }
 
-    /** {@code sh_resync}: every entry the guest changed since the snapshot is synced; the frame is protected again. */
+    /**
+     * {@code sh_resync}: the frame is protected again, then every entry the guest changed since the
+     * snapshot is synced. Protection comes first, as Xen's {@code _sh_resync} pulls write access
+     * before it reads the table ("so the page *stays* in sync"): a store another vCPU makes meanwhile
+     * either lands before the protection, and is read here, or traps after it.
+     */
     private void resync(Shadow t) {
         long[] snap = t.snapshot();
         if (snap == null) {
             return;
         }
+        protect(t.pfn());
         int changed = 0;
         for (int i = 0; i < perFrame; i++) {
             long g = memory.readEntry(t.pfn(), i);
@@ -348,7 +354,6 @@ final class ShadowPager {
             }
         }
         t.setSnapshot(null);
-        protect(t.pfn());
         counters.resynced(changed);
     }
 
