@@ -22,11 +22,15 @@ import io.pvmm.guest.memory.Bootmem;
 import io.pvmm.guest.memory.FreePool;
 import io.pvmm.guest.memory.PageFrames;
 import io.pvmm.guest.memory.PhysicalMemory;
+import io.pvmm.guest.mm.ChangeProtection;
+import io.pvmm.guest.mm.CopyPageRange;
 import io.pvmm.guest.mm.Cpus;
 import io.pvmm.guest.mm.Fork;
-import io.pvmm.guest.mm.Memory;
+import io.pvmm.guest.mm.MmFault;
 import io.pvmm.guest.mm.Mmap;
 import io.pvmm.guest.mm.PageCache;
+import io.pvmm.guest.mm.PteAlloc;
+import io.pvmm.guest.mm.Teardown;
 import io.pvmm.guest.mm.Vmalloc;
 
 /**
@@ -55,7 +59,8 @@ public final class GuestKernel {
     private final PageAttr pageAttr;
     private final Fault fault;
     private final PageCache pageCache;
-    private final Memory memory;
+    private final PteAlloc pteAlloc;
+    private final MmFault mmFault;
     private final Mmap mmap;
     private final Fork fork;
     private final Vmalloc vmalloc;
@@ -85,11 +90,15 @@ public final class GuestKernel {
         this.pageAttr = new PageAttr(layout, pool, pages, pv, tables, pgTable, prot, walks);
         this.fault = new Fault(layout, pv, tables, pgTable);
         this.pageCache = new PageCache(pool, pages);
-        this.memory = new Memory(layout, pv, tables, store, pgTable, pgAlloc, pool, pages, pageCache, machine.cpus());
-        this.mmap = new Mmap(pv, memory, pool, pages, machine.cpus(), config.has(GuestBug.SKIP_FLUSH));
-        this.fork = new Fork(pv, pgTable, memory, mmap, machine.cpus());
+        this.pteAlloc = new PteAlloc(tables, pgTable, pgAlloc);
+        this.mmFault = new MmFault(pv, tables, store, pteAlloc, pool, pages, pageCache, machine.cpus());
+        Teardown teardown = new Teardown(layout.mode(), pv, tables, store, pgAlloc, pages, machine.cpus());
+        ChangeProtection changeProtection = new ChangeProtection(layout.mode(), pv, tables, store, machine.cpus());
+        this.mmap = new Mmap(pv, teardown, changeProtection, pool, pages, machine.cpus(), config.has(GuestBug.SKIP_FLUSH));
+        CopyPageRange copyPageRange = new CopyPageRange(layout.mode(), pv, tables, store, pteAlloc, pages, machine.cpus());
+        this.fork = new Fork(pv, pgTable, copyPageRange, mmap, machine.cpus());
         this.access = new LinearAccess(layout.mode(), mmu(), machine.tlbs(), mem, ops);
-        this.vmalloc = new Vmalloc(layout, pv, tables, store, memory, pool, fault, prot, access);
+        this.vmalloc = new Vmalloc(layout, pv, tables, store, pteAlloc, pool, fault, prot, access);
         this.processes = new Processes(this);
         this.clock = new GuestClock(config.vcpus());
     }
@@ -228,7 +237,7 @@ public final class GuestKernel {
 
     /** @return kernel pte pages added since boot (vmalloc); the kernel never frees them */
     public long kernelPtePages() {
-        return memory.kernelPtePages();
+        return pteAlloc.kernelPtePages();
     }
 
     /** @return bootmem (how many frames boot used) */
@@ -254,8 +263,12 @@ public final class GuestKernel {
         return pv;
     }
 
-    Memory memory() {
-        return memory;
+    MmFault mmFault() {
+        return mmFault;
+    }
+
+    PteAlloc pteAlloc() {
+        return pteAlloc;
     }
 
     Mmap mmap() {

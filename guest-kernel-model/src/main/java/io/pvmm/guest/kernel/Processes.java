@@ -7,7 +7,7 @@ import io.pvmm.guest.hw.Tlb;
 import io.pvmm.guest.memory.KernelOops;
 import io.pvmm.guest.mm.Cpus;
 import io.pvmm.guest.mm.Fork;
-import io.pvmm.guest.mm.Memory;
+import io.pvmm.guest.mm.MmFault;
 import io.pvmm.guest.mm.Mmap;
 import io.pvmm.guest.mm.MmStruct;
 import io.pvmm.guest.mm.Vma;
@@ -47,7 +47,7 @@ public final class Processes {
     private final Paravirt pv;
     private final Fork fork;
     private final Mmap mmap;
-    private final Memory memory;
+    private final MmFault mmFault;
     private final Cpus cpus;
     private final ConcurrentHashMap<Integer, Task> tasks = new ConcurrentHashMap<>();
     private final ConcurrentSkipListMap<Integer, Boolean> killed = new ConcurrentSkipListMap<>();
@@ -63,7 +63,7 @@ public final class Processes {
         this.pv = kernel.pv();
         this.fork = kernel.fork();
         this.mmap = kernel.mmap();
-        this.memory = kernel.memory();
+        this.mmFault = kernel.mmFault();
         this.cpus = kernel.cpus();
     }
 
@@ -320,7 +320,7 @@ public final class Processes {
         }
         switchTo(task);
         MmStruct mm = task.mm();
-        Memory.FaultResult r = Memory.FaultResult.MINOR;
+        MmFault.FaultResult r = MmFault.FaultResult.MINOR;
         mm.mmapSem().readLock().lock();
         try {
             for (int faults = 0; kernel.access().access(mm.pgd(), address, access) == Tlb.FAULT; faults++) {
@@ -328,20 +328,20 @@ public final class Processes {
                     throw new KernelOops(String.format("page fault at 0x%08x handled %d times and still not mapped",
                             address, faults));
                 }
-                r = memory.handleMmFault(mm, address & 0xFFFF_F000L, write);
-                if (r != Memory.FaultResult.MINOR) {
+                r = mmFault.handleMmFault(mm, address & 0xFFFF_F000L, write);
+                if (r != MmFault.FaultResult.MINOR) {
                     break;
                 }
             }
         } finally {
             mm.mmapSem().readLock().unlock();
         }
-        if (r == Memory.FaultResult.MINOR) {
+        if (r == MmFault.FaultResult.MINOR) {
             return Outcome.OK;
         }
         killed.put(pid, Boolean.TRUE);
         exit(pid);
-        return r == Memory.FaultResult.OOM ? Outcome.ENOMEM : Outcome.EFAULT;
+        return r == MmFault.FaultResult.OOM ? Outcome.ENOMEM : Outcome.EFAULT;
     }
 
     /**

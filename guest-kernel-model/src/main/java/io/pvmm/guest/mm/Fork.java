@@ -14,23 +14,23 @@ public final class Fork {
 
     private final Paravirt pv;
     private final PgTable pgTable;
-    private final Memory memory;
+    private final CopyPageRange copyPageRange;
     private final Mmap mmap;
     private final Cpus cpus;
 
     /**
      * Creates the fork code.
      *
-     * @param pv      paravirt wrappers
-     * @param pgTable {@code pgd_alloc}/{@code pgd_free}
-     * @param memory  {@code copy_page_range}
-     * @param mmap    {@code exit_mmap}
-     * @param cpus    the CPUs (is the parent current, for the TLB flush)
+     * @param pv            paravirt wrappers
+     * @param pgTable       {@code pgd_alloc}/{@code pgd_free}
+     * @param copyPageRange {@code copy_page_range}
+     * @param mmap          {@code exit_mmap}
+     * @param cpus          the CPUs (is the parent current, for the TLB flush)
      */
-    public Fork(Paravirt pv, PgTable pgTable, Memory memory, Mmap mmap, Cpus cpus) {
+    public Fork(Paravirt pv, PgTable pgTable, CopyPageRange copyPageRange, Mmap mmap, Cpus cpus) {
         this.pv = pv;
         this.pgTable = pgTable;
-        this.memory = memory;
+        this.copyPageRange = copyPageRange;
         this.mmap = mmap;
         this.cpus = cpus;
     }
@@ -63,7 +63,7 @@ public final class Fork {
             mm.setBrk(oldmm.brk());
             for (Vma vma : oldmm.vmaList()) {
                 mm.insert(vma.forChild());
-                retval = memory.copyPageRange(mm, oldmm, vma);
+                retval = copyPageRange.copyPageRange(mm, oldmm, vma);
                 if (retval != 0) {
                     break;
                 }

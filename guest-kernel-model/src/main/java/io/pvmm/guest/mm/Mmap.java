@@ -25,7 +25,8 @@ public final class Mmap {
     public static final int EINVAL = -22;
 
     private final Paravirt pv;
-    private final Memory memory;
+    private final Teardown teardown;
+    private final ChangeProtection changeProtection;
     private final FreePool pool;
     private final PageFrames pages;
     private final Cpus cpus;
@@ -34,30 +35,35 @@ public final class Mmap {
     /**
      * Creates the mmap code.
      *
-     * @param pv     paravirt wrappers
-     * @param memory {@code mm/memory.c}
-     * @param pool   the page allocator
-     * @param pages  frame metadata
-     * @param cpus   the CPUs (which mm each has loaded, for the gather's flush)
+     * @param pv               paravirt wrappers
+     * @param teardown         {@code unmap_vmas}, {@code free_pgtables}
+     * @param changeProtection {@code change_protection}
+     * @param pool             the page allocator
+     * @param pages            frame metadata
+     * @param cpus             the CPUs (which mm each has loaded, for the gather's flush)
      */
-    public Mmap(Paravirt pv, Memory memory, FreePool pool, PageFrames pages, Cpus cpus) {
-        this(pv, memory, pool, pages, cpus, false);
+    public Mmap(Paravirt pv, Teardown teardown, ChangeProtection changeProtection, FreePool pool, PageFrames pages,
+                Cpus cpus) {
+        this(pv, teardown, changeProtection, pool, pages, cpus, false);
     }
 
     /**
      * Creates the mmap code, possibly committing the guest bug {@code skip-flush}.
      *
-     * @param pv        paravirt wrappers
-     * @param memory    {@code mm/memory.c}
-     * @param pool      the page allocator
-     * @param pages     frame metadata
-     * @param cpus      the CPUs (which mm each has loaded, for the gather's flush)
-     * @param skipFlush whether the gathers free pages without flushing the TLB
+     * @param pv               paravirt wrappers
+     * @param teardown         {@code unmap_vmas}, {@code free_pgtables}
+     * @param changeProtection {@code change_protection}
+     * @param pool             the page allocator
+     * @param pages            frame metadata
+     * @param cpus             the CPUs (which mm each has loaded, for the gather's flush)
+     * @param skipFlush        whether the gathers free pages without flushing the TLB
      */
-    public Mmap(Paravirt pv, Memory memory, FreePool pool, PageFrames pages, Cpus cpus, boolean skipFlush) {
+    public Mmap(Paravirt pv, Teardown teardown, ChangeProtection changeProtection, FreePool pool, PageFrames pages,
+                Cpus cpus, boolean skipFlush) {
         this.skipFlush = skipFlush;
         this.pv = pv;
-        this.memory = memory;
+        this.teardown = teardown;
+        this.changeProtection = changeProtection;
         this.pool = pool;
         this.pages = pages;
         this.cpus = cpus;
@@ -129,8 +135,8 @@ public final class Mmap {
         Map.Entry<Long, Vma> prev = mm.vmas().lowerEntry(start);
         Map.Entry<Long, Vma> next = mm.vmas().ceilingEntry(end);
         MmuGather tlb = new MmuGather(pv, pool, pages, cpus, mm, false, skipFlush);
-        memory.unmapVmas(tlb, mm, detached, start, end);
-        memory.freePgtables(tlb, mm, detached, prev == null ? 0 : prev.getValue().end(),
+        teardown.unmapVmas(tlb, mm, detached, start, end);
+        teardown.freePgtables(tlb, mm, detached, prev == null ? 0 : prev.getValue().end(),
                 next == null ? 0 : next.getValue().start());
         tlb.finish();
         return 0;
@@ -183,7 +189,7 @@ public final class Mmap {
         for (Vma vma : new ArrayList<>(mm.vmas().subMap(start, true, end, false).values())) {
             Vma changed = vma.withFlags((vma.flags() & ~protBits) | (newFlags & protBits));
             mm.insert(changed);
-            memory.changeProtection(mm, changed.start(), changed.end(), changed.pageProt());
+            changeProtection.changeProtection(mm, changed.start(), changed.end(), changed.pageProt());
         }
         return 0;
     }
@@ -199,8 +205,8 @@ public final class Mmap {
         pv.exitMmap(mm.pgd());
         MmuGather tlb = new MmuGather(pv, pool, pages, cpus, mm, true, skipFlush);
         List<Vma> vmas = mm.vmaList();
-        memory.unmapVmas(tlb, mm, vmas, 0, TASK_SIZE);
-        memory.freePgtables(tlb, mm, vmas, 0, 0);
+        teardown.unmapVmas(tlb, mm, vmas, 0, TASK_SIZE);
+        teardown.freePgtables(tlb, mm, vmas, 0, 0);
         tlb.finish();
         mm.clearVmas();
     }

@@ -33,7 +33,7 @@ public final class Vmalloc {
     private final Paravirt pv;
     private final PageTables tables;
     private final KernelStore store;
-    private final Memory memory;
+    private final PteAlloc pteAlloc;
     private final FreePool pool;
     private final Fault fault;
     private final LinearAccess access;
@@ -43,23 +43,23 @@ public final class Vmalloc {
     /**
      * Creates the vmalloc code.
      *
-     * @param layout the guest's layout
-     * @param pv     paravirt wrappers
-     * @param tables page-table accessors
-     * @param store  the kernel's direct stores
-     * @param memory {@code __pte_alloc_kernel}
-     * @param pool   the page allocator
-     * @param fault  vmalloc faults
-     * @param prot   the kernel's protections
+     * @param layout   the guest's layout
+     * @param pv       paravirt wrappers
+     * @param tables   page-table accessors
+     * @param store    the kernel's direct stores
+     * @param pteAlloc {@code __pte_alloc_kernel}
+     * @param pool     the page allocator
+     * @param fault    vmalloc faults
+     * @param prot     the kernel's protections
      */
-    public Vmalloc(GuestLayout layout, Paravirt pv, PageTables tables, KernelStore store, Memory memory, FreePool pool,
+    public Vmalloc(GuestLayout layout, Paravirt pv, PageTables tables, KernelStore store, PteAlloc pteAlloc, FreePool pool,
                    Fault fault, KernelProt prot, LinearAccess access) {
         this.access = access;
         this.layout = layout;
         this.pv = pv;
         this.tables = tables;
         this.store = store;
-        this.memory = memory;
+        this.pteAlloc = pteAlloc;
         this.pool = pool;
         this.fault = fault;
         this.prot = prot;
@@ -92,7 +92,7 @@ public final class Vmalloc {
         for (int i = 0; i < npages; i++) {
             long a = addr + (long) i * PagingMode.PAGE_SIZE;
             long pmdPa = tables.pmdEntryFor(layout.swapperPgDir(), a);
-            if (PageTables.pmdNone(tables.read(pmdPa)) && memory.pteAllocKernel(pmdPa) != 0) {
+            if (PageTables.pmdNone(tables.read(pmdPa)) && pteAlloc.pteAllocKernel(pmdPa) != 0) {
                 vfree(addr, i); // unmap what was mapped
                 return ENOMEM;
             }

@@ -28,7 +28,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Two threads of one process fault the same page on two vCPUs. Each fault is held, through
- * {@link Memory#onBeforePteLock}, where it has its page and is about to take the pte lock, until the
+ * {@link MmFault#onBeforePteLock}, where it has its page and is about to take the pte lock, until the
  * other gets there too: both have allocated before either installs, so exactly one must back out.
  */
 @DisplayName("handle_pte_fault: sibling threads faulting one page at once, allocation outside the pte lock")
@@ -41,7 +41,7 @@ class FaultRaceTest {
     private static final long ZERO_PFN = KernelLayout.EMPTY_ZERO_PAGE >>> 12;
 
     /** A booted guest with task 1 (pid 1) exec'd and a second thread (tid 2) sharing its mm. */
-    private record Guest(GuestKernel k, CountingOps counts, Processes p, Memory memory) {
+    private record Guest(GuestKernel k, CountingOps counts, Processes p, MmFault memory) {
 
         static Guest start(PagingMode mode) {
             Guests.Booted g = Guests.boot(mode, TWO_VCPUS);
@@ -309,11 +309,11 @@ class FaultRaceTest {
         assertThat(k.pool().freePages() + k.kernelPtePages()).as("free pages after shutdown").isEqualTo(k.bootFreePages());
     }
 
-    private static Memory memoryOf(GuestKernel k) {
+    private static MmFault memoryOf(GuestKernel k) {
         try {
-            java.lang.reflect.Method m = GuestKernel.class.getDeclaredMethod("memory");
+            java.lang.reflect.Method m = GuestKernel.class.getDeclaredMethod("mmFault");
             m.setAccessible(true);
-            return (Memory) m.invoke(k);
+            return (MmFault) m.invoke(k);
         } catch (ReflectiveOperationException e) {
             throw new AssertionError(e);
         }

@@ -133,7 +133,7 @@ class MmuGatherTest {
         // 1034 present ptes: the first 1024 spend ZAP_BLOCK_SIZE, so the gather is finished (one flush)
         // and restarted; the last 10 and free_pgtables end in tlb_finish_mmu (a second flush)
         assertThat(g.counts().count(Hook.flushTlbUser) - flushes).isEqualTo(2);
-        assertThat(Memory.ZAP_BLOCK_SIZE).isEqualTo(1024L * 4096);
+        assertThat(Teardown.ZAP_BLOCK_SIZE).isEqualTo(1024L * 4096);
     }
 
     @Test
