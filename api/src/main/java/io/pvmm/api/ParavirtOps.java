@@ -550,6 +550,30 @@ public interface ParavirtOps {
     }
 
     /**
+     * What the backend added to the guest's own work so far, counted in the shared vocabulary of
+     * {@link CostEvent}, so that a cost model can price it: the hypercalls it served, the entries it
+     * validated, the stores it trapped and emulated, its VM exits, shadow updates, pins, ... Kept
+     * beside {@link #counters()}, which stay the backend's own free-form names; each event is derived
+     * from the same state those counters are.
+     *
+     * <p><b>Contract:</b> an event present in the map is one the backend can incur, with its count
+     * since the backend was created (0 if none yet); an event absent is one it never incurs. Counts are
+     * never negative and never fall; the same events come back on every call, in {@link CostEvent}
+     * order. A backend that adds nothing to bare hardware returns every event with 0 (native does);
+     * the empty map means the backend reports no events at all, and a cost model then has nothing to
+     * price for it and says so.
+     *
+     * <p><b>Threading:</b> as {@link #counters()}: from any thread at any time; a snapshot taken while
+     * vCPUs run may mix moments.
+     *
+     * @return the counts by event; empty by default, meaning "reports none"
+     * @since 1.1
+     */
+    default Map<CostEvent, Long> costEvents() {
+        return Map.of();
+    }
+
+    /**
      * Checks the backend's state against the guest's memory and returns what is wrong: a shadow that
      * differs from its guest table, a type count that does not match the references, a page table in
      * the free pool, ... The guest calls this only when quiescent: no vCPU is inside a call and lazy

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
 class SpiCompatibilityTest {
 
     /** The types added since 1.0; the released ones are named by the signatures. */
-    private static final List<Class<?>> ADDED_TYPES = List.of(WriteProtection.class, TrappedStore.class, TrappedStore.Kind.class, PageWalk.class);
+    private static final List<Class<?>> ADDED_TYPES = List.of(WriteProtection.class, TrappedStore.class, TrappedStore.Kind.class, PageWalk.class,
+            CostEvent.class);
 
     private static Set<String> released() throws IOException {
         try (InputStream in = SpiCompatibilityTest.class.getResourceAsStream("spi-1.0.signatures")) {
@@ -96,7 +97,8 @@ class SpiCompatibilityTest {
                 "io.pvmm.api.ParavirtOps default void storeTrapped(io.pvmm.api.TrappedStore)",
                 "io.pvmm.api.ParavirtOps default boolean observesPageWalks()",
                 "io.pvmm.api.ParavirtOps default void pageWalk(io.pvmm.api.PageWalk)",
-                "io.pvmm.api.ParavirtOps default void accessedDirtySet(long,long,long,int)");
+                "io.pvmm.api.ParavirtOps default void accessedDirtySet(long,long,long,int)",
+                "io.pvmm.api.ParavirtOps default java.util.Map costEvents()");
         assertThat(SpiVersion.CURRENT).isEqualTo("1.1");
         assertThat(SpiVersion.isCompatible("1.0")).as("a 1.0 provider runs on 1.1").isTrue();
         assertThat(SpiVersion.isCompatible("1.2")).as("a 1.2 provider does not").isFalse();

@@ -201,6 +201,14 @@ public abstract class ParavirtOpsCompatibilityKit {
         return group("hooks, audit and counters", BookkeepingRules.class, s -> new BookkeepingRules(s) { });
     }
 
+    /** @return the typed cost events */
+    @TestFactory
+    @Order(85)
+    @DisplayName("cost events")
+    Stream<DynamicNode> costEvents() {
+        return group("cost events", CostEventRules.class, s -> new CostEventRules(s) { });
+    }
+
     /** @return makeEntry and entryValue */
     @TestFactory
     @Order(90)

@@ -12,7 +12,8 @@ import java.util.Map;
 /**
  * A run report as one JSON object: {@code schemaVersion} ({@link #SCHEMA_VERSION}), {@code backend}, {@code mode}, {@code workload}, {@code seed},
  * {@code vcpus}, {@code hooks} (calls per SPI method, by Java method name), {@code counters},
- * {@code tlb} (each vCPU's TLB and walk counts),
+ * {@code tlb} (each vCPU's TLB and walk counts), {@code costEvents} and {@code bootCostEvents} (the backend's
+ * typed cost events by id, at the end and at the end of boot; empty when it reports none),
  * {@code findings}, {@code violations}, {@code frames} (page-table frames live at the end),
  * {@code elapsedMillis}, the checks ({@code balanced}, {@code leakedFrames}, ...), and {@code audits}: how many
  * audits ran ({@code count}) and each one's {@code point} ({@code during}, {@code before-shutdown},
@@ -51,6 +52,8 @@ final class ReportJson {
         m.put("counters", r.counters());
         m.put("bootCounters", r.bootCounters());
         m.put("tlb", r.tlb());
+        m.put("costEvents", r.costEvents());
+        m.put("bootCostEvents", r.bootCostEvents());
         List<Object> findings = new ArrayList<>();
         for (Finding f : r.findings()) {
             Map<String, Object> fm = new LinkedHashMap<>();

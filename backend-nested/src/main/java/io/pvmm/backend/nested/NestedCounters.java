@@ -1,5 +1,6 @@
 package io.pvmm.backend.nested;
 
+import io.pvmm.api.CostEvent;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
@@ -53,6 +54,21 @@ final class NestedCounters {
         if (abortedRefs != 0) {
             aborted.add(abortedRefs);
         }
+    }
+
+    /**
+     * The cost events: {@code vm-exit} as {@code vm-exits}, {@code tlb-miss} for every 2-D walk, and
+     * {@code walk-reference} for every reference those walks made beyond the guest's own entries (the
+     * host-table references, {@code walk-references - guest-walk-entries}), with the references of
+     * the walks an EPT violation cut short, which are made again.
+     *
+     * @return the counts, in {@link CostEvent} order
+     */
+    Map<CostEvent, Long> costEvents() {
+        return CostEvent.counts(
+                CostEvent.VM_EXIT, exits.sum(),
+                CostEvent.TLB_MISS, walks.sum(),
+                CostEvent.WALK_REFERENCE, references.sum() - guestEntries.sum() + aborted.sum());
     }
 
     /** @return the counters by name, in their fixed order */

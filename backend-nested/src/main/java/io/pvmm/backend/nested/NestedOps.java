@@ -1,6 +1,7 @@
 package io.pvmm.backend.nested;
 
 import io.pvmm.api.BackendContext;
+import io.pvmm.api.CostEvent;
 import io.pvmm.api.Finding;
 import io.pvmm.api.GuestMemory;
 import io.pvmm.api.PageWalk;
@@ -128,6 +129,11 @@ final class NestedOps implements ParavirtOps {
     @Override
     public Map<String, Long> counters() {
         return counters.snapshot(table.tableCount());
+    }
+
+    @Override
+    public Map<CostEvent, Long> costEvents() {
+        return counters.costEvents();
     }
 
     @Override

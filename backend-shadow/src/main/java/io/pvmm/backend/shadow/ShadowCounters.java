@@ -1,5 +1,6 @@
 package io.pvmm.backend.shadow;
 
+import io.pvmm.api.CostEvent;
 import io.pvmm.api.PagingMode;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -32,6 +33,9 @@ import java.util.concurrent.atomic.LongAdder;
  *   <tr><td>{@code entries-translated}</td><td>present entries translated through the p2m into a shadow</td></tr>
  * </table>
  *
+ * <p>The {@link CostEvent}s come from the same counts, with two kept for them alone: the CR3 loads and
+ * the TLB flushes the monitor intercepts.
+ *
  * <p><b>Threading:</b> safe from any thread.
  */
 final class ShadowCounters {
@@ -56,6 +60,8 @@ final class ShadowCounters {
     private final LongAdder resyncs = new LongAdder();
     private final LongAdder resyncEntries = new LongAdder();
     private final LongAdder translated = new LongAdder();
+    private final LongAdder cr3Loads = new LongAdder();
+    private final LongAdder tlbFlushes = new LongAdder();
 
     ShadowCounters() {
         for (TrapCause c : TrapCause.values()) {
@@ -133,6 +139,33 @@ final class ShadowCounters {
         if (entries != 0) {
             translated.add(entries);
         }
+    }
+
+    void cr3Load() {
+        cr3Loads.increment();
+    }
+
+    void tlbFlush() {
+        tlbFlushes.increment();
+    }
+
+    /**
+     * The cost events: {@code trap-and-emulate} for every trapped store, {@code vm-exit} for every
+     * other entry into the monitor (a hidden fault, a fault reflected to the guest, a CR3 load),
+     * {@code shadow-update} for every shadow entry translated, {@code tlb-flush} for every flush.
+     *
+     * @return the counts, in {@link CostEvent} order
+     */
+    Map<CostEvent, Long> costEvents() {
+        long trapped = 0;
+        for (LongAdder a : traps.values()) {
+            trapped += a.sum();
+        }
+        return CostEvent.counts(
+                CostEvent.TRAP_AND_EMULATE, trapped,
+                CostEvent.VM_EXIT, hiddenFaults.sum() + guestFaults.sum() + cr3Loads.sum(),
+                CostEvent.SHADOW_UPDATE, translated.sum(),
+                CostEvent.TLB_FLUSH, tlbFlushes.sum());
     }
 
     /** @return the counters by name, in their fixed order */

@@ -1,6 +1,7 @@
 package io.pvmm.backend.shadow;
 
 import io.pvmm.api.BackendContext;
+import io.pvmm.api.CostEvent;
 import io.pvmm.api.Finding;
 import io.pvmm.api.PageWalk;
 import io.pvmm.api.GuestMemory;
@@ -139,26 +140,31 @@ final class ShadowOps implements ParavirtOps {
     @Override
     public void activateMm(long prevPgdPa, long nextPgdPa) {
         pager.loadRoot(context.currentCpu(), nextPgdPa);
+        counters.cr3Load();
     }
 
     @Override
     public void writeCr3(long pgdPa) {
         pager.loadRoot(context.currentCpu(), pgdPa);
+        counters.cr3Load();
     }
 
     @Override
     public void flushTlbUser() {
         pager.flush();
+        counters.tlbFlush();
     }
 
     @Override
     public void flushTlbKernel() {
         pager.flush();
+        counters.tlbFlush();
     }
 
     @Override
     public void flushTlbSingle(long address) {
         pager.flush();
+        counters.tlbFlush();
     }
 
     // inspection ----------------------------------------------------------------------------------
@@ -166,6 +172,11 @@ final class ShadowOps implements ParavirtOps {
     @Override
     public Map<String, Long> counters() {
         return counters.snapshot();
+    }
+
+    @Override
+    public Map<CostEvent, Long> costEvents() {
+        return counters.costEvents();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.pvmm.backend.vmi;
 
+import io.pvmm.api.CostEvent;
 import io.pvmm.api.PagingMode;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -24,6 +25,10 @@ import java.util.concurrent.atomic.LongAdder;
  *   <tr><td>{@code violations-recorded}</td><td>violations kept under {@code on-violation=record}</td></tr>
  * </table>
  *
+ * <p>The {@link CostEvent}s come from the same counts, with three kept for them alone: the lifecycle
+ * calls ({@code allocate_page}, {@code release_page}), the TLB flushes and the CR3 loads, each a ROM
+ * call that reaches the monitor.
+ *
  * <p><b>Threading:</b> safe from any thread; adders keep the hot path free of contention. A snapshot
  * taken while vCPUs run may mix moments.
  */
@@ -38,6 +43,9 @@ final class VmiCounters {
     private final LongAdder lazyQueued = new LongAdder();
     private final LongAdder flushes = new LongAdder();
     private final LongAdder violationsRecorded = new LongAdder();
+    private final LongAdder lifecycleCalls = new LongAdder();
+    private final LongAdder tlbFlushes = new LongAdder();
+    private final LongAdder cr3Loads = new LongAdder();
 
     void shadowCreated() {
         shadowsPeak.accumulate(shadowsLive.incrementAndGet());
@@ -72,6 +80,34 @@ final class VmiCounters {
 
     void violationRecorded() {
         violationsRecorded.increment();
+    }
+
+    void lifecycleCall() {
+        lifecycleCalls.increment();
+    }
+
+    void tlbFlush() {
+        tlbFlushes.increment();
+    }
+
+    void cr3Load() {
+        cr3Loads.increment();
+    }
+
+    /**
+     * The cost events: {@code hypercall} for every ROM call that reaches the monitor (the
+     * page-table writes and {@code pte_update}s on typed frames, the lifecycle calls, the CR3 loads),
+     * {@code shadow-update} for every shadow entry translated or copied from a clone source,
+     * {@code multicall} for every flush of a non-empty lazy queue, {@code tlb-flush} for every flush.
+     *
+     * @return the counts, in {@link CostEvent} order
+     */
+    Map<CostEvent, Long> costEvents() {
+        return CostEvent.counts(
+                CostEvent.HYPERCALL, traps.sum() + lifecycleCalls.sum() + cr3Loads.sum(),
+                CostEvent.SHADOW_UPDATE, entriesTranslated.sum() + cloneEntriesCopied.sum(),
+                CostEvent.TLB_FLUSH, tlbFlushes.sum(),
+                CostEvent.MULTICALL, flushes.sum());
     }
 
     /** @return the counters by name, in their fixed order */

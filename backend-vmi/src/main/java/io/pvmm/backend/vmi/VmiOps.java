@@ -1,6 +1,7 @@
 package io.pvmm.backend.vmi;
 
 import io.pvmm.api.BackendContext;
+import io.pvmm.api.CostEvent;
 import io.pvmm.api.Finding;
 import io.pvmm.api.GuestMemory;
 import io.pvmm.api.PagingMode;
@@ -81,26 +82,31 @@ final class VmiOps implements ParavirtOps {
     @Override
     public void allocPt(long pfn) {
         pager.allocatePage(pfn, PageTypeChecker.L1);
+        counters.lifecycleCall();
     }
 
     @Override
     public void allocPd(long pfn) {
         pager.allocatePage(pfn, PageTypeChecker.L2);
+        counters.lifecycleCall();
     }
 
     @Override
     public void allocPdClone(long pfn, long clonePfn, int start, int count) {
         pager.allocateClone(pfn, clonePfn, start, count);
+        counters.lifecycleCall();
     }
 
     @Override
     public void releasePt(long pfn) {
         pager.releasePage(pfn, PageTypeChecker.L1);
+        counters.lifecycleCall();
     }
 
     @Override
     public void releasePd(long pfn) {
         pager.releasePage(pfn, PageTypeChecker.L2);
+        counters.lifecycleCall();
     }
 
     // writes ------------------------------------------------------------------------------------
@@ -156,6 +162,7 @@ final class VmiOps implements ParavirtOps {
         int cpu = context.currentCpu();
         pager.apply(lazy.flush(cpu)); // loading CR3 flushes the TLB
         pager.loadCr3(cpu, pgdPa);
+        counters.cr3Load();
     }
 
     /** {@code vmi_apply_boot_page_allocations}: from now on every page-table write is checked. */
@@ -167,16 +174,19 @@ final class VmiOps implements ParavirtOps {
     @Override
     public void flushTlbUser() {
         pager.apply(lazy.flush(context.currentCpu()));
+        counters.tlbFlush();
     }
 
     @Override
     public void flushTlbKernel() {
         pager.apply(lazy.flush(context.currentCpu()));
+        counters.tlbFlush();
     }
 
     @Override
     public void flushTlbSingle(long address) {
         pager.apply(lazy.flush(context.currentCpu()));
+        counters.tlbFlush();
     }
 
     @Override
@@ -194,6 +204,11 @@ final class VmiOps implements ParavirtOps {
     @Override
     public Map<String, Long> counters() {
         return counters.snapshot();
+    }
+
+    @Override
+    public Map<CostEvent, Long> costEvents() {
+        return counters.costEvents();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.pvmm.guest.observe;
 
+import io.pvmm.api.CostEvent;
 import io.pvmm.api.Finding;
 import io.pvmm.api.PageWalk;
 import io.pvmm.api.ParavirtOps;
@@ -264,6 +265,11 @@ public final class CountingOps implements ParavirtOps {
     @Override
     public Map<String, Long> counters() {
         return delegate.counters();
+    }
+
+    @Override
+    public Map<CostEvent, Long> costEvents() {
+        return delegate.costEvents();
     }
 
     @Override

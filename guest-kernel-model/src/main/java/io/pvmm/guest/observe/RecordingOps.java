@@ -1,5 +1,6 @@
 package io.pvmm.guest.observe;
 
+import io.pvmm.api.CostEvent;
 import io.pvmm.api.Finding;
 import io.pvmm.api.GuestMemory;
 import io.pvmm.api.PageWalk;
@@ -308,6 +309,11 @@ public final class RecordingOps implements ParavirtOps {
     @Override
     public Map<String, Long> counters() {
         return delegate.counters();
+    }
+
+    @Override
+    public Map<CostEvent, Long> costEvents() {
+        return delegate.costEvents();
     }
 
     @Override

@@ -96,6 +96,7 @@ public final class GuestRun {
         GuestKernel kernel = null;
         Map<String, Long> bootHooks = Map.of();
         Map<String, Long> bootCounters = Map.of();
+        Map<String, Long> bootCostEvents = Map.of();
         long bootFrames = 0;
         OpExecutor executor = null;
         boolean completed = false;
@@ -103,6 +104,7 @@ public final class GuestRun {
             kernel = machine.boot(ops);
             bootHooks = hookMap(ops);
             bootCounters = new LinkedHashMap<>(backend.counters());
+            bootCostEvents = costEvents(backend);
             bootFrames = machine.pages().countWith(PageFrames.PAGETABLE);
             observer.booted(kernel);
             executor = new OpExecutor(kernel, workload.crossStream() && config.vcpus() > 1);
@@ -139,7 +141,15 @@ public final class GuestRun {
                 kernel == null ? 0 : kernel.kernelPtePages(),
                 machine.pool().freePages(), kernel == null ? 0 : kernel.bootFreePages(),
                 executor == null ? 0 : executor.operations(), outcomes, machine.pool().failures().injected(), elapsed,
-                completed, machine.tlbs().counters(), audits.records());
+                completed, machine.tlbs().counters(), audits.records(), costEvents(backend), bootCostEvents);
+    }
+
+    /** The backend's typed cost events by id, in the events' order. */
+    private static Map<String, Long> costEvents(ParavirtOps backend) {
+        Map<String, Long> m = new LinkedHashMap<>();
+        backend.costEvents().entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .forEach(e -> m.put(e.getKey().id(), e.getValue()));
+        return m;
     }
 
     private void runStreams(GuestKernel kernel, OpExecutor executor, Problems problems, Audits audits) {

@@ -36,6 +36,9 @@ import java.util.Map;
  * @param tlb            each vCPU's TLB and page-walk counts, by vCPU, under the names of
  *                       {@code TlbCounters.asMap()} (lookups, misses, walks, walk-references, flushes, ...)
  * @param audits         every audit taken, in order, as the {@link AuditSchedule} placed them
+ * @param costEvents     the backend's typed cost events at the end, by {@link io.pvmm.api.CostEvent#id()}, in the
+ *                       events' order; empty when the backend reports none
+ * @param bootCostEvents the same, read at the end of boot
  */
 public record RunReport(String backend, String mode, String workload, long seed, int vcpus,
                         Map<String, Long> hooks, Map<String, Long> bootHooks, Map<String, Long> counters,
@@ -43,15 +46,30 @@ public record RunReport(String backend, String mode, String workload, long seed,
                         List<Finding> findings, List<ViolationRecord> violations, String bug, String failure,
                         long frames, long bootFrames, long kernelTables, long freePages, long bootFreePages, long operations,
                         Map<String, Long> outcomes, long injected, long elapsedMillis, boolean completed,
-                        List<Map<String, Long>> tlb, List<AuditRecord> audits) {
+                        List<Map<String, Long>> tlb, List<AuditRecord> audits,
+                        Map<String, Long> costEvents, Map<String, Long> bootCostEvents) {
 
     /**
-     * Copies the lists.
+     * Copies the lists and the cost events.
      */
     public RunReport {
         findings = List.copyOf(findings);
         violations = List.copyOf(violations);
         audits = List.copyOf(audits);
+        costEvents = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(costEvents));
+        bootCostEvents = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(bootCostEvents));
+    }
+
+    /**
+     * The typed cost events of the workload and shutdown alone: each event's count at the end less its
+     * count at the end of boot.
+     *
+     * @return the counts by event id, in the events' order; empty when the backend reports none
+     */
+    public Map<String, Long> costEventsAfterBoot() {
+        Map<String, Long> m = new java.util.LinkedHashMap<>();
+        costEvents.forEach((k, v) -> m.put(k, v - bootCostEvents.getOrDefault(k, 0L)));
+        return m;
     }
 
     /**

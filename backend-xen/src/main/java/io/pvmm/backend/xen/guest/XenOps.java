@@ -1,6 +1,7 @@
 package io.pvmm.backend.xen.guest;
 
 import io.pvmm.api.BackendContext;
+import io.pvmm.api.CostEvent;
 import io.pvmm.api.EntryBits;
 import io.pvmm.api.Finding;
 import io.pvmm.api.GuestLayout;
@@ -374,6 +375,11 @@ public final class XenOps implements ParavirtOps {
     @Override
     public Map<String, Long> counters() {
         return counters.snapshot();
+    }
+
+    @Override
+    public Map<CostEvent, Long> costEvents() {
+        return counters.costEvents();
     }
 
     /**

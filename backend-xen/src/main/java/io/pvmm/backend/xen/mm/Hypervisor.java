@@ -286,7 +286,7 @@ public final class Hypervisor {
                     ext.newBaseptr(vcpu, op.arg());
                     running = true;
                 }
-                case TLB_FLUSH_LOCAL, INVLPG_LOCAL -> { } // the model has no TLB
+                case TLB_FLUSH_LOCAL, INVLPG_LOCAL -> counters.tlbFlushes.incrementAndGet(); // the guest's TLB is the model's
                 default -> throw new IllegalArgumentException(op.toString());
             }
         } else {

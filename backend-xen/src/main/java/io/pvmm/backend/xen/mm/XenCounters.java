@@ -1,5 +1,6 @@
 package io.pvmm.backend.xen.mm;
 
+import io.pvmm.api.CostEvent;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -20,6 +21,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code typed-frames}, {@code typed-frames-peak}: frames typed as a page table with references,
  *       now and at most.</li>
  * </ul>
+ *
+ * <p>{@link #costEvents()} derives the typed events from the same counts, with one kept for them
+ * alone: {@code tlbFlushes}, the {@code MMUEXT_TLB_FLUSH_LOCAL} and {@code MMUEXT_INVLPG_LOCAL}
+ * operations.
  *
  * <p><b>Threading:</b> every method may be called from any thread; a snapshot taken while vCPUs run
  * may mix moments.
@@ -49,6 +54,9 @@ public final class XenCounters {
     /** {@code typed-frames-peak}. */
     public final AtomicLong typedFramesPeak = new AtomicLong();
 
+    /** TLB operations processed (not among the named counters, which stay as they were). */
+    public final AtomicLong tlbFlushes = new AtomicLong();
+
     /** Creates counters, all zero. */
     public XenCounters() {
     }
@@ -64,6 +72,24 @@ public final class XenCounters {
     /** One frame fewer typed as a page table with references. */
     public void typedFrameRemoved() {
         typedFrames.decrementAndGet();
+    }
+
+    /**
+     * The cost events: {@code hypercall} as {@code hypercalls} (a multicall batch is one),
+     * {@code validated-entry} as {@code entries-validated}, {@code trap-and-emulate} as
+     * {@code emulated-writes}, {@code pin} as {@code pins} plus {@code unpins}, {@code multicall} as
+     * {@code multicalls}, {@code tlb-flush} as the TLB operations.
+     *
+     * @return the counts, in {@link CostEvent} order
+     */
+    public Map<CostEvent, Long> costEvents() {
+        return CostEvent.counts(
+                CostEvent.HYPERCALL, hypercalls.get(),
+                CostEvent.VALIDATED_ENTRY, entriesValidated.get(),
+                CostEvent.TRAP_AND_EMULATE, emulatedWrites.get(),
+                CostEvent.TLB_FLUSH, tlbFlushes.get(),
+                CostEvent.PIN, pins.get() + unpins.get(),
+                CostEvent.MULTICALL, multicalls.get());
     }
 
     /**

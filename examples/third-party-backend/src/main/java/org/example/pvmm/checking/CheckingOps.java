@@ -1,6 +1,7 @@
 package org.example.pvmm.checking;
 
 import io.pvmm.api.BackendContext;
+import io.pvmm.api.CostEvent;
 import io.pvmm.api.EntryBits;
 import io.pvmm.api.Finding;
 import io.pvmm.api.GuestMemory;
@@ -8,6 +9,7 @@ import io.pvmm.api.PagingMode;
 import io.pvmm.api.ParavirtOps;
 import io.pvmm.api.ParavirtViolation;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -194,6 +196,21 @@ final class CheckingOps implements ParavirtOps {
         m.put("links.checked", linksChecked.get());
         m.put("releases.checked", releasesChecked.get());
         m.put("lazy.sections", lazySections.get());
+        return m;
+    }
+
+    /**
+     * The typed cost events, which a cost model prices: every event, at 0. The checks run in the
+     * guest's own time, as a debugging kernel's would, and every store is native's, so nothing runs
+     * between the guest and the hardware. A backend that does add work (a hypercall per write, a
+     * trap) counts it here, beside its free-form {@link #counters()}.
+     */
+    @Override
+    public Map<CostEvent, Long> costEvents() {
+        Map<CostEvent, Long> m = new EnumMap<>(CostEvent.class);
+        for (CostEvent e : CostEvent.values()) {
+            m.put(e, 0L);
+        }
         return m;
     }
 
