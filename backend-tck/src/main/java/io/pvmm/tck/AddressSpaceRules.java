@@ -10,7 +10,7 @@ import static io.pvmm.tck.Layouts.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pvmm.api.PagingMode;
-import io.pvmm.guest.arch.Mmu;
+import io.pvmm.guest.hw.Mmu;
 import io.pvmm.guest.arch.PageTables;
 import io.pvmm.guest.mm.Vma;
 import io.pvmm.guest.workload.Op;

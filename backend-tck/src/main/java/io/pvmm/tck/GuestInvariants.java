@@ -4,7 +4,7 @@ import io.pvmm.api.EntryBits;
 import io.pvmm.api.GuestLayout;
 import io.pvmm.api.PagingMode;
 import io.pvmm.api.PlatformRequirements;
-import io.pvmm.guest.arch.Mmu;
+import io.pvmm.guest.hw.Mmu;
 import io.pvmm.guest.arch.PageTables;
 import io.pvmm.guest.kernel.GuestKernel;
 import io.pvmm.guest.kernel.Task;

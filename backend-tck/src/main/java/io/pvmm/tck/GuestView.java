@@ -1,7 +1,7 @@
 package io.pvmm.tck;
 
 import io.pvmm.api.PagingMode;
-import io.pvmm.guest.arch.Mmu;
+import io.pvmm.guest.hw.Mmu;
 import io.pvmm.guest.kernel.GuestKernel;
 import io.pvmm.guest.kernel.Task;
 import io.pvmm.guest.mm.Vma;

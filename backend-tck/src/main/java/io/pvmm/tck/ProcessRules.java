@@ -11,7 +11,7 @@ import static io.pvmm.tck.Layouts.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pvmm.api.PagingMode;
-import io.pvmm.guest.arch.Mmu;
+import io.pvmm.guest.hw.Mmu;
 import io.pvmm.guest.kernel.ExecImage;
 import io.pvmm.guest.workload.Op;
 import java.util.HashSet;

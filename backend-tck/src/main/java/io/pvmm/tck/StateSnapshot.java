@@ -2,7 +2,7 @@ package io.pvmm.tck;
 
 import io.pvmm.api.PagingMode;
 import io.pvmm.guest.kernel.GuestKernel;
-import io.pvmm.guest.memory.PhysicalMemory;
+import io.pvmm.guest.hw.PhysicalMemory;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;

@@ -4,7 +4,7 @@ import io.pvmm.bench.guest.BackendChoice;
 import io.pvmm.bench.guest.BenchGuest;
 import io.pvmm.bench.guest.Modes;
 import io.pvmm.bench.ops.ForkExitOp;
-import io.pvmm.guest.mm.Cpus;
+import io.pvmm.guest.hw.VcpuThread;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -79,7 +79,7 @@ public class SmpForkExitBenchmark {
         ForkExitOp op;
 
         void start(Guest g) {
-            int cpu = Cpus.currentId();
+            int cpu = VcpuThread.currentId();
             op = new ForkExitOp(g.guest, 1 + cpu * 100_000_000);
         }
     }

@@ -3,7 +3,7 @@ package io.pvmm.cli;
 import io.pvmm.api.GuestMemory;
 import io.pvmm.api.ParavirtOps;
 import io.pvmm.api.ParavirtViolation;
-import io.pvmm.guest.mm.Cpus;
+import io.pvmm.guest.hw.VcpuThread;
 import io.pvmm.guest.observe.Hook;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -64,7 +64,7 @@ final class HookReplayer {
         List<ExecutorService> cpus = new ArrayList<>();
         for (int i = 0; i < recording.vcpus(); i++) {
             int id = i;
-            cpus.add(Executors.newSingleThreadExecutor(r -> new Cpus.VcpuThread(id, "replay-vcpu-" + id, r)));
+            cpus.add(Executors.newSingleThreadExecutor(r -> new VcpuThread(id, "replay-vcpu-" + id, r)));
         }
         try {
             List<HookRecording.Call> calls = recording.calls();

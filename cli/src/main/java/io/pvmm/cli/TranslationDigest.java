@@ -3,7 +3,7 @@ package io.pvmm.cli;
 import io.pvmm.api.GuestLayout;
 import io.pvmm.api.PagingMode;
 import io.pvmm.guest.arch.KernelLayout;
-import io.pvmm.guest.arch.Mmu;
+import io.pvmm.guest.hw.Mmu;
 import io.pvmm.guest.kernel.GuestKernel;
 import io.pvmm.guest.kernel.Task;
 import java.nio.charset.StandardCharsets;

@@ -7,11 +7,11 @@ import io.pvmm.api.ParavirtOps;
 import io.pvmm.api.PlatformRequirements;
 import io.pvmm.guest.arch.PageTables;
 import io.pvmm.guest.config.GuestConfig;
+import io.pvmm.guest.hw.VcpuThread;
 import io.pvmm.guest.kernel.GuestKernel;
 import io.pvmm.guest.kernel.GuestMachine;
 import io.pvmm.guest.kernel.Processes.Outcome;
 import io.pvmm.guest.kernel.Processes;
-import io.pvmm.guest.mm.Cpus;
 import io.pvmm.guest.observe.CountingOps;
 import io.pvmm.guest.kernel.ExecImage;
 import java.util.function.Function;
@@ -53,7 +53,7 @@ public final class Guests {
         BackendProvider provider = TestBackends.nativeProvider();
         GuestMachine machine = GuestMachine.create(mode, config, platform);
         ParavirtOps ops = wrap.apply(provider.create(machine.backendContext(BackendSettings.defaults(provider.settings()))));
-        CountingOps counting = new CountingOps(ops, config.vcpus(), Cpus::currentId);
+        CountingOps counting = new CountingOps(ops, config.vcpus(), VcpuThread::currentId);
         return new Booted(machine.boot(counting), counting);
     }
 

@@ -7,7 +7,7 @@ import io.pvmm.api.EntryBits;
 import io.pvmm.api.GuestMemory;
 import io.pvmm.api.PagingMode;
 import io.pvmm.api.ParavirtOps;
-import io.pvmm.guest.arch.Mmu;
+import io.pvmm.guest.hw.Mmu;
 import io.pvmm.guest.kernel.ExecImage;
 import io.pvmm.guest.kernel.GuestKernel;
 import io.pvmm.guest.kernel.GuestMachine;

@@ -1,13 +1,13 @@
 package io.pvmm.bench.guest;
 
-import io.pvmm.guest.mm.Cpus;
+import io.pvmm.guest.hw.VcpuThread;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * JMH's worker threads as the guest's vCPUs: each worker is a {@link Cpus.VcpuThread} numbered from
+ * JMH's worker threads as the guest's vCPUs: each worker is a {@link VcpuThread} numbered from
  * 0, so a benchmark with {@code @Threads(2)} runs on vCPUs 0 and 1 as {@code smp_processor_id()}
  * sees them. Selected with {@code -Djmh.executor=CUSTOM -Djmh.executor.class=} this class; JMH calls
  * the {@code (int, String)} constructor.
@@ -32,7 +32,7 @@ public final class VcpuExecutor extends ThreadPoolExecutor {
         AtomicInteger next = new AtomicInteger();
         return body -> {
             int cpu = next.getAndIncrement();
-            Thread t = new Cpus.VcpuThread(cpu, prefix + "-vcpu-" + cpu, body);
+            Thread t = new VcpuThread(cpu, prefix + "-vcpu-" + cpu, body);
             t.setDaemon(true);
             return t;
         };

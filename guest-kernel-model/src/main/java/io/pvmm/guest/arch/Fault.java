@@ -3,24 +3,41 @@ package io.pvmm.guest.arch;
 import io.pvmm.api.EntryBits;
 import io.pvmm.api.GuestLayout;
 import io.pvmm.api.PagingMode;
+import io.pvmm.guest.hw.Mmu;
+import io.pvmm.guest.hw.PageFaultHandler;
 import io.pvmm.guest.memory.KernelOops;
+import io.pvmm.guest.mm.Cpus;
+import io.pvmm.guest.mm.MmFault;
+import io.pvmm.guest.mm.MmStruct;
 import java.util.BitSet;
 
 /**
- * The kernel-mapping half of {@code arch/i386/mm/fault.c}: keeping the kernel entries of every root in
+ * {@code arch/i386/mm/fault.c}. {@code do_page_fault} is the kernel's handler of the page faults the
+ * hardware raises ({@link PageFaultHandler}): a fault on a user address, or any fault of a user-mode
+ * access, goes to {@code handle_mm_fault}; a kernel access to a kernel address may be a vmalloc fault,
+ * and is otherwise an oops. The kernel-mapping half keeps the kernel entries of every root in
  * step with {@code swapper_pg_dir} where the kernel pmd is not shared. A vmalloc fault copies the one
  * missing entry into the faulting root ({@code vmalloc_sync_one}); {@code vmalloc_sync_all} copies
  * every missing one into every root on {@code pgd_list}, under {@code pgd_lock}, remembering which
  * slots are in sync. With a shared PAE kernel pmd there is nothing to do ("vmalloc faults work because
  * attached pagetables are never freed").
  */
-public final class Fault {
+public final class Fault implements PageFaultHandler {
+
+    /** {@code do_page_fault}'s answer when {@code handle_mm_fault} ran out of memory: the task is killed. */
+    public static final int VM_FAULT_OOM = -1;
+    /** {@code do_page_fault}'s answer when no vma allows the access: {@code SIGSEGV} kills the task. */
+    public static final int SIGSEGV = -2;
+    /** Faults of one access after which the model calls the fault unfixable rather than loop. */
+    private static final int MAX_FAULTS = 64;
 
     private final PagingMode mode;
     private final GuestLayout layout;
     private final Paravirt pv;
     private final PageTables tables;
     private final PgTable pgTable;
+    private final MmFault mmFault;
+    private final Cpus cpus;
     private final BitSet insync = new BitSet();
 
     /**
@@ -30,13 +47,49 @@ public final class Fault {
      * @param pv      paravirt wrappers
      * @param tables  page-table accessors
      * @param pgTable {@code pgd_list} and {@code pgd_lock}
+     * @param mmFault {@code handle_mm_fault}
+     * @param cpus    the CPUs (the faulting task's address space is the one loaded)
      */
-    public Fault(GuestLayout layout, Paravirt pv, PageTables tables, PgTable pgTable) {
+    public Fault(GuestLayout layout, Paravirt pv, PageTables tables, PgTable pgTable, MmFault mmFault, Cpus cpus) {
         this.mode = layout.mode();
         this.layout = layout;
         this.pv = pv;
         this.tables = tables;
         this.pgTable = pgTable;
+        this.mmFault = mmFault;
+        this.cpus = cpus;
+    }
+
+    /**
+     * {@code do_page_fault}: a kernel access to a kernel address is a vmalloc fault or an oops
+     * ("unable to handle kernel paging request"); any other fault is the current task's, handled by
+     * {@code handle_mm_fault} in the address space loaded on this CPU, whose caller holds
+     * {@code mmap_sem}. A fault it cannot fix kills the task: {@link #VM_FAULT_OOM} or
+     * {@link #SIGSEGV}.
+     *
+     * @throws KernelOops for a kernel fault it cannot fix, or an access that keeps faulting
+     */
+    @Override
+    public int pageFault(long cr3, long address, Mmu.Access access, int attempt) {
+        if (!access.user() && address >= PagingMode.PAGE_OFFSET) {
+            if (attempt == 0 && vmallocFault(cr3, address)) {
+                return RETRY;
+            }
+            throw new KernelOops(String.format("unable to handle kernel paging request at 0x%08x", address));
+        }
+        if (attempt == MAX_FAULTS) {
+            throw new KernelOops(String.format("page fault at 0x%08x handled %d times and still not mapped",
+                    address, attempt));
+        }
+        MmStruct mm = cpus.current().activeMm();
+        switch (mmFault.handleMmFault(mm, address & 0xFFFF_F000L, access.write())) {
+            case MINOR:
+                return RETRY;
+            case OOM:
+                return VM_FAULT_OOM;
+            default:
+                return SIGSEGV;
+        }
     }
 
     /**

@@ -4,7 +4,7 @@ import io.pvmm.api.EntryBits;
 import io.pvmm.api.GuestLayout;
 import io.pvmm.api.PagingMode;
 import io.pvmm.guest.memory.KernelOops;
-import io.pvmm.guest.memory.PhysicalMemory;
+import io.pvmm.guest.hw.PhysicalMemory;
 
 /**
  * The kernel's own stores to page-table memory that do not go through a paravirt write: the
@@ -14,7 +14,7 @@ import io.pvmm.guest.memory.PhysicalMemory;
  * the target frame first: if a hypervisor has made it read-only (Xen, for page tables), the store
  * faults, and the backend may emulate it ({@link Paravirt#writeFault}); if it does not, the kernel
  * oopses with a {@link KernelOops}. Once stored, the store is checked against the hardware's write
- * protection ({@link io.pvmm.guest.memory.StoreTraps}) and traps to a backend that protected the frame:
+ * protection ({@link io.pvmm.guest.hw.StoreTraps}) and traps to a backend that protected the frame:
  * a single store as an entry store, {@link #clear} and {@link #copy} word by word as a block operation.
  */
 public final class KernelStore {

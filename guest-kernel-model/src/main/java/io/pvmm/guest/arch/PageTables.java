@@ -2,7 +2,7 @@ package io.pvmm.guest.arch;
 
 import io.pvmm.api.EntryBits;
 import io.pvmm.api.PagingMode;
-import io.pvmm.guest.memory.PhysicalMemory;
+import io.pvmm.guest.hw.PhysicalMemory;
 
 /**
  * The page-table accessors of {@code pgtable.h}, {@code pgtable-2level.h} and

@@ -3,8 +3,8 @@ package io.pvmm.guest.arch;
 import io.pvmm.api.ParavirtOps;
 import io.pvmm.guest.hw.TlbGeometry;
 import io.pvmm.guest.hw.Tlbs;
-import io.pvmm.guest.memory.PhysicalMemory;
-import io.pvmm.guest.memory.StoreTraps;
+import io.pvmm.guest.hw.PhysicalMemory;
+import io.pvmm.guest.hw.StoreTraps;
 import java.util.Objects;
 
 /**

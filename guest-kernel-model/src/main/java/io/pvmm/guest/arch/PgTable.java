@@ -4,12 +4,12 @@ import io.pvmm.api.GuestLayout;
 import io.pvmm.api.PagingMode;
 import io.pvmm.guest.bugs.GuestBug;
 import io.pvmm.guest.config.GuestConfig;
+import io.pvmm.guest.hw.VcpuThread;
 import io.pvmm.guest.memory.FreePool;
 import io.pvmm.guest.memory.Gfp;
 import io.pvmm.guest.memory.PageFrames;
-import io.pvmm.guest.memory.PhysicalMemory;
+import io.pvmm.guest.hw.PhysicalMemory;
 import io.pvmm.guest.memory.SlabCache;
-import io.pvmm.guest.mm.Cpus;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -88,11 +88,11 @@ public final class PgTable {
      */
     public void pgtableCacheInit() {
         if (mode == PagingMode.PAE) {
-            pmdCache = new SlabCache("pmd", PagingMode.PAGE_SIZE, this::pmdCtor, null, pool, pages, config.vcpus(), Cpus::currentId);
+            pmdCache = new SlabCache("pmd", PagingMode.PAGE_SIZE, this::pmdCtor, null, pool, pages, config.vcpus(), VcpuThread::currentId);
         }
         int pgdSize = layout.sharedKernelPmd() ? mode.pgdBytes() : PagingMode.PAGE_SIZE;
         pgdCache = new SlabCache("pgd", pgdSize, this::pgdCtor, mode == PagingMode.TWO_LEVEL ? this::pgdDtor : null, pool, pages,
-                config.vcpus(), Cpus::currentId);
+                config.vcpus(), VcpuThread::currentId);
     }
 
     /** {@code pmd_ctor}: {@code memset(pmd, 0, PTRS_PER_PMD*sizeof(pmd_t))}. */

@@ -4,16 +4,16 @@ import io.pvmm.api.EntryBits;
 import io.pvmm.api.PageWalk;
 import io.pvmm.api.PagingMode;
 import io.pvmm.api.ParavirtOps;
-import io.pvmm.guest.arch.Mmu;
-import io.pvmm.guest.memory.PhysicalMemory;
 import java.util.Objects;
 
 /**
  * A vCPU's access to a linear address, as its MMU makes it: the TLB first; on a miss a walk of the
  * tables through {@link Mmu}, which sets the accessed bit of each entry it uses and the dirty bit of
  * the leaf on a write (Intel SDM vol. 3A, §4.8), then caches the translation. An access the tables
- * do not allow is a page fault: {@link #access} answers {@link Tlb#FAULT} and the caller runs the
- * kernel's fault handler, then retries, as the faulting instruction is restarted.
+ * do not allow is a page fault: {@link #access(long, long, Mmu.Access, PageFaultHandler)} raises it
+ * into the kernel's handler ({@link PageFaultHandler}) and restarts the access, as the faulting
+ * instruction is restarted; {@link #access(long, long, Mmu.Access)} is one try, which answers
+ * {@link Tlb#FAULT}.
  *
  * <p>The walk's bit updates are stores to page-table memory that no paravirt_ops call makes; the
  * backend learns of each through {@link ParavirtOps#accessedDirtySet}, and of each walk through
@@ -60,8 +60,8 @@ public final class LinearAccess {
     }
 
     /**
-     * Accesses a linear address on the calling vCPU through the address space rooted at {@code root}
-     * (the vCPU's CR3).
+     * Tries an access to a linear address once, on the calling vCPU, through the address space rooted
+     * at {@code root} (the vCPU's CR3): no fault is raised.
      *
      * @param root   the root loaded on this vCPU
      * @param va     the linear address
@@ -75,6 +75,30 @@ public final class LinearAccess {
             return pa;
         }
         return walk(tlb, root, va, access);
+    }
+
+    /**
+     * Accesses a linear address on the calling vCPU as an instruction does: an access that faults
+     * raises the page fault into the kernel's handler, and is restarted once the handler has fixed
+     * it, until it reaches memory or the handler gives up. This is how every access the kernel or a
+     * workload makes reaches guest memory.
+     *
+     * @param root   the root loaded on this vCPU (CR3)
+     * @param va     the linear address
+     * @param access what the access is
+     * @param kernel the kernel's page-fault handler ({@code do_page_fault})
+     * @return the physical address reached, or the handler's negative code when it gave up
+     */
+    public long access(long root, long va, Mmu.Access access, PageFaultHandler kernel) {
+        long pa = access(root, va, access);
+        for (int attempt = 0; pa == Tlb.FAULT; attempt++) {
+            int r = kernel.pageFault(root, va, access, attempt);
+            if (r != PageFaultHandler.RETRY) {
+                return r;
+            }
+            pa = access(root, va, access);
+        }
+        return pa;
     }
 
     private long walk(Tlb tlb, long root, long va, Mmu.Access access) {

@@ -1,7 +1,6 @@
 package io.pvmm.guest.hw;
 
 import io.pvmm.api.PagingMode;
-import io.pvmm.guest.arch.Mmu;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;

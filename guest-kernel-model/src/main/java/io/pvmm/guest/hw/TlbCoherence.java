@@ -1,6 +1,5 @@
 package io.pvmm.guest.hw;
 
-import io.pvmm.guest.arch.Mmu;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -8,7 +8,7 @@ import io.pvmm.guest.arch.Init;
 import io.pvmm.guest.arch.KernelLayout;
 import io.pvmm.guest.arch.KernelProt;
 import io.pvmm.guest.arch.KernelStore;
-import io.pvmm.guest.arch.Mmu;
+import io.pvmm.guest.hw.Mmu;
 import io.pvmm.guest.arch.PageAttr;
 import io.pvmm.guest.arch.PageTables;
 import io.pvmm.guest.arch.PageWalks;
@@ -18,10 +18,11 @@ import io.pvmm.guest.arch.PgTable;
 import io.pvmm.guest.bugs.GuestBug;
 import io.pvmm.guest.config.GuestConfig;
 import io.pvmm.guest.hw.LinearAccess;
+import io.pvmm.guest.hw.VcpuThread;
 import io.pvmm.guest.memory.Bootmem;
 import io.pvmm.guest.memory.FreePool;
 import io.pvmm.guest.memory.PageFrames;
-import io.pvmm.guest.memory.PhysicalMemory;
+import io.pvmm.guest.hw.PhysicalMemory;
 import io.pvmm.guest.mm.ChangeProtection;
 import io.pvmm.guest.mm.CopyPageRange;
 import io.pvmm.guest.mm.Cpus;
@@ -39,7 +40,7 @@ import io.pvmm.guest.mm.Vmalloc;
  * in {@link Processes}; this class owns the pieces and the boot.
  *
  * <p>Every operation runs on the calling thread as the CPU that thread is ({@link Cpus}): run them
- * from {@link Cpus.VcpuThread}s, or from one other thread while no vCPU thread runs.
+ * from {@link VcpuThread}s, or from one other thread while no vCPU thread runs.
  */
 public final class GuestKernel {
 
@@ -77,10 +78,10 @@ public final class GuestKernel {
         PhysicalMemory mem = machine.memory();
         PageFrames pages = machine.pages();
         FreePool pool = machine.pool();
-        mem.traps().attach(ops, Cpus::currentId); // trapped stores go to the backend as the guest sees it
+        mem.traps().attach(ops, VcpuThread::currentId); // trapped stores go to the backend as the guest sees it
         this.pv = new Paravirt(ops, mem, machine.tlbs());
         this.tables = new PageTables(layout.mode(), mem, pv);
-        this.walks = new PageWalks(config.vcpus(), Cpus::currentId);
+        this.walks = new PageWalks(config.vcpus(), VcpuThread::currentId);
         this.store = new KernelStore(mem, tables, pv, layout, walks);
         this.prot = new KernelProt(layout.pge());
         this.bootmem = new Bootmem(mem, pages, KernelLayout.IMAGE_END >>> PagingMode.PAGE_SHIFT, layout.maxLowPfn());
@@ -88,10 +89,10 @@ public final class GuestKernel {
         this.pgAlloc = new PgAlloc(pv, tables, store, pool, pages, config);
         this.init = new Init(layout, pages, bootmem, pv, tables, prot);
         this.pageAttr = new PageAttr(layout, pool, pages, pv, tables, pgTable, prot, walks);
-        this.fault = new Fault(layout, pv, tables, pgTable);
         this.pageCache = new PageCache(pool, pages);
         this.pteAlloc = new PteAlloc(tables, pgTable, pgAlloc);
         this.mmFault = new MmFault(pv, tables, store, pteAlloc, pool, pages, pageCache, machine.cpus());
+        this.fault = new Fault(layout, pv, tables, pgTable, mmFault, machine.cpus());
         Teardown teardown = new Teardown(layout.mode(), pv, tables, store, pgAlloc, pages, machine.cpus());
         ChangeProtection changeProtection = new ChangeProtection(layout.mode(), pv, tables, store, machine.cpus());
         this.mmap = new Mmap(pv, teardown, changeProtection, pool, pages, machine.cpus(), config.has(GuestBug.SKIP_FLUSH));
@@ -144,7 +145,7 @@ public final class GuestKernel {
      * @param nanos guest nanoseconds spent by the operation just done
      */
     public void spend(long nanos) {
-        int cpu = Cpus.currentId();
+        int cpu = VcpuThread.currentId();
         if (clock.advance(cpu, nanos)) {
             pgTable.cacheReap(clock.jiffies(cpu));
         }
@@ -210,7 +211,7 @@ public final class GuestKernel {
         return pageAttr;
     }
 
-    /** @return {@code fault.c}'s vmalloc synchronisation */
+    /** @return {@code fault.c}: {@code do_page_fault}, the vmalloc synchronisation */
     public Fault fault() {
         return fault;
     }

@@ -10,10 +10,11 @@ import io.pvmm.api.PlatformRequirements;
 import io.pvmm.api.WriteProtection;
 import io.pvmm.guest.arch.KernelLayout;
 import io.pvmm.guest.config.GuestConfig;
+import io.pvmm.guest.hw.VcpuThread;
 import io.pvmm.guest.memory.AllocFailures;
 import io.pvmm.guest.memory.FreePool;
 import io.pvmm.guest.memory.PageFrames;
-import io.pvmm.guest.memory.PhysicalMemory;
+import io.pvmm.guest.hw.PhysicalMemory;
 import io.pvmm.guest.hw.Tlbs;
 import io.pvmm.guest.mm.Cpus;
 import java.util.Objects;
@@ -45,8 +46,8 @@ public final class GuestMachine {
         this.memory = new PhysicalMemory(layout.mode(), layout.maxPfn());
         this.pages = new PageFrames(layout.maxPfn());
         this.cpus = new Cpus(config.vcpus());
-        this.tlbs = new Tlbs(config.vcpus(), config.tlb(), layout.mode(), layout.pge(), Cpus::currentId);
-        this.pool = new FreePool(memory, pages, layout.maxLowPfn(), config.vcpus(), Cpus::currentId,
+        this.tlbs = new Tlbs(config.vcpus(), config.tlb(), layout.mode(), layout.pge(), VcpuThread::currentId);
+        this.pool = new FreePool(memory, pages, layout.maxLowPfn(), config.vcpus(), VcpuThread::currentId,
                 new AllocFailures(config.failAllocAt(), config.failAllocProbability(), config.seed()));
     }
 
@@ -100,7 +101,7 @@ public final class GuestMachine {
 
             @Override
             public int currentCpu() {
-                return Cpus.currentId();
+                return VcpuThread.currentId();
             }
         };
     }

@@ -1,13 +1,11 @@
 package io.pvmm.guest.kernel;
 
 import io.pvmm.api.PagingMode;
-import io.pvmm.guest.arch.Mmu;
+import io.pvmm.guest.arch.Fault;
+import io.pvmm.guest.hw.Mmu;
 import io.pvmm.guest.arch.Paravirt;
-import io.pvmm.guest.hw.Tlb;
-import io.pvmm.guest.memory.KernelOops;
 import io.pvmm.guest.mm.Cpus;
 import io.pvmm.guest.mm.Fork;
-import io.pvmm.guest.mm.MmFault;
 import io.pvmm.guest.mm.Mmap;
 import io.pvmm.guest.mm.MmStruct;
 import io.pvmm.guest.mm.Vma;
@@ -47,7 +45,6 @@ public final class Processes {
     private final Paravirt pv;
     private final Fork fork;
     private final Mmap mmap;
-    private final MmFault mmFault;
     private final Cpus cpus;
     private final ConcurrentHashMap<Integer, Task> tasks = new ConcurrentHashMap<>();
     private final ConcurrentSkipListMap<Integer, Boolean> killed = new ConcurrentSkipListMap<>();
@@ -56,14 +53,12 @@ public final class Processes {
      * the instruction for ever; a handler that returns without mapping the page (or siblings that
      * unmap it as often) is the only way to get here.
      */
-    private static final int MAX_FAULTS = 64;
 
     Processes(GuestKernel kernel) {
         this.kernel = kernel;
         this.pv = kernel.pv();
         this.fork = kernel.fork();
         this.mmap = kernel.mmap();
-        this.mmFault = kernel.mmFault();
         this.cpus = kernel.cpus();
     }
 
@@ -302,7 +297,7 @@ public final class Processes {
      * @return {@link Outcome#OK}; {@link Outcome#ENOMEM} or {@link Outcome#EFAULT} when the task was killed
      */
     public Outcome touch(int pid, long address, boolean write) {
-        return access(pid, address, write, write ? Mmu.Access.USER_WRITE : Mmu.Access.USER_READ);
+        return access(pid, address, write ? Mmu.Access.USER_WRITE : Mmu.Access.USER_READ);
     }
 
     /**
@@ -310,38 +305,29 @@ public final class Processes {
      * supervisor write, which CR0.WP makes obey the pte's RW bit.
      */
     private Outcome copyToUser(int pid, long address) {
-        return access(pid, address, true, Mmu.Access.KERNEL_WRITE);
+        return access(pid, address, Mmu.Access.KERNEL_WRITE);
     }
 
-    private Outcome access(int pid, long address, boolean write, Mmu.Access access) {
+    private Outcome access(int pid, long address, Mmu.Access access) {
         Task task = tasks.get(pid);
         if (task == null || task.mm() == null) {
             return Outcome.NO_TASK;
         }
         switchTo(task);
         MmStruct mm = task.mm();
-        MmFault.FaultResult r = MmFault.FaultResult.MINOR;
+        long reached;
         mm.mmapSem().readLock().lock();
         try {
-            for (int faults = 0; kernel.access().access(mm.pgd(), address, access) == Tlb.FAULT; faults++) {
-                if (faults == MAX_FAULTS) {
-                    throw new KernelOops(String.format("page fault at 0x%08x handled %d times and still not mapped",
-                            address, faults));
-                }
-                r = mmFault.handleMmFault(mm, address & 0xFFFF_F000L, write);
-                if (r != MmFault.FaultResult.MINOR) {
-                    break;
-                }
-            }
+            reached = kernel.access().access(mm.pgd(), address, access, kernel.fault()); // faults: do_page_fault
         } finally {
             mm.mmapSem().readLock().unlock();
         }
-        if (r == MmFault.FaultResult.MINOR) {
+        if (reached >= 0) {
             return Outcome.OK;
         }
         killed.put(pid, Boolean.TRUE);
         exit(pid);
-        return r == MmFault.FaultResult.OOM ? Outcome.ENOMEM : Outcome.EFAULT;
+        return reached == Fault.VM_FAULT_OOM ? Outcome.ENOMEM : Outcome.EFAULT;
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.pvmm.guest.memory;
 
+import io.pvmm.guest.hw.PhysicalMemory;
+
 /**
  * The boot-time allocator ({@code alloc_bootmem_low_pages}): hands out zeroed lowmem pages one after
  * another from the first frame after the kernel image, marks them {@code PG_reserved}, and at

@@ -1,5 +1,6 @@
 package io.pvmm.guest.memory;
 
+import io.pvmm.guest.hw.PhysicalMemory;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.LongAdder;

@@ -1,11 +1,13 @@
 package io.pvmm.guest.mm;
 
+import io.pvmm.guest.hw.VcpuThread;
 import java.util.Objects;
 
 /**
- * The guest's CPUs: for each, the address space it has loaded ({@code active_mm}, which a kernel
- * thread borrows lazily) and whether it is in lazy MMU mode. A vCPU is a {@link VcpuThread}; any
- * other thread (boot, shutdown, a test) acts as CPU 0 and must not run while vCPU threads do.
+ * The kernel's per-CPU state for memory: for each CPU, the address space it has loaded
+ * ({@code active_mm}, which a kernel thread borrows lazily) and whether it is in lazy MMU mode (the
+ * paravirt per-CPU lazy mode). A CPU is a vCPU of the hardware layer, a {@link VcpuThread}; the
+ * hardware's own per-vCPU state (CR3, the TLB) is in {@code io.pvmm.guest.hw}.
  */
 public final class Cpus {
 
@@ -45,28 +47,6 @@ public final class Cpus {
         }
     }
 
-    /** A thread that is one of the guest's vCPUs. */
-    public static class VcpuThread extends Thread {
-        private final int cpu;
-
-        /**
-         * Creates a vCPU thread.
-         *
-         * @param cpu  the CPU number
-         * @param name the thread's name
-         * @param body what it runs
-         */
-        public VcpuThread(int cpu, String name, Runnable body) {
-            super(body, name);
-            this.cpu = cpu;
-        }
-
-        /** @return the CPU number */
-        public int cpu() {
-            return cpu;
-        }
-    }
-
     private final Cpu[] cpus;
 
     /**
@@ -81,18 +61,9 @@ public final class Cpus {
         }
     }
 
-    /**
-     * {@code smp_processor_id()}.
-     *
-     * @return the calling vCPU, 0 for other threads
-     */
-    public static int currentId() {
-        return Thread.currentThread() instanceof VcpuThread v ? v.cpu() : 0;
-    }
-
     /** @return the calling CPU's state */
     public Cpu current() {
-        return cpus[currentId()];
+        return cpus[VcpuThread.currentId()];
     }
 
     /**

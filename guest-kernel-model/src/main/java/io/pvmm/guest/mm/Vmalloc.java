@@ -5,11 +5,10 @@ import io.pvmm.api.PagingMode;
 import io.pvmm.guest.arch.Fault;
 import io.pvmm.guest.arch.KernelProt;
 import io.pvmm.guest.arch.KernelStore;
-import io.pvmm.guest.arch.Mmu;
+import io.pvmm.guest.hw.Mmu;
 import io.pvmm.guest.arch.Paravirt;
 import io.pvmm.guest.arch.PageTables;
 import io.pvmm.guest.hw.LinearAccess;
-import io.pvmm.guest.hw.Tlb;
 import io.pvmm.guest.memory.FreePool;
 import io.pvmm.guest.memory.Gfp;
 import io.pvmm.guest.memory.KernelOops;
@@ -171,8 +170,7 @@ public final class Vmalloc {
         }
         for (int i = 0; i < pfns.length; i++) {
             long a = addr + (long) i * PagingMode.PAGE_SIZE;
-            if (access.access(pgd, a, Mmu.Access.KERNEL_READ) == Tlb.FAULT
-                    && (!fault.vmallocFault(pgd, a) || access.access(pgd, a, Mmu.Access.KERNEL_READ) == Tlb.FAULT)) {
+            if (access.access(pgd, a, Mmu.Access.KERNEL_READ, fault) < 0) { // do_page_fault oopses first
                 throw new KernelOops(String.format("unable to handle kernel paging request at 0x%08x", a));
             }
         }

@@ -5,11 +5,11 @@ import io.pvmm.api.PagingMode;
 import io.pvmm.api.ParavirtOps;
 import io.pvmm.api.ParavirtViolation;
 import io.pvmm.guest.config.GuestConfig;
+import io.pvmm.guest.hw.VcpuThread;
 import io.pvmm.guest.kernel.GuestKernel;
 import io.pvmm.guest.kernel.GuestMachine;
 import io.pvmm.guest.memory.KernelOops;
 import io.pvmm.guest.memory.PageFrames;
-import io.pvmm.guest.mm.Cpus;
 import io.pvmm.guest.observe.CountingOps;
 import io.pvmm.guest.observe.Hook;
 import io.pvmm.guest.workload.Op;
@@ -89,7 +89,7 @@ public final class GuestRun {
     public RunReport run(BackendFactory factory) {
         GuestMachine machine = GuestMachine.create(mode, config, factory.platform(mode));
         ParavirtOps backend = factory.create(machine.backendContext(factory.settings()));
-        CountingOps ops = new CountingOps(backend, config.vcpus(), Cpus::currentId);
+        CountingOps ops = new CountingOps(backend, config.vcpus(), VcpuThread::currentId);
         Problems problems = new Problems();
         Audits audits = new Audits(backend);
         long t0 = System.nanoTime();
@@ -173,11 +173,11 @@ public final class GuestRun {
             w = points;
         }
         List<Iterator<Op>> streams = w.streams(config.vcpus(), config.seed());
-        List<Cpus.VcpuThread> threads = new ArrayList<>();
+        List<VcpuThread> threads = new ArrayList<>();
         for (int cpu = 0; cpu < streams.size(); cpu++) {
             Iterator<Op> stream = streams.get(cpu);
             int id = cpu;
-            threads.add(new Cpus.VcpuThread(cpu, "vcpu-" + cpu, () -> {
+            threads.add(new VcpuThread(cpu, "vcpu-" + cpu, () -> {
                 long n = 0;
                 try {
                     while (!problems.stop.get() && stream.hasNext()) {

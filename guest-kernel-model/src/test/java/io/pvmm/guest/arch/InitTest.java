@@ -8,6 +8,7 @@ import io.pvmm.api.ParavirtOps;
 import io.pvmm.api.PlatformRequirements;
 import io.pvmm.guest.Guests;
 import io.pvmm.guest.config.GuestConfig;
+import io.pvmm.guest.hw.Mmu;
 import io.pvmm.guest.kernel.GuestKernel;
 import io.pvmm.guest.observe.Hook;
 import org.junit.jupiter.api.DisplayName;

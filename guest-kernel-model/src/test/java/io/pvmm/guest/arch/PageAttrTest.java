@@ -9,10 +9,10 @@ import io.pvmm.api.ParavirtOps;
 import io.pvmm.api.PlatformRequirements;
 import io.pvmm.guest.Guests;
 import io.pvmm.guest.config.GuestConfig;
+import io.pvmm.guest.hw.VcpuThread;
 import io.pvmm.guest.kernel.GuestKernel;
 import io.pvmm.guest.memory.Gfp;
 import io.pvmm.guest.memory.KernelOops;
-import io.pvmm.guest.mm.Cpus;
 import io.pvmm.guest.observe.Hook;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -145,7 +145,7 @@ class PageAttrTest {
         AtomicBoolean flushed = new AtomicBoolean();
         AtomicBoolean freeDuringWalk = new AtomicBoolean();
         AtomicBoolean flushReturnedDuringWalk = new AtomicBoolean();
-        Cpus.VcpuThread walker = new Cpus.VcpuThread(1, "vcpu-1", () -> {
+        VcpuThread walker = new VcpuThread(1, "vcpu-1", () -> {
             k.pageWalks().begin(); // vCPU 1 is preempted in the middle of a walk through the old pmd
             inWalk.countDown();
             try {

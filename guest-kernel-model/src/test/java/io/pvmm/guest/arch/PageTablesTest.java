@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.pvmm.api.EntryBits;
 import io.pvmm.api.PagingMode;
 import io.pvmm.api.ParavirtOps;
-import io.pvmm.guest.memory.PhysicalMemory;
+import io.pvmm.guest.hw.PhysicalMemory;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.mockito.Mockito;

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pvmm.api.PagingMode;
-import io.pvmm.guest.arch.Mmu;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;

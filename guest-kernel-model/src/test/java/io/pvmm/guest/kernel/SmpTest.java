@@ -9,8 +9,8 @@ import io.pvmm.guest.Interleaving;
 import io.pvmm.guest.arch.PageAttr;
 import io.pvmm.guest.arch.PageTables;
 import io.pvmm.guest.config.GuestConfig;
+import io.pvmm.guest.hw.VcpuThread;
 import io.pvmm.guest.memory.Gfp;
-import io.pvmm.guest.mm.Cpus;
 import io.pvmm.guest.mm.Vma;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +33,7 @@ class SmpTest {
         for (int cpu = 0; cpu < 2; cpu++) {
             int base = 1 + cpu * 100_000;
             int me = cpu;
-            threads.add(new Cpus.VcpuThread(cpu, "vcpu-" + cpu, guard(failure, () -> {
+            threads.add(new VcpuThread(cpu, "vcpu-" + cpu, guard(failure, () -> {
                 p.spawnKernelThread(base);
                 p.exec(base, ExecImage.DEFAULT);
                 p.mmap(base, 0x4000_0000L, 1 << 16, Vma.READ | Vma.WRITE, 0, 0);
@@ -55,7 +55,7 @@ class SmpTest {
         }
         SplittableRandom rnd = new SplittableRandom(rep.getCurrentRepetition());
         List<Long> leftUncached = new ArrayList<>();
-        threads.add(new Cpus.VcpuThread(2, "vcpu-2", guard(failure, () -> {
+        threads.add(new VcpuThread(2, "vcpu-2", guard(failure, () -> {
             witness.start();
             for (int i = 0; i < 40; i++) {
                 if (i == 13 || i == 26) {

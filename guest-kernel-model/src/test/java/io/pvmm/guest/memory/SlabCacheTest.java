@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.pvmm.api.PagingMode;
+import io.pvmm.guest.hw.PhysicalMemory;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;

@@ -7,6 +7,7 @@ import io.pvmm.guest.Guests;
 import io.pvmm.guest.Interleaving;
 import io.pvmm.guest.arch.KernelLayout;
 import io.pvmm.guest.config.GuestConfig;
+import io.pvmm.guest.hw.VcpuThread;
 import io.pvmm.guest.kernel.ExecImage;
 import io.pvmm.guest.kernel.GuestKernel;
 import io.pvmm.guest.kernel.Processes;
@@ -77,7 +78,7 @@ class FaultRaceTest {
         CyclicBarrier bothHold = new CyclicBarrier(2);
         long[] held = {-1, -1};
         g.memory().onBeforePteLock(page -> {
-            held[Cpus.currentId()] = page;
+            held[VcpuThread.currentId()] = page;
             try {
                 bothHold.await(10, TimeUnit.SECONDS);
             } catch (Exception e) {
@@ -90,7 +91,7 @@ class FaultRaceTest {
         List<Thread> threads = new ArrayList<>();
         for (int cpu = 0; cpu < 2; cpu++) {
             int id = cpu;
-            threads.add(new Cpus.VcpuThread(cpu, "vcpu-" + cpu, () -> {
+            threads.add(new VcpuThread(cpu, "vcpu-" + cpu, () -> {
                 try {
                     outcomes[id] = g.p().touch(tasks[id], va, write);
                     g.p().idle();
@@ -257,7 +258,7 @@ class FaultRaceTest {
         for (int cpu = 0; cpu < 3; cpu++) {
             int tid = cpu + 1;
             SplittableRandom rnd = seeds.split();
-            threads.add(new Cpus.VcpuThread(cpu, "vcpu-" + cpu, () -> {
+            threads.add(new VcpuThread(cpu, "vcpu-" + cpu, () -> {
                 try {
                     int[] order = new int[2 * pages];
                     for (int i = 0; i < order.length; i++) {

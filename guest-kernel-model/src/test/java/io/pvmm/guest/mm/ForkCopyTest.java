@@ -6,7 +6,7 @@ import io.pvmm.api.PagingMode;
 import io.pvmm.api.ParavirtOps;
 import io.pvmm.guest.Guests;
 import io.pvmm.guest.arch.KernelLayout;
-import io.pvmm.guest.arch.Mmu;
+import io.pvmm.guest.hw.Mmu;
 import io.pvmm.guest.config.GuestConfig;
 import io.pvmm.guest.kernel.ExecImage;
 import io.pvmm.guest.kernel.GuestKernel;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.pvmm.api.EntryBits;
 import io.pvmm.api.PagingMode;
 import io.pvmm.guest.Guests;
-import io.pvmm.guest.arch.Mmu;
+import io.pvmm.guest.hw.Mmu;
 import io.pvmm.guest.arch.PageTables;
 import io.pvmm.guest.config.GuestConfig;
 import io.pvmm.guest.kernel.GuestKernel;

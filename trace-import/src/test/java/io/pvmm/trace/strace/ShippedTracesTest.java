@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pvmm.api.BackendProvider;
 import io.pvmm.api.PagingMode;
-import io.pvmm.guest.arch.Mmu;
+import io.pvmm.guest.hw.Mmu;
 import io.pvmm.guest.config.GuestConfig;
 import io.pvmm.guest.kernel.GuestKernel;
 import io.pvmm.guest.kernel.Task;

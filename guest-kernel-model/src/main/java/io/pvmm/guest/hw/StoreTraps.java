@@ -1,4 +1,4 @@
-package io.pvmm.guest.memory;
+package io.pvmm.guest.hw;
 
 import io.pvmm.api.PagingMode;
 import io.pvmm.api.ParavirtOps;

@@ -1,10 +1,9 @@
-package io.pvmm.guest.arch;
+package io.pvmm.guest.hw;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pvmm.api.EntryBits;
 import io.pvmm.api.PagingMode;
-import io.pvmm.guest.memory.PhysicalMemory;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;

@@ -1,4 +1,4 @@
-package io.pvmm.guest.arch;
+package io.pvmm.guest.hw;
 
 import io.pvmm.api.EntryBits;
 import io.pvmm.api.GuestMemory;

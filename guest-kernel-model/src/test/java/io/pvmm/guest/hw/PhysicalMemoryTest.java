@@ -1,4 +1,4 @@
-package io.pvmm.guest.memory;
+package io.pvmm.guest.hw;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
