@@ -36,7 +36,7 @@ public class AuditSlopeBenchmark {
     /** A guest with live processes. */
     @State(Scope.Thread)
     public static class Guest {
-        /** The backend whose audit is timed. */
+        /** The backend whose audit is timed; {@code run.sh} passes every discovered one but native ({@code ListBackends}). */
         @Param({"vmi", "xen"})
         public String auditBackend;
         /** The paging mode. */

@@ -62,7 +62,7 @@ public class DispatchBenchmark {
         public void boot() {
             BackendRegistry found = BackendDiscovery.discover();
             List<DiscoveredBackend> all = new ArrayList<>();
-            found.find("native").ifPresent(all::add);
+            found.find(BackendChoice.NATIVE).ifPresent(all::add);
             Map<String, String> config = new LinkedHashMap<>();
             for (int i = 1; i < providers; i++) {
                 String name = "synthetic" + i;
@@ -70,7 +70,7 @@ public class DispatchBenchmark {
                 config.put(name + ".key" + (i % SETTINGS_PER_PROVIDER), Integer.toString(i));
             }
             PvmmRuntime runtime = GuestRuntime.withGuest(PvmmRuntime.of(BackendRegistry.of(all, List.of(), "synthetic")));
-            BenchGuest guest = BenchGuest.boot(runtime, BackendChoice.parse("native"), PagingMode.TWO_LEVEL, config);
+            BenchGuest guest = BenchGuest.boot(runtime, BackendChoice.parse(BackendChoice.NATIVE), PagingMode.TWO_LEVEL, config);
             if (runtime.registry().backends().size() != providers) {
                 throw new IllegalStateException("expected " + providers + " providers, have " + runtime.registry().names());
             }

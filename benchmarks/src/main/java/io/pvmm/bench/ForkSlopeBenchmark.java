@@ -55,7 +55,7 @@ public class ForkSlopeBenchmark {
         @Setup(Level.Trial)
         public void boot() {
             PagingMode m = Modes.of(mode);
-            BenchGuest guest = BenchGuest.boot(BackendChoice.parse("native"), m, Map.of("guest.memory-mib", "512"));
+            BenchGuest guest = BenchGuest.boot(BackendChoice.parse(BackendChoice.NATIVE), m, Map.of("guest.memory-mib", "512"));
             op = new ForkExitOp(guest, 1);
             Processes p = guest.processes();
             long span = m.pmdSize();

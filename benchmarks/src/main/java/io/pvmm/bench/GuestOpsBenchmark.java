@@ -40,7 +40,7 @@ public class GuestOpsBenchmark {
     /** A guest with init ready to fork. */
     @State(Scope.Thread)
     public static class ForkExit {
-        /** The backend ({@code native}, {@code vmi}, {@code xen}, {@code xen-eager}). */
+        /** The backend: {@code native} by hand; {@code run.sh} passes every discovered one ({@code ListBackends}). */
         @Param({"native"})
         public String backend;
         /** The paging mode. */

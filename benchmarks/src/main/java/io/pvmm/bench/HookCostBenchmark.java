@@ -42,7 +42,7 @@ public class HookCostBenchmark {
     static final String COMPILED_OUT = "-Dpvmm.paravirt=false";
 
     static BenchGuest boot(PagingMode mode) {
-        return BenchGuest.boot(BackendChoice.parse("native"), mode, Map.of());
+        return BenchGuest.boot(BackendChoice.parse(BackendChoice.NATIVE), mode, Map.of());
     }
 
     /** A 2-level guest with init ready to fork. */

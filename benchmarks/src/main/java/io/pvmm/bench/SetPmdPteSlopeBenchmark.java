@@ -44,7 +44,7 @@ public class SetPmdPteSlopeBenchmark {
         /** Boots the guest and forks the processes. */
         @Setup(Level.Trial)
         public void boot() {
-            BenchGuest guest = BenchGuest.boot(BackendChoice.parse("native"), PagingMode.TWO_LEVEL, Map.of());
+            BenchGuest guest = BenchGuest.boot(BackendChoice.parse(BackendChoice.NATIVE), PagingMode.TWO_LEVEL, Map.of());
             guest.spawnInit(1);
             for (int i = 0; i < processes - 1; i++) {
                 BenchGuest.require(guest.processes().fork(1, 2 + i), "fork");

@@ -41,7 +41,7 @@ public class SmpForkExitBenchmark {
         BenchGuest guest;
 
         void boot(String mode, int vcpus) {
-            guest = BenchGuest.boot(BackendChoice.parse("native"), Modes.of(mode), Map.of("guest.vcpus", Integer.toString(vcpus)));
+            guest = BenchGuest.boot(BackendChoice.parse(BackendChoice.NATIVE), Modes.of(mode), Map.of("guest.vcpus", Integer.toString(vcpus)));
         }
     }
 
@@ -123,7 +123,7 @@ public class SmpForkExitBenchmark {
         /** Boots it and starts init. */
         @Setup(Level.Trial)
         public void boot() {
-            op = new ForkExitOp(BenchGuest.boot(BackendChoice.parse("native"), Modes.of(mode), Map.of("guest.vcpus", "2")), 1);
+            op = new ForkExitOp(BenchGuest.boot(BackendChoice.parse(BackendChoice.NATIVE), Modes.of(mode), Map.of("guest.vcpus", "2")), 1);
         }
     }
 

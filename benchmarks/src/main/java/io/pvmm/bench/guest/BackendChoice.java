@@ -6,7 +6,8 @@ import java.util.Objects;
 
 /**
  * A backend as a benchmark parameter names it: a backend name, optionally with settings
- * ({@code xen:lazy-batching=false}), or a short alias for a common variant ({@code xen-eager}).
+ * ({@code xen:lazy-batching=false}), or a short alias for a common variant: {@code <name>-eager} is a
+ * backend that has the {@value #LAZY_BATCHING_KEY} setting with that setting off.
  *
  * @param label    the parameter value, as reports show it
  * @param backend  the backend's configured name
@@ -14,10 +15,12 @@ import java.util.Objects;
  */
 public record BackendChoice(String label, String backend, Map<String, String> settings) {
 
-    /** Xen with lazy MMU batching off: every update is its own hypercall. */
-    public static final String XEN_EAGER = "xen-eager";
-    /** The Xen setting that turns batching off, and its value. */
-    public static final String XEN_LAZY_KEY = "lazy-batching";
+    /** The backend the others are measured against, and on which the hooks must cost nothing. */
+    public static final String NATIVE = "native";
+    /** The suffix of a batching backend's variant with lazy MMU batching off ({@code xen-eager}). */
+    public static final String EAGER_SUFFIX = "-eager";
+    /** The setting that turns a backend's lazy MMU batching off. */
+    public static final String LAZY_BATCHING_KEY = "lazy-batching";
 
     /**
      * Makes the settings unmodifiable.
@@ -33,16 +36,18 @@ public record BackendChoice(String label, String backend, Map<String, String> se
     }
 
     /**
-     * Reads a parameter value: {@code native}, {@code xen-eager}, or {@code name:key=value;key=value}.
+     * Reads a parameter value: {@code native}, {@code xen-eager} ({@code <name>-eager}), or
+     * {@code name:key=value;key=value}.
      *
      * @param label the parameter value
      * @return the choice
      */
     public static BackendChoice parse(String label) {
-        if (label.equals(XEN_EAGER)) {
-            return new BackendChoice(label, "xen", Map.of(XEN_LAZY_KEY, "false"));
-        }
         int colon = label.indexOf(':');
+        if (colon < 0 && label.endsWith(EAGER_SUFFIX) && label.length() > EAGER_SUFFIX.length()) {
+            return new BackendChoice(label, label.substring(0, label.length() - EAGER_SUFFIX.length()),
+                    Map.of(LAZY_BATCHING_KEY, "false"));
+        }
         if (colon < 0) {
             return new BackendChoice(label, label, Map.of());
         }

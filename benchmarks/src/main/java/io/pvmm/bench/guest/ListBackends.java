@@ -9,11 +9,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Prints, for {@code run.sh}, the backend parameter values the benchmarks can use with the backends
- * on the class path: {@code backends=native,vmi,xen,xen-eager,shadow} (the Xen variant only when Xen
- * has its batching setting) and {@code audited=vmi,xen,shadow} (the backends whose audit has work to do).
+ * The backend parameter values the benchmarks use, from the providers on the class path (found with
+ * {@code ServiceLoader}, as the runtime finds them): {@link #NATIVE} first, then every other discovered
+ * backend by name, each followed by its {@code -eager} variant when it has the lazy-batching setting;
+ * and the backends whose audit has work to do (all but {@code native}). A backend module added to the
+ * benchmarks' class path is measured with no edit here. {@link #main} prints them for {@code run.sh}:
+ * {@code backends=native,nested,shadow,vmi,xen,xen-eager} and {@code audited=nested,shadow,vmi,xen}.
  */
 public final class ListBackends {
+
+    /** The reference backend. */
+    public static final String NATIVE = BackendChoice.NATIVE;
 
     private ListBackends() {
     }
@@ -25,21 +31,46 @@ public final class ListBackends {
      */
     public static void main(String[] args) {
         BackendRegistry registry = BackendDiscovery.discover();
-        List<String> backends = new ArrayList<>();
-        List<String> audited = new ArrayList<>();
-        for (String name : List.of("native", "vmi", "xen", "shadow")) {
-            registry.find(name).map(DiscoveredBackend::provider).ifPresent(p -> {
-                backends.add(name);
-                if (!name.equals("native")) {
-                    audited.add(name);
-                }
-                if (name.equals("xen") && hasSetting(p, BackendChoice.XEN_LAZY_KEY)) {
-                    backends.add(BackendChoice.XEN_EAGER);
-                }
-            });
+        System.out.println("backends=" + String.join(",", backends(registry)));
+        System.out.println("audited=" + String.join(",", audited(registry)));
+    }
+
+    /**
+     * The backend labels to measure side by side.
+     *
+     * @param registry the discovered providers
+     * @return {@code native} (if discovered) first, then the others by name, with their variants
+     */
+    public static List<String> backends(BackendRegistry registry) {
+        List<String> labels = new ArrayList<>();
+        for (String name : ordered(registry)) {
+            labels.add(name);
+            registry.find(name).map(DiscoveredBackend::provider)
+                    .filter(p -> hasSetting(p, BackendChoice.LAZY_BATCHING_KEY))
+                    .ifPresent(p -> labels.add(name + BackendChoice.EAGER_SUFFIX));
         }
-        System.out.println("backends=" + String.join(",", backends));
-        System.out.println("audited=" + String.join(",", audited));
+        return labels;
+    }
+
+    /**
+     * The backends whose audit keeps state to check.
+     *
+     * @param registry the discovered providers
+     * @return every discovered backend but {@code native}, by name
+     */
+    public static List<String> audited(BackendRegistry registry) {
+        List<String> names = ordered(registry);
+        names.remove(NATIVE);
+        return names;
+    }
+
+    private static List<String> ordered(BackendRegistry registry) {
+        List<String> names = new ArrayList<>(registry.names());
+        names.sort(null);
+        if (names.remove(NATIVE)) {
+            names.add(0, NATIVE);
+        }
+        return names;
     }
 
     private static boolean hasSetting(BackendProvider p, String key) {

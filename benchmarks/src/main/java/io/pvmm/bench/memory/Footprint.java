@@ -60,7 +60,7 @@ public final class Footprint {
     }
 
     private static Map<String, Object> pageTables() {
-        BenchGuest guest = BenchGuest.boot(BackendChoice.parse("native"), PagingMode.TWO_LEVEL,
+        BenchGuest guest = BenchGuest.boot(BackendChoice.parse(BackendChoice.NATIVE), PagingMode.TWO_LEVEL,
                 Map.of("guest.memory-mib", "512"));
         guest.spawnInit(1);
         PageFrames pages = guest.kernel().pages();
@@ -90,7 +90,7 @@ public final class Footprint {
 
     private static Map<String, Object> untouchedGuest() {
         long heap0 = retainedHeap();
-        BenchGuest guest = BenchGuest.boot(BackendChoice.parse("native"), PagingMode.PAE, Map.of("guest.memory-mib", "4096"));
+        BenchGuest guest = BenchGuest.boot(BackendChoice.parse(BackendChoice.NATIVE), PagingMode.PAE, Map.of("guest.memory-mib", "4096"));
         long heap1 = retainedHeap();
         long frames = guest.kernel().physicalMemory().frames();
         long stored = guest.kernel().physicalMemory().materialisedFrames();

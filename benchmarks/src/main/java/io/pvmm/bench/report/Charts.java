@@ -45,6 +45,18 @@ public final class Charts {
         System.out.println(summary);
     }
 
+    /** The {@code auditBackend} values of the run's audit slopes, in the order they ran. */
+    static List<String> auditedIn(JmhResults jmh) {
+        List<String> backends = new ArrayList<>();
+        for (Result r : jmh.of("AuditSlopeBenchmark.audit")) {
+            String b = r.param("auditBackend");
+            if (b != null && !backends.contains(b)) {
+                backends.add(b);
+            }
+        }
+        return backends;
+    }
+
     /**
      * Replaces the generated part of a docs page.
      *
@@ -77,19 +89,20 @@ public final class Charts {
         report.hookCost(body);
         new ResourceReport(targets).memory(body, dir.resolve("footprint.json"));
         SlopeReport slopes = new SlopeReport(jmh, targets);
-        slopes.write(body, List.of(
+        List<SlopeReport.Spec> specs = new ArrayList<>(List.of(
                 new SlopeReport.Spec("fork+exit vs parent's pte pages (2-level)", "ForkSlopeBenchmark.forkExit", "tables",
                         "pte page", JmhResults.param("mode", "two-level"), false),
                 new SlopeReport.Spec("fork+exit vs parent's pte pages (PAE)", "ForkSlopeBenchmark.forkExit", "tables",
                         "pte page", JmhResults.param("mode", "pae"), false),
                 new SlopeReport.Spec("change_page_attr vs pgd_list length (2-level)", "SetPmdPteSlopeBenchmark.changePageAttr",
                         "processes", "listed root", r -> true, false),
-                new SlopeReport.Spec("vmi audit vs live processes", "AuditSlopeBenchmark.audit", "processes", "process",
-                        JmhResults.param("auditBackend", "vmi"), false),
-                new SlopeReport.Spec("xen audit vs live processes", "AuditSlopeBenchmark.audit", "processes", "process",
-                        JmhResults.param("auditBackend", "xen"), false),
                 new SlopeReport.Spec("hook dispatch vs providers discovered", "DispatchBenchmark.setPte", "providers",
                         "provider", r -> true, true)));
+        for (String backend : auditedIn(jmh)) { // every backend the run audited, as run.sh found them
+            specs.add(specs.size() - 1, new SlopeReport.Spec(backend + " audit vs live processes", "AuditSlopeBenchmark.audit",
+                    "processes", "process", JmhResults.param("auditBackend", backend), false));
+        }
+        slopes.write(body, specs);
         report.smp(body);
         report.backends(body);
         new ResourceReport(targets).startup(body, dir.resolve("startup.json"));

@@ -1,5 +1,8 @@
 package io.pvmm.bench.report;
 
+import io.pvmm.bench.guest.BackendChoice;
+import io.pvmm.bench.guest.ListBackends;
+import io.pvmm.runtime.discovery.BackendDiscovery;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -126,7 +129,7 @@ public final class Report {
         for (String op : OPERATIONS) {
             for (String mode : MODES) {
                 Optional<Result> nat = jmh.find("GuestOpsBenchmark." + op,
-                        JmhResults.param("backend", "native").and(JmhResults.param("mode", mode)));
+                        JmhResults.param("backend", BackendChoice.NATIVE).and(JmhResults.param("mode", mode)));
                 if (nat.isEmpty()) {
                     continue;
                 }
@@ -137,9 +140,9 @@ public final class Report {
                         continue;
                     }
                     Ratio r = Ratio.of(res.get(), nat.get());
-                    rows.add(List.of(op, mode, b, b.equals("native") ? "1 (reference)" : "**" + r.formatted() + "**"));
+                    rows.add(List.of(op, mode, b, b.equals(BackendChoice.NATIVE) ? "1 (reference)" : "**" + r.formatted() + "**"));
                     absolute.add(List.of(op, mode, b, res.get().formatted()));
-                    if (!b.equals("native")) {
+                    if (!b.equals(BackendChoice.NATIVE)) {
                         bars.add(new ChartBar("backend / native", op + " " + mode + " " + b, r, Double.NaN, Double.NaN));
                     }
                 }
@@ -153,7 +156,7 @@ public final class Report {
         md.table(List.of("operation", "mode", "backend", "throughput / native"), rows);
         md.para("Absolute throughput (JMH score ± 99.9% error):");
         md.table(List.of("operation", "mode", "backend", "throughput"), absolute);
-        List<String> missing = new ArrayList<>(List.of("native", "vmi", "xen", "xen-eager", "shadow"));
+        List<String> missing = new ArrayList<>(ListBackends.backends(BackendDiscovery.discover()));
         missing.removeAll(backends);
         targets.add(new TargetLine("5. backends side by side", "measured: " + String.join(", ", backends)
                 + (missing.isEmpty() ? "" : "; not on the class path: " + String.join(", ", missing)), Verdict.of(missing.isEmpty())));
