@@ -12,11 +12,11 @@ import picocli.CommandLine.Spec;
 /** {@code pvmm backends check JAR}: validates a third-party backend jar before it is installed. */
 @Command(name = "check", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {"Check a third-party backend jar the way pvmm will load it, in a class loader of its own.",
-            "It checks:",
-            "one provider registered in META-INF/services (a module-info provides alone is not read from backends/);",
-            "its service file and module-info agree; no copy of the SPI classes inside; the provider constructs and",
-            "describes itself; its SPI version is compatible; its name is not taken by a backend pvmm already finds;",
-            "create() builds a backend on which a small guest boots in every declared mode. Each check is reported."},
+            "It checks: one provider registered in META-INF/services (a module-info provides alone is not read from backends/);"
+                + " its service file and module-info agree; no copy of the SPI classes inside; the provider constructs and"
+                + " describes itself; its SPI version is compatible; its name is not taken by a backend pvmm already finds;"
+                + " create() builds a backend on which a small guest boots in every declared mode.",
+            "Each check is reported."},
         footerHeading = "%nExamples:%n",
         footer = {"  pvmm backends check target/acme-backend-0.3.jar",
             "  pvmm backends check backends/acme-backend-0.3.jar && echo installed"},

@@ -31,10 +31,10 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "compare", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {"Run one workload under several backends, in parallel, and show them side by side.",
-            "Each runs the same seed and vCPU count; shown per backend:",
-            "hook calls by kind, the backends' counters, page-table frames, time, violations, audit findings, whether the hooks",
-            "balanced, and whether the guest-visible translations AGREED with the first backend's (compared page by page",
-            "before shutdown). With --bugs, one more run per injected guest bug per backend, and a detection matrix."},
+            "Each runs the same seed and vCPU count; shown per backend: hook calls by kind, the backends' counters, page-table"
+                + " frames, time, violations, audit findings, whether the hooks balanced, and whether the guest-visible translations"
+                + " AGREED with the first backend's (compared page by page before shutdown).",
+            "With --bugs, one more run per injected guest bug per backend, and a detection matrix."},
         footerHeading = "%nExamples:%n",
         footer = {"  pvmm compare --backends all --workload fork-exit --mode both --html report.html",
             "  pvmm compare --backends native,xen --workload pageattr --vcpus 2 --format json",
@@ -77,8 +77,8 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "Runs at once; 0 is one per core (compare.threads).")
     String threads;
 
-    @Option(names = "--seeds", paramLabel = "N", description = {"With --bugs: run each bug on N seeds from --seed, and the same seeds",
-        "without it, and report how often each backend caught it (compare.seeds; default 1)."})
+    @Option(names = "--seeds", paramLabel = "N", description = "With --bugs: run each bug on N seeds from --seed, and the same seeds"
+        + " without it, and report how often each backend caught it (compare.seeds; default 1).")
     String seeds;
 
     @Mixin

@@ -29,8 +29,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "import-strace", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {"Import an strace log as a pvmm trace.",
-            "Reads what 'strace -f -e trace=%%process,%%memory -o FILE COMMAND' writes and places the program's",
-            "64-bit addresses in the i386 user space. The rules are in docs/traces.md."},
+            "Reads what 'strace -f -e trace=%%process,%%memory -o FILE COMMAND' writes and places the program's"
+                + " 64-bit addresses in the i386 user space.",
+            "The rules are in docs/traces.md."},
         footerHeading = "%nExamples:%n",
         footer = {"  strace -f -e trace=%%process,%%memory -o make.strace make -j2",
             "  pvmm import-strace make.strace -o make.trace",

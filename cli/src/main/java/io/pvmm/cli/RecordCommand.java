@@ -27,8 +27,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "record", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = {"Record a command's system calls with strace and import them as a pvmm trace.",
-            "Runs 'strace -f -e trace=%%process,%%memory -o LOG COMMAND...' in the working directory, then",
-            "imports LOG as 'pvmm import-strace' does. The command's output is shown when it ends."},
+            "Runs 'strace -f -e trace=%%process,%%memory -o LOG COMMAND...' in the working directory, then"
+                + " imports LOG as 'pvmm import-strace' does.",
+            "The command's output is shown when it ends."},
         footerHeading = "%nExamples:%n",
         footer = {"  pvmm record -o /tmp/make.trace -- make -j2",
             "  pvmm record --keep-log sort.strace -- sh -c 'seq 1 20000 | sort -n | tail -1'",
