@@ -75,6 +75,17 @@ public final class CliDocs {
             """;
 
     private static final String FORMATS = """
+            ## JSON output
+
+            `run`, `replay` and `compare` with `--format json` print one JSON object whose shape is published
+            as a JSON Schema (draft 2020-12), [docs/schema/pvmm.schema.json](schema/pvmm.schema.json), also in
+            the distribution's `docs/schema/`. Its first key, `schemaVersion`, changes when a key is renamed,
+            removed or changes meaning, not when one is added. `run` and `replay` print a run report; `compare`
+            prints a comparison, whose `modes[].runs[].report` and `bugs[].report` are run reports of the same
+            shape. Every object has all of its keys (null where a value is absent), and none that the schema
+            does not name: a test validates each command's JSON against the schema, and the schema against
+            the code that writes it.
+
             ## Output files
 
             Every file pvmm writes (`--record-hooks`, `--html`, `import-strace -o`, `record -o`, `--keep-log`)

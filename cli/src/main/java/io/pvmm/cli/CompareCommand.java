@@ -136,7 +136,8 @@ final class CompareCommand implements Callable<Integer> {
             }
             if (report != null) {
                 try {
-                    report.writer().write(CompareHtml.render(c));
+                    report.writer().write(CompareHtml.render(c, TraceSummary.of(workload,
+                            context.workingDirectory().resolve(config.get("workload.name").value()))));
                 } catch (IOException e) {
                     throw new IllegalStateException("the output's writer keeps its failures", e); // never
                 }

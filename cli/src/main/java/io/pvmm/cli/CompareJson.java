@@ -10,7 +10,8 @@ import java.util.Map;
  * with its {@code mode} and {@code runs} (per backend: {@code backend}, {@code skipped} or the run's
  * {@code report} as {@code pvmm run --format json} gives it, {@code translations} with {@code pages},
  * {@code digest}, {@code verdict} and {@code differences}, and the {@code timeline} samples); and
- * {@code bugs}, the detection matrix's cells.
+ * {@code bugs}, the detection matrix's cells, each with its bug run's whole {@code report}. The shape is
+ * published as {@code docs/schema/pvmm.schema.json}.
  */
 final class CompareJson {
 
@@ -85,6 +86,7 @@ final class CompareJson {
             bm.put("backend", cell.backend());
             bm.put("caught", cell.caught());
             bm.put("rules", cell.rules());
+            bm.put("report", cell.report() == null ? null : ReportJson.tree(cell.report()));
             bugs.add(bm);
         }
         m.put("bugs", bugs);

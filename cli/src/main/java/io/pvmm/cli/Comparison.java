@@ -90,8 +90,9 @@ record Comparison(String workload, long seed, int vcpus, List<ModeSection> modes
      * @param caught  how it was caught: {@code violation}, {@code audit}, {@code guest BUG}, {@code failure}, or
      *                {@code missed}; {@code skipped} when the backend lacks the mode
      * @param rules   the rule ids the backend reported, or the guest's message
+     * @param report  the bug run's whole report, or null where the backend was skipped
      */
-    record BugCell(String bug, PagingMode mode, String backend, String caught, String rules) {
+    record BugCell(String bug, PagingMode mode, String backend, String caught, String rules, RunReport report) {
 
         /** @return whether the backend itself caught the bug */
         boolean caughtByBackend() {

@@ -231,23 +231,23 @@ final class ComparisonRunner {
     private static Comparison.BugCell cell(String bug, Comparison.BackendRun run) {
         RunReport r = run.report();
         if (r == null) {
-            return new Comparison.BugCell(bug, run.mode(), run.backend(), "skipped", "");
+            return new Comparison.BugCell(bug, run.mode(), run.backend(), "skipped", "", null);
         }
         if (!r.violations().isEmpty()) {
-            return new Comparison.BugCell(bug, run.mode(), run.backend(), "violation", r.violations().get(0).rule());
+            return new Comparison.BugCell(bug, run.mode(), run.backend(), "violation", r.violations().get(0).rule(), r);
         }
         if (!r.findings().isEmpty()) {
             return new Comparison.BugCell(bug, run.mode(), run.backend(), "audit",
                     r.findings().stream().map(Finding::ruleId).collect(Collectors.toCollection(LinkedHashSet::new)).stream()
-                            .collect(Collectors.joining(", ")));
+                            .collect(Collectors.joining(", ")), r);
         }
         if (r.bug() != null) {
-            return new Comparison.BugCell(bug, run.mode(), run.backend(), "guest BUG", r.bug());
+            return new Comparison.BugCell(bug, run.mode(), run.backend(), "guest BUG", r.bug(), r);
         }
         if (r.failure() != null) {
-            return new Comparison.BugCell(bug, run.mode(), run.backend(), "failure", r.failure().lines().findFirst().orElse(""));
+            return new Comparison.BugCell(bug, run.mode(), run.backend(), "failure", r.failure().lines().findFirst().orElse(""), r);
         }
-        return new Comparison.BugCell(bug, run.mode(), run.backend(), "missed", "");
+        return new Comparison.BugCell(bug, run.mode(), run.backend(), "missed", "", r);
     }
 
     private static List<String> prepend(String first, List<String> rest) {
