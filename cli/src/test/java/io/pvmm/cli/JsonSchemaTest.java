@@ -126,7 +126,7 @@ class JsonSchemaTest {
     }
 
     @Test
-    @DisplayName("lists the hooks, the TLB counts, the outcomes and the audit points the code has, no more and no fewer")
+    @DisplayName("lists the hooks, the TLB counts, the cost events, the outcomes and the audit points the code has, no more and no fewer")
     void enumerationsAreTheCodes() throws IOException {
         JsonNode defs = JSON.readTree(SCHEMA.toFile()).get("$defs");
 
@@ -136,6 +136,8 @@ class JsonSchemaTest {
                 .containsExactlyElementsOf(Arrays.stream(Processes.Outcome.values()).map(Enum::name).toList());
         assertThat(strings(defs.at("/audit/properties/point/enum")))
                 .containsExactlyElementsOf(Arrays.stream(AuditSchedule.Point.values()).map(AuditSchedule.Point::label).toList());
+        assertThat(strings(defs.at("/costEventName/enum")))
+                .containsExactlyElementsOf(Arrays.stream(io.pvmm.api.CostEvent.values()).map(io.pvmm.api.CostEvent::id).toList());
         assertThat(defs.at("/schemaVersion/const").asInt()).isEqualTo(ReportJson.SCHEMA_VERSION);
     }
 
