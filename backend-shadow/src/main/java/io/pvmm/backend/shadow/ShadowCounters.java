@@ -30,6 +30,8 @@ import java.util.concurrent.atomic.LongAdder;
  *   <tr><td>{@code entries-synced}</td><td>shadow entries filled by hidden faults</td></tr>
  *   <tr><td>{@code unsyncs}, {@code resyncs}, {@code resync-entries}</td><td>L1s let out of sync, brought back in
  *       sync, and the entries that changed meanwhile</td></tr>
+ *   <tr><td>{@code oos-refreshes}, {@code refresh-entries}</td><td>another vCPU's out-of-sync L1s brought up to date
+ *       at a flush and left out of sync, and the entries that changed</td></tr>
  *   <tr><td>{@code entries-translated}</td><td>present entries translated through the p2m into a shadow</td></tr>
  * </table>
  *
@@ -59,6 +61,8 @@ final class ShadowCounters {
     private final LongAdder unsyncs = new LongAdder();
     private final LongAdder resyncs = new LongAdder();
     private final LongAdder resyncEntries = new LongAdder();
+    private final LongAdder refreshes = new LongAdder();
+    private final LongAdder refreshEntries = new LongAdder();
     private final LongAdder translated = new LongAdder();
     private final LongAdder cr3Loads = new LongAdder();
     private final LongAdder tlbFlushes = new LongAdder();
@@ -135,6 +139,11 @@ final class ShadowCounters {
         resyncEntries.add(entries);
     }
 
+    void refreshed(int entries) {
+        refreshes.increment();
+        refreshEntries.add(entries);
+    }
+
     void translated(long entries) {
         if (entries != 0) {
             translated.add(entries);
@@ -197,6 +206,8 @@ final class ShadowCounters {
         m.put("unsyncs", unsyncs.sum());
         m.put("resyncs", resyncs.sum());
         m.put("resync-entries", resyncEntries.sum());
+        m.put("oos-refreshes", refreshes.sum());
+        m.put("refresh-entries", refreshEntries.sum());
         m.put("entries-translated", translated.sum());
         return m;
     }

@@ -151,19 +151,19 @@ final class ShadowOps implements ParavirtOps {
 
     @Override
     public void flushTlbUser() {
-        pager.flush();
+        pager.flush(context.currentCpu());
         counters.tlbFlush();
     }
 
     @Override
     public void flushTlbKernel() {
-        pager.flush();
+        pager.flush(context.currentCpu());
         counters.tlbFlush();
     }
 
     @Override
     public void flushTlbSingle(long address) {
-        pager.flush();
+        pager.flush(context.currentCpu());
         counters.tlbFlush();
     }
 

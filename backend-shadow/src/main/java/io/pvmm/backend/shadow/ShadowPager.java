@@ -47,12 +47,18 @@ import java.util.Set;
  *       but the guest's tables do is fixed by syncing the one missing entry, and the guest never sees
  *       it (Xen's {@code sh_page_fault} propagating a guest entry, KVM's {@code FNAME(page_fault)}).</li>
  *   <li><b>Out of sync</b> (the {@code out-of-sync} setting): the first trapped store into a pte page
- *       lets the page out of sync — the store is emulated, the guest's table snapshotted and the frame
- *       unprotected, so later stores do not trap — and every TLB flush or CR3 load resyncs every such
- *       page against its snapshot and protects it again (Xen's {@code sh_unsync} and
- *       {@code sh_resync_all}; KVM's {@code kvm_unsync_page} and {@code mmu_sync_children}); at most
- *       {@value #OOS_PAGES_PER_VCPU} per vCPU, the oldest resynced first (Xen's
- *       {@code SHADOW_OOS_PAGES}).</li>
+ *       lets the page out of sync on the vCPU that made it — the store is emulated, the guest's table
+ *       snapshotted and the frame unprotected, so later stores do not trap (Xen's {@code sh_unsync},
+ *       KVM's {@code kvm_unsync_page}); only a pte page that has no other shadow may go (Xen's rule 1 in
+ *       {@code oos.c}). A TLB flush or CR3 load on a vCPU is Xen's {@code sh_update_cr3}: the pages that
+ *       vCPU let out of sync are resynced against their snapshots and protected again
+ *       ({@code shadow_resync_current_vcpu}), while the pages other vCPUs let out of sync only have their
+ *       shadows brought up to date, snapshot with them, and stay out of sync
+ *       ({@code shadow_sync_other_vcpus}: "pages brought out of sync on other vcpus are allowed to
+ *       remain out of sync, but their contents will be made safe"). Write access is pulled back only
+ *       by the vCPU that gave it, at a flush of its own, never while that vCPU may be in the middle of
+ *       storing into the page. At most {@value #OOS_PAGES_PER_VCPU} per vCPU, the oldest resynced first
+ *       (Xen's {@code SHADOW_OOS_PAGES}).</li>
  * </ul>
  *
  * <p><b>Threading:</b> one lock for the whole pager, as Xen's {@code paging_lock} and KVM's
@@ -128,7 +134,7 @@ final class ShadowPager {
      * @param rootPa the guest root
      */
     synchronized void loadRoot(int cpu, long rootPa) {
-        resyncAll();
+        flushed(cpu);
         current[cpu] = rootPa;
         rootShadow(rootPa, true);
     }
@@ -314,11 +320,23 @@ final class ShadowPager {
         }
     }
 
-    /** {@code sh_unsync}: the shadow agrees with the guest's table now; let the guest write it freely until the next flush. */
+    /**
+     * {@code sh_unsync}: lets the guest write a pte page freely until the vCPU's next flush. Only a
+     * frame shadowed once, as an L1, may go: a frame that also holds a PAE root stays protected. The
+     * snapshot is the guest's table now, and every synced shadow entry is made to agree with it (a
+     * store another vCPU made, whose trap is still on its way, would otherwise be in the snapshot and
+     * not in the shadow, and a resync, finding nothing changed, would never bring it in).
+     */
     private void unsync(int cpu, Shadow t) {
+        if (pdptsInFrame.containsKey(t.pfn())) {
+            return;
+        }
         long[] snap = new long[perFrame];
         for (int i = 0; i < perFrame; i++) {
             snap[i] = memory.readEntry(t.pfn(), i);
+            if (t.get(i) != 0 && t.get(i) != p2m.translate(snap[i])) {
+                t.set(i, p2m.translate(snap[i]));
+            }
         }
         t.setSnapshot(snap);
         wp.unprotect(t.pfn());
@@ -337,35 +355,66 @@ final class ShadowPager {
      * either lands before the protection, and is read here, or traps after it.
      */
     private void resync(Shadow t) {
-        long[] snap = t.snapshot();
-        if (snap == null) {
+        if (t.snapshot() == null) {
             return;
         }
         protect(t.pfn());
+        int changed = syncEntries(t);
+        t.setSnapshot(null);
+        counters.resynced(changed);
+    }
+
+    /**
+     * {@code sh_resync_l1}: every entry the guest changed since the snapshot is synced into the shadow
+     * and into the snapshot, so the two agree entry by entry whatever the guest stores meanwhile; a
+     * store that lands after its entry was read differs from the snapshot, and the next sync takes it.
+     *
+     * @return the entries that changed
+     */
+    private int syncEntries(Shadow t) {
+        long[] snap = t.snapshot();
         int changed = 0;
         for (int i = 0; i < perFrame; i++) {
             long g = memory.readEntry(t.pfn(), i);
             if (g != snap[i]) {
                 t.set(i, p2m.translate(g));
+                snap[i] = g;
                 changed++;
                 if (EntryBits.isPresent(g)) {
                     counters.translated(1);
                 }
             }
         }
-        t.setSnapshot(null);
-        counters.resynced(changed);
+        return changed;
     }
 
-    /** A TLB flush on some vCPU: {@code sh_resync_all}. */
-    synchronized void flush() {
-        resyncAll();
+    /**
+     * A TLB flush on a vCPU.
+     *
+     * @param cpu the vCPU
+     */
+    synchronized void flush(int cpu) {
+        flushed(cpu);
     }
 
-    private void resyncAll() {
-        for (ArrayDeque<Shadow> q : oos) {
-            for (Shadow t = q.poll(); t != null; t = q.poll()) {
-                resync(t);
+    /**
+     * {@code sh_update_cr3}'s two calls of {@code sh_resync_all}: this vCPU's out-of-sync pages are
+     * resynced and protected ({@code shadow_resync_current_vcpu}); every other vCPU's are brought up to
+     * date and left out of sync ({@code shadow_sync_other_vcpus}), since their vCPU may be storing into
+     * them right now, untrapped: pulling write access there could miss a store that lands after the
+     * read but checked the protection before it took effect.
+     */
+    private void flushed(int cpu) {
+        int me = cpu < oos.size() ? cpu : 0;
+        ArrayDeque<Shadow> mine = oos.get(me);
+        for (Shadow t = mine.poll(); t != null; t = mine.poll()) {
+            resync(t);
+        }
+        for (int other = 0; other < oos.size(); other++) {
+            if (other != me) {
+                for (Shadow t : oos.get(other)) {
+                    counters.refreshed(syncEntries(t));
+                }
             }
         }
     }

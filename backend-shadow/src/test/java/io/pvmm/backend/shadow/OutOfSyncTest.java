@@ -1,5 +1,6 @@
 package io.pvmm.backend.shadow;
 
+import static io.pvmm.backend.shadow.ShadowGuest.HEAP;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pvmm.api.EntryBits;
@@ -7,6 +8,7 @@ import io.pvmm.api.PagingMode;
 import io.pvmm.guest.arch.PageTables;
 import io.pvmm.guest.config.GuestConfig;
 import io.pvmm.guest.kernel.GuestKernel;
+import io.pvmm.guest.kernel.Processes.Outcome;
 import io.pvmm.guest.run.GuestRun;
 import io.pvmm.guest.run.RunObserver;
 import io.pvmm.guest.run.RunReport;
@@ -65,6 +67,48 @@ class OutOfSyncTest {
         assertThat(r.findings()).isEmpty();
         assertThat(r.completed()).isTrue();
         return out;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(PagingMode.class)
+    @DisplayName("a flush on another vCPU brings an out-of-sync page's shadow up to date and leaves it out of sync;"
+            + " its own vCPU's flush resyncs and protects it")
+    void flushOnAnotherVcpuLeavesPageOutOfSync(PagingMode mode) {
+        ShadowGuest g = new ShadowGuest(mode, Map.of(ShadowProvider.OUT_OF_SYNC, "true"), 2);
+        long root = g.root(1);
+        long page = HEAP + 0x1000;
+        g.onVcpu(0, () -> {
+            assertThat(g.p.touch(1, HEAP, true)).isEqualTo(Outcome.OK);  // the pte page's first store traps: out of sync
+            assertThat(g.p.touch(1, page, true)).isEqualTo(Outcome.OK);  // untrapped; the walk's hidden fault syncs it
+        });
+        long ptePage = g.ptePage(root, HEAP);
+        Shadow l1 = g.pager().tableOf(ptePage);
+        assertThat(l1.isOutOfSync()).isTrue();
+        assertThat(g.pager().shadowPte(root, page)).isEqualTo(g.p2m.translate(g.pte(root, page))).isNotZero();
+        long ptePa = g.kernel.tables().pteOffset(g.kernel.tables().read(g.kernel.tables().pmdEntryFor(root, page)), page);
+        g.onVcpu(0, () -> { // ptep_get_and_clear of a zap, before its flush: a store vCPU 0 makes without trapping
+            g.kernel.physicalMemory().writeEntry(ptePa, 0);
+            g.kernel.physicalMemory().traps().entryStored(ptePa, 0);
+        });
+        assertThat(g.isProtected(ptePage)).isFalse();
+        long resyncs = g.counter("resyncs");
+        long refreshes = g.ops.counters().getOrDefault("oos-refreshes", 0L);
+
+        g.onVcpu(1, g.ops::flushTlbUser);
+
+        assertThat(g.isProtected(ptePage)).as("write access is left to the vCPU that was given it").isFalse();
+        assertThat(l1.isOutOfSync()).isTrue();
+        assertThat(g.pager().shadowPte(root, page)).as("the cleared pte reached the shadow").isZero();
+        assertThat(g.counter("resyncs")).as("no page of vCPU 0 resynced by vCPU 1").isEqualTo(resyncs);
+        assertThat(g.counter("oos-refreshes")).as("vCPU 0's pages brought up to date").isGreaterThan(refreshes);
+        assertThat(g.ops.audit()).isEmpty();
+
+        g.onVcpu(0, g.ops::flushTlbUser);
+
+        assertThat(g.counter("resyncs")).isGreaterThan(resyncs);
+        assertThat(l1.isOutOfSync()).isFalse();
+        assertThat(g.isProtected(ptePage)).isTrue();
+        assertThat(g.ops.audit()).isEmpty();
     }
 
     @ParameterizedTest(name = "{0}")

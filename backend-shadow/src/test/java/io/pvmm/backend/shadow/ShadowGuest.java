@@ -3,6 +3,7 @@ package io.pvmm.backend.shadow;
 import io.pvmm.api.BackendSettings;
 import io.pvmm.api.PagingMode;
 import io.pvmm.guest.config.GuestConfig;
+import io.pvmm.guest.hw.VcpuThread;
 import io.pvmm.guest.kernel.ExecImage;
 import io.pvmm.guest.kernel.GuestKernel;
 import io.pvmm.guest.kernel.GuestMachine;
@@ -23,9 +24,13 @@ final class ShadowGuest {
     final P2m p2m;
 
     ShadowGuest(PagingMode mode, Map<String, String> settings) {
+        this(mode, settings, 1);
+    }
+
+    ShadowGuest(PagingMode mode, Map<String, String> settings, int vcpus) {
         this.mode = mode;
         ShadowProvider provider = new ShadowProvider();
-        GuestMachine machine = GuestMachine.create(mode, GuestConfig.DEFAULTS, provider.platform(mode));
+        GuestMachine machine = GuestMachine.create(mode, GuestConfig.DEFAULTS.withVcpus(vcpus), provider.platform(mode));
         BackendSettings s = BackendSettings.of(provider.settings(), settings);
         this.ops = (ShadowOps) provider.create(machine.backendContext(s));
         this.kernel = machine.boot(ops);
@@ -66,6 +71,39 @@ final class ShadowGuest {
     long pte(long root, long va) {
         var t = kernel.tables();
         return t.read(t.pteOffset(t.read(t.pmdEntryFor(root, va)), va));
+    }
+
+    /**
+     * Runs {@code body} on a vCPU thread and waits for it, so that what it does is that vCPU's.
+     *
+     * @param cpu  the vCPU
+     * @param body what it runs
+     */
+    void onVcpu(int cpu, Runnable body) {
+        Throwable[] failed = new Throwable[1];
+        VcpuThread t = new VcpuThread(cpu, "vcpu-" + cpu, () -> {
+            try {
+                body.run();
+            } catch (Throwable e) {
+                failed[0] = e;
+            }
+        });
+        t.start();
+        try {
+            t.join(60_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted waiting for vcpu-" + cpu, e);
+        }
+        if (t.isAlive()) {
+            throw new AssertionError("vcpu-" + cpu + " did not finish within 60 s");
+        }
+        if (failed[0] instanceof AssertionError a) {
+            throw a;
+        }
+        if (failed[0] != null) {
+            throw new AssertionError("vcpu-" + cpu + " failed", failed[0]);
+        }
     }
 
     boolean isProtected(long pfn) {

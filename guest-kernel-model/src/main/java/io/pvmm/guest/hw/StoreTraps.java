@@ -24,8 +24,10 @@ import java.util.function.IntSupplier;
  * <p><b>Cost:</b> until a backend protects its first frame every check is one read of a field that
  * never changes, so frames nobody protects cost what they cost before write protection existed.
  *
- * <p><b>Threading:</b> bits are set and cleared atomically; a check reads its frame's word with
- * acquire semantics, so a store that starts after {@link #protect} returned traps.
+ * <p><b>Threading:</b> bits are set and cleared atomically; a full fence separates each store from
+ * its check, and {@link #protect} from what its caller reads next, so a store either traps or is seen
+ * by a backend that protects the frame and then reads it, as a store and its fault are one
+ * instruction on hardware.
  */
 public final class StoreTraps implements WriteProtection {
 
@@ -67,6 +69,7 @@ public final class StoreTraps implements WriteProtection {
             old = (long) WORDS.getVolatile(words, w);
         } while ((old & bit) == 0 && !WORDS.compareAndSet(words, w, old, old | bit));
         armed = true;
+        VarHandle.fullFence(); // what the caller reads of the frame next is read after the bit is set
     }
 
     @Override
@@ -164,6 +167,11 @@ public final class StoreTraps implements WriteProtection {
 
     private void deliver(long pa, long value, TrappedStore.Kind kind) {
         long pfn = pa >>> PagingMode.PAGE_SHIFT;
+        // On hardware a store and its protection check are one instruction. Here the store has landed and
+        // the check is a later read; without a fence the store may still be invisible to another vCPU
+        // when this read finds the frame unprotected (store buffering, allowed by x86-TSO and by the Java
+        // memory model), and a backend that protects the frame and then reads it misses the store.
+        VarHandle.fullFence();
         ParavirtOps ops = target;
         if (ops != null && isProtected(pfn)) {
             ops.storeTrapped(new TrappedStore(pfn, (int) (pa & (PagingMode.PAGE_SIZE - 1)), value, cpu.getAsInt(), kind));
