@@ -31,6 +31,7 @@ public final class BackendUnderTest {
     private final Map<String, String> settings;
     private final Predicate<Behavior> behaviors;
     private final List<Refusal> refusals;
+    private final List<AuditedBug> auditedBugs;
 
     /**
      * Describes a backend under test.
@@ -40,15 +41,16 @@ public final class BackendUnderTest {
      * @param behaviors which {@link Behavior}s it declares
      */
     public BackendUnderTest(BackendProvider provider, Map<String, String> settings, Predicate<Behavior> behaviors) {
-        this(provider, settings, behaviors, List.of());
+        this(provider, settings, behaviors, List.of(), List.of());
     }
 
     private BackendUnderTest(BackendProvider provider, Map<String, String> settings, Predicate<Behavior> behaviors,
-                             List<Refusal> refusals) {
+                             List<Refusal> refusals, List<AuditedBug> auditedBugs) {
         this.provider = Objects.requireNonNull(provider, "provider");
         this.settings = Map.copyOf(settings);
         this.behaviors = Objects.requireNonNull(behaviors, "behaviors");
         this.refusals = List.copyOf(refusals);
+        this.auditedBugs = List.copyOf(auditedBugs);
     }
 
     /**
@@ -58,7 +60,22 @@ public final class BackendUnderTest {
      * @return a new description
      */
     public BackendUnderTest withRefusals(List<Refusal> declared) {
-        return new BackendUnderTest(provider, settings, behaviors, declared);
+        return new BackendUnderTest(provider, settings, behaviors, declared, auditedBugs);
+    }
+
+    /**
+     * The same backend with the guest bugs its audit finds declared ({@link Behavior#AUDIT_FINDS_GUEST_BUGS}).
+     *
+     * @param declared the audited bugs the kit drives
+     * @return a new description
+     */
+    public BackendUnderTest withAuditedBugs(List<AuditedBug> declared) {
+        return new BackendUnderTest(provider, settings, behaviors, refusals, declared);
+    }
+
+    /** @return the guest bugs the backend's audit finds, each with the rule its finding names */
+    public List<AuditedBug> auditedBugs() {
+        return auditedBugs;
     }
 
     /** @return the backend's own rules, each with the guest action that breaks it */

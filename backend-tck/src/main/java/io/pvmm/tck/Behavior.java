@@ -38,7 +38,18 @@ public enum Behavior {
      * reason, and the kit runs whole workloads with the hooks withheld from it, which must stay clean.
      * Not a refusal: a backend that does not declare it may or may not use the hooks.
      */
-    FINDS_PAGE_TABLES_WITHOUT_HOOKS(false, false);
+    FINDS_PAGE_TABLES_WITHOUT_HOOKS(false, false),
+
+    /**
+     * The backend's {@link io.pvmm.api.ParavirtOps#audit()} compares its own state with the guest's and
+     * finds guest bugs, each declared as an {@link AuditedBug}: the kit runs each declared bug's guest,
+     * auditing at quiescent points during the run as every run is audited
+     * ({@link io.pvmm.guest.run.AuditSchedule}), and checks that the audit found the declared rule.
+     * Without it, every rule that expects an empty audit passes an {@code audit()} that always returns
+     * nothing; a backend that does not declare it is told so, in a skipped test with that reason.
+     * Not a refusal.
+     */
+    AUDIT_FINDS_GUEST_BUGS(false, false);
 
     private final boolean byDefault;
     private final boolean refusal;

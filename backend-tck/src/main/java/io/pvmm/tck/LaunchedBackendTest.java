@@ -44,6 +44,11 @@ public final class LaunchedBackendTest extends ParavirtOpsCompatibilityKit {
         return current().refusals();
     }
 
+    @Override
+    protected List<AuditedBug> auditedBugs() {
+        return current().auditedBugs();
+    }
+
     /** The launcher's caller gets every skip with its reason in the results; nothing to print. */
     @Override
     protected void reportSkipped(String test, String reason) {

@@ -34,14 +34,15 @@ import org.junit.jupiter.api.TestMethodOrder;
  *
  * <p>Optionally it overrides {@link #settings()} (the backend's settings for every run),
  * {@link #hasBehavior(Behavior)} (the refusals the kit knows that it makes beyond what every backend
- * must accept) and {@link #refusals()} (its own rules, each with a guest action that breaks it). Tests
+ * must accept, and whether its audit finds guest bugs), {@link #refusals()} (its own rules, each with a
+ * guest action that breaks it) and {@link #auditedBugs()} (the guest bugs its audit finds). Tests
  * that do not apply — a paging mode the provider does not declare, large pages it forbids, a behaviour
  * it does not declare — are reported skipped, with the reason printed to the console as well.
  *
  * <p>The groups, each a test factory of the backend's own class (so build tools report every result
  * under that class): the provider's contract; boot and platform; processes; page faults, munmap and
  * mprotect; {@code change_page_attr}; lazy MMU mode; several vCPUs; hooks, audit and counters; entries;
- * violations; your refusals. Each test is named after the rule it checks.
+ * violations; your refusals; your audit. Each test is named after the rule it checks.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 public abstract class ParavirtOpsCompatibilityKit {
@@ -85,6 +86,17 @@ public abstract class ParavirtOpsCompatibilityKit {
     }
 
     /**
+     * The guest bugs the backend's audit finds, each with the rule its finding names, for a backend
+     * that declares {@link Behavior#AUDIT_FINDS_GUEST_BUGS}: the kit runs each and expects its finding
+     * from an audit during the run.
+     *
+     * @return the audited bugs; none by default
+     */
+    protected List<AuditedBug> auditedBugs() {
+        return List.of();
+    }
+
+    /**
      * Told of every kit test that does not apply, with the reason; prints it, so that it shows in the
      * build's console and not only in the test reports.
      *
@@ -99,7 +111,8 @@ public abstract class ParavirtOpsCompatibilityKit {
     private BackendUnderTest describeTheBackend() {
         BackendProvider provider = provider();
         assertThat(provider).as("%s.provider()", getClass().getSimpleName()).isNotNull();
-        return new BackendUnderTest(provider, settings(), this::hasBehavior).withRefusals(refusals());
+        return new BackendUnderTest(provider, settings(), this::hasBehavior).withRefusals(refusals())
+                .withAuditedBugs(auditedBugs());
     }
 
     @BeforeEach
@@ -231,5 +244,13 @@ public abstract class ParavirtOpsCompatibilityKit {
     @DisplayName("your refusals")
     Stream<DynamicNode> yourRefusals() {
         return RefusalRules.tests(this::describeTheBackend).map(n -> KitGroup.reporting(n, "your refusals", this::reportSkipped));
+    }
+
+    /** @return the backend's audit finds the guest bugs it declares; a backend that declares no audit is told so */
+    @TestFactory
+    @Order(120)
+    @DisplayName("your audit")
+    Stream<DynamicNode> yourAudit() {
+        return AuditRules.tests(this::describeTheBackend).map(n -> KitGroup.reporting(n, "your audit", this::reportSkipped));
     }
 }

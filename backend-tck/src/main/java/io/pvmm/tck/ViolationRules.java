@@ -87,7 +87,7 @@ abstract class ViolationRules extends KitRules {
                 Runnable act = switch (behavior) {
                     case REJECTS_DOUBLE_ANNOUNCE -> () -> booted.ops().allocPt(kernelPteTable(booted.kernel()));
                     case REJECTS_RELEASE_OF_UNANNOUNCED_FRAME -> () -> booted.ops().releasePt(freeFrame(booted.kernel()));
-                    case FINDS_PAGE_TABLES_WITHOUT_HOOKS -> throw new IllegalStateException("not a refusal: " + behavior);
+                    case FINDS_PAGE_TABLES_WITHOUT_HOOKS, AUDIT_FINDS_GUEST_BUGS -> throw new IllegalStateException("not a refusal: " + behavior);
                 };
                 assertThatCode(act::run)
                         .as("%s in %s mode: it refuses this, so declare Behavior.%s in hasBehavior", backend().name(), mode.configName(), behavior)

@@ -258,4 +258,29 @@ final class BrokenBackends {
             };
         }
     }
+
+    /**
+     * Tracks the page tables the guest announces, as {@link NaiveRules.ChecksTheFreePoolInItsAuditOnly}
+     * does, but its audit always returns nothing: the default {@code audit()}, which every rule that
+     * expects an empty audit passes. Declared with {@link Behavior#AUDIT_FINDS_GUEST_BUGS}, it must fail
+     * the audit rule.
+     */
+    public static final class AuditFindsNothing extends ReferenceProvider {
+        @Override
+        public ParavirtOps create(BackendContext context) {
+            return new Forwarding(context) {
+                private final Set<Long> tables = new HashSet<>();
+
+                @Override
+                public synchronized void allocPt(long pfn) {
+                    tables.add(pfn);
+                }
+
+                @Override
+                public synchronized void releasePt(long pfn) {
+                    tables.remove(pfn);
+                }
+            };
+        }
+    }
 }

@@ -107,6 +107,39 @@ class KitCatchesBrokenBackendsTest {
                 .contains("entries › turns every present entry the guest makes back into the same entry: entryValue(makeEntry(e)) == e");
     }
 
+    @Test
+    @DisplayName("an audit that always returns nothing fails the audit rule when the backend declares that its audit finds a guest bug")
+    void catchesAnAuditThatFindsNothing() {
+        List<AuditedBug> skipRelease = List.of(AuditedBug.of(GuestBug.SKIP_RELEASE_PT, "release-of-free-frame"));
+        String test = "your audit › release-of-free-frame is found by the audit during the run when the guest bug skip-release-pt ("
+                + GuestBug.SKIP_RELEASE_PT.what() + ")";
+        assertFailed(KitLauncher.run(new BackendUnderTest(new BrokenBackends.AuditFindsNothing(), Map.of(),
+                b -> b == Behavior.AUDIT_FINDS_GUEST_BUGS).withAuditedBugs(skipRelease)))
+                .containsExactly(test);
+
+        List<KitLauncher.Result> honest = KitLauncher.run(new BackendUnderTest(new NaiveRules.ChecksTheFreePoolInItsAuditOnly(), Map.of(),
+                b -> b == Behavior.AUDIT_FINDS_GUEST_BUGS).withAuditedBugs(skipRelease));
+        assertFailed(honest).isEmpty();
+        assertThat(honest).filteredOn(r -> r.test().startsWith("your audit › ")).extracting(KitLauncher.Result::test, KitLauncher.Result::status)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(test, KitLauncher.Status.PASSED));
+    }
+
+    @Test
+    @DisplayName("the audit behaviour declared with no guest bug fails; audited bugs without the behaviour fail; no audit declared is a skip that says so")
+    void reportsUndeclaredAudits() {
+        assertFailed(run(new NaiveRules.ChecksTheFreePoolInItsAuditOnly(), b -> b == Behavior.AUDIT_FINDS_GUEST_BUGS))
+                .containsExactly("your audit › " + AuditRules.DECLARED);
+        assertFailed(KitLauncher.run(new BackendUnderTest(new NaiveRules.ChecksTheFreePoolInItsAuditOnly(), Map.of(), Behavior::byDefault)
+                .withAuditedBugs(List.of(AuditedBug.of(GuestBug.SKIP_RELEASE_PT, "release-of-free-frame")))))
+                .containsExactly("your audit › " + AuditRules.DECLARED);
+        assertThat(run(new ReferenceProvider())).filteredOn(r -> r.test().startsWith("your audit › "))
+                .singleElement().satisfies(r -> {
+                    assertThat(r.test()).isEqualTo("your audit › " + AuditRules.DECLARED);
+                    assertThat(r.status()).isEqualTo(KitLauncher.Status.SKIPPED);
+                    assertThat(r.detail()).startsWith("Assumption failed: reference declares no audit (Behavior.AUDIT_FINDS_GUEST_BUGS)");
+                });
+    }
+
     // ---- the traps of docs/writing-a-backend.md, "Rules that break correct guests" ---------------
 
     @Test

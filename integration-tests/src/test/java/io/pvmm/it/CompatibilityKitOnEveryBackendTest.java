@@ -3,13 +3,12 @@ package io.pvmm.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pvmm.api.BackendProvider;
-import io.pvmm.tck.BackendUnderTest;
+import io.pvmm.tck.KitDeclaration;
 import io.pvmm.tck.KitLauncher;
-import java.util.Map;
-import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.DynamicTest;
@@ -19,7 +18,8 @@ import org.junit.jupiter.api.TestFactory;
  * The whole compatibility kit on every backend {@link java.util.ServiceLoader} finds on the class path,
  * each kit test reported as its own test under the backend's name. A backend that lands on the class
  * path joins without any change here: the kit is launched on each discovered provider
- * ({@link KitLauncher}) rather than through one subclass written per backend.
+ * ({@link KitLauncher}) rather than through one subclass written per backend, and what each backend
+ * declares to the kit comes from the backend's own module ({@link KitDeclaration}, in its test jar).
  */
 @DisplayName("the compatibility kit, on every discovered backend")
 class CompatibilityKitOnEveryBackendTest {
@@ -31,9 +31,16 @@ class CompatibilityKitOnEveryBackendTest {
                 Stream.of(p).flatMap(CompatibilityKitOnEveryBackendTest::kit)));
     }
 
+    @Test
+    @DisplayName("every kit declaration on the class path is for a discovered backend, so none is silently unused")
+    void everyDeclarationIsForADiscoveredBackend() {
+        assertThat(KitDeclaration.discovered().keySet())
+                .isSubsetOf(Backends.discovered().stream().map(BackendProvider::name).toList())
+                .contains("vmi", "xen", "shadow");
+    }
+
     private static Stream<DynamicNode> kit(BackendProvider provider) {
-        Set<io.pvmm.tck.Behavior> declared = KitBehaviors.of(provider.name());
-        return KitLauncher.run(new BackendUnderTest(provider, Map.of(), declared::contains)).stream()
+        return KitLauncher.run(KitDeclaration.describe(provider)).stream()
                 .map(r -> DynamicTest.dynamicTest(r.test(), () -> {
                     switch (r.status()) {
                         case PASSED -> assertThat(r.failure()).as("%s: %s passed", provider.name(), r.test()).isEmpty();
