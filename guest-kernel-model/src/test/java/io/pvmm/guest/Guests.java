@@ -2,6 +2,7 @@ package io.pvmm.guest;
 
 import io.pvmm.api.BackendProvider;
 import io.pvmm.api.BackendSettings;
+import io.pvmm.api.EntryBits;
 import io.pvmm.api.PagingMode;
 import io.pvmm.api.ParavirtOps;
 import io.pvmm.api.PlatformRequirements;
@@ -14,6 +15,8 @@ import io.pvmm.guest.kernel.Processes.Outcome;
 import io.pvmm.guest.kernel.Processes;
 import io.pvmm.guest.observe.CountingOps;
 import io.pvmm.guest.kernel.ExecImage;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 import org.mockito.Mockito;
 
@@ -104,5 +107,42 @@ public final class Guests {
             return 0;
         }
         return t.read(t.pteOffset(t.read(pmdPa), va));
+    }
+
+    /**
+     * The pte pages a root's user half links, read from its pmd entries: what an exit of the address
+     * space must release, each once.
+     *
+     * @param kernel a booted guest
+     * @param root   a root's physical address
+     * @return the pte pages' frame numbers
+     */
+    public static Set<Long> userPtePages(GuestKernel kernel, long root) {
+        return ptePages(kernel, root, 0, PagingMode.PAGE_OFFSET);
+    }
+
+    /**
+     * The pte pages {@code swapper_pg_dir}'s kernel half links (large pages left out), read from its pmd
+     * entries.
+     *
+     * @param kernel a booted guest
+     * @return the pte pages' frame numbers
+     */
+    public static Set<Long> kernelPtePages(GuestKernel kernel) {
+        return ptePages(kernel, kernel.layout().swapperPgDir(), PagingMode.PAGE_OFFSET, 1L << 32);
+    }
+
+    private static Set<Long> ptePages(GuestKernel kernel, long root, long from, long to) {
+        PageTables t = kernel.tables();
+        PagingMode mode = kernel.mode();
+        Set<Long> pages = new TreeSet<>();
+        for (long va = from; va < to; va += mode.pmdSize()) {
+            long pmdPa = t.pmdEntryFor(root, va);
+            long pmd = pmdPa < 0 ? 0 : t.read(pmdPa);
+            if (EntryBits.isPresent(pmd) && (pmd & EntryBits.PSE) == 0) {
+                pages.add(mode.entryPfn(pmd));
+            }
+        }
+        return pages;
     }
 }

@@ -79,15 +79,18 @@ class DetectionMatrixTest {
     @Test
     @DisplayName("vmi's audits catch write-table-directly, and the model's own checks catch leak-pgd, in both modes")
     void theCasesTheCommandLineMissed() {
-        for (List<String> row : matrix.rows().subList(1, matrix.rows().size())) {
-            int wtd = matrix.header().indexOf(GuestBug.WRITE_TABLE_DIRECTLY.settingName());
-            int leak = matrix.header().indexOf(GuestBug.LEAK_PGD.settingName());
-            if (row.get(1).equals("vmi")) {
-                assertThat(row.get(wtd)).as("vmi, %s", row.get(0)).startsWith("audit:");
-            }
-            if (row.get(1).equals(DetectionMatrix.GUEST)) {
-                assertThat(row.get(leak)).as("the guest row, %s", row.get(0)).contains("leak");
-            }
+        int wtd = matrix.header().indexOf(GuestBug.WRITE_TABLE_DIRECTLY.settingName());
+        int leak = matrix.header().indexOf(GuestBug.LEAK_PGD.settingName());
+        List<List<String>> rows = matrix.rows().subList(1, matrix.rows().size());
+        List<List<String>> vmi = rows.stream().filter(row -> row.get(1).equals("vmi")).toList();
+        List<List<String>> guest = rows.stream().filter(row -> row.get(1).equals(DetectionMatrix.GUEST)).toList();
+        assertThat(vmi).as("vmi's rows: one per paging mode").extracting(row -> row.get(0)).containsExactly("two-level", "pae");
+        assertThat(guest).as("the guest rows: one per paging mode").extracting(row -> row.get(0)).containsExactly("two-level", "pae");
+        for (List<String> row : vmi) {
+            assertThat(row.get(wtd)).as("vmi, %s", row.get(0)).startsWith("audit:");
+        }
+        for (List<String> row : guest) {
+            assertThat(row.get(leak)).as("the guest row, %s", row.get(0)).contains("leak");
         }
     }
 

@@ -51,6 +51,7 @@ class XenEndToEndTest {
         assertThat(report.findings()).isEmpty();
         assertThat(report.balanced()).isTrue();
         assertThat(report.noLeak()).isTrue();
+        assertThat(c.get("unpins")).as("each address space's root is unpinned at its exit_mmap").isEqualTo(report.hooks().get("exitMmap"));
         assertThat(c.get("pins")).isEqualTo(c.get("unpins") + 1); // the kernel's root stays pinned
         assertThat(c.get("hypercalls")).isPositive();
         assertThat(c.get("mmu-update-entries")).isPositive();

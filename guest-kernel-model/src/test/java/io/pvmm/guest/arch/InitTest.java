@@ -79,10 +79,12 @@ class InitTest {
     @DisplayName("every boot pte page is announced with alloc_pt strictly before the set_pmd that links it")
     void allocPtBeforeSetPmd(PagingMode mode) {
         ParavirtOps[] spy = new ParavirtOps[1];
-        Guests.boot(mode, GuestConfig.DEFAULTS.withMemoryMib(32).withPse(false), PlatformRequirements.NONE,
-                o -> spy[0] = Mockito.spy(o));
+        GuestKernel kernel = Guests.boot(mode, GuestConfig.DEFAULTS.withMemoryMib(32).withPse(false), PlatformRequirements.NONE,
+                o -> spy[0] = Mockito.spy(o)).kernel();
         ArgumentCaptor<Long> pfns = ArgumentCaptor.forClass(Long.class);
         Mockito.verify(spy[0], Mockito.atLeastOnce()).allocPt(pfns.capture());
+        assertThat(pfns.getAllValues()).as("announced at boot: every pte page swapper_pg_dir's kernel half links, each once")
+                .doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(Guests.kernelPtePages(kernel));
         InOrder order = Mockito.inOrder(spy[0]);
         for (long pfn : pfns.getAllValues()) {
             order.verify(spy[0]).allocPt(pfn);

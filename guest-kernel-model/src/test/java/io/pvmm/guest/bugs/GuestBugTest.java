@@ -18,7 +18,9 @@ import io.pvmm.guest.workload.BuiltInWorkloads;
 import io.pvmm.guest.workload.WorkloadSettings;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.mockito.Mockito;
@@ -64,13 +66,16 @@ class GuestBugTest {
     void freeBeforeRelease() {
         GuestKernel[] k = new GuestKernel[1];
         ParavirtOps spy = spyOn(k, GuestBug.FREE_BEFORE_RELEASE, PagingMode.PAE);
-        List<Boolean> freeAtRelease = new ArrayList<>();
+        Processes p = withHeapTouched(k[0]);
+        Set<Long> ptePages = Guests.userPtePages(k[0], p.task(1).mm().pgd());
+        Map<Long, Boolean> freeAtRelease = new TreeMap<>();
         Mockito.doAnswer(inv -> {
-            freeAtRelease.add(k[0].pool().isFree(inv.getArgument(0)));
+            freeAtRelease.put(inv.getArgument(0), k[0].pool().isFree(inv.getArgument(0)));
             return inv.callRealMethod();
         }).when(spy).releasePt(Mockito.anyLong());
-        withHeapTouched(k[0]).exit(1);
-        assertThat(freeAtRelease).isNotEmpty().containsOnly(true);
+        p.exit(1);
+        assertThat(freeAtRelease.keySet()).as("the pte pages released: every one the process's user half linked").isEqualTo(ptePages);
+        assertThat(freeAtRelease.values()).as("free in the pool at their release_pt").containsOnly(true);
     }
 
     @Test

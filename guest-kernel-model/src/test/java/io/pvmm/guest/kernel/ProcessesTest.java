@@ -108,11 +108,15 @@ class ProcessesTest {
         p.mmap(1, 0x4000_0000L, 8L << 20, Vma.READ | Vma.WRITE, 0, 0);
         p.touch(1, 0x4000_0000L, true);
         p.touch(1, 0x4040_0000L, true);
+        long allocPtBeforeFork = g.counts().count(Hook.allocPt);
         assertThat(p.fork(1, 2)).isEqualTo(Outcome.ENOMEM);
         assertThat(p.task(2)).isNull();
         assertThat(g.counts().count(Hook.dupMmap)).isZero();
         assertThat(g.counts().count(Hook.exitMmap)).isEqualTo(1);
-        assertThat(g.counts().count(Hook.releasePt)).as("the partial child's pte pages are released").isPositive();
+        assertThat(g.counts().count(Hook.allocPt) - allocPtBeforeFork).as("allocations after the fork began: the pgd's slab page, the copy's first pte page, then the failed second")
+                .isEqualTo(1);
+        assertThat(g.counts().count(Hook.releasePt)).as("the partial child's pte pages are released, each it announced")
+                .isEqualTo(g.counts().count(Hook.allocPt) - allocPtBeforeFork);
         p.exit(1);
         p.idle();
         g.kernel().pgTable().shrinkCaches();

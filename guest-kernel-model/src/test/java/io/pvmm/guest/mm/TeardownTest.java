@@ -13,6 +13,7 @@ import io.pvmm.guest.kernel.Processes.Outcome;
 import io.pvmm.guest.observe.Hook;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -37,6 +38,8 @@ class TeardownTest {
         p.mmap(1, HEAP, 1 << 20, Vma.READ | Vma.WRITE, 0, 0);
         p.touch(1, HEAP, true);
         long pgd = p.task(1).mm().pgd();
+        Set<Long> ptePages = Guests.userPtePages(k[0], pgd);
+        long heapPtePage = mode.entryPfn(k[0].tables().read(k[0].tables().pmdEntryFor(pgd, HEAP)));
         List<Long> released = new ArrayList<>();
         List<Long> freeAtRelease = new ArrayList<>();
         Mockito.doAnswer(inv -> {
@@ -54,7 +57,9 @@ class TeardownTest {
         order.verify(spy[0]).pmdClear(Mockito.anyLong());
         order.verify(spy[0]).releasePt(Mockito.anyLong());
         order.verify(spy[0]).flushTlbUser();
-        assertThat(released).as("the 1 MiB heap's pte page is released").isNotEmpty();
+        assertThat(ptePages).as("the pte pages the user half linked before exit").contains(heapPtePage);
+        assertThat(released).as("every pte page the user half linked is released, once, the 1 MiB heap's among them")
+                .containsExactlyInAnyOrderElementsOf(ptePages);
         assertThat(freeAtRelease).as("pte pages already free when release_pt was called for them").isEmpty();
         Mockito.verify(spy[0], Mockito.never()).pteUpdate(Mockito.anyLong(), Mockito.anyLong(), Mockito.anyLong());
     }
