@@ -1,0 +1,106 @@
+package io.pvmm.guest.mm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.pvmm.api.PagingMode;
+import io.pvmm.api.ParavirtOps;
+import io.pvmm.guest.arch.Paravirt;
+import io.pvmm.guest.memory.AllocFailures;
+import io.pvmm.guest.memory.FreePool;
+import io.pvmm.guest.memory.Gfp;
+import io.pvmm.guest.memory.PageFrames;
+import io.pvmm.guest.memory.PhysicalMemory;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.mockito.Mockito;
+
+/** mmu_gather's batch: fast mode on one vCPU, pages held until the flush on several, a flush every FREE_PTE_NR pages. */
+class MmuGatherBatchTest {
+
+    private static final int FRAMES = 1024;
+
+    private final PhysicalMemory memory = new PhysicalMemory(PagingMode.TWO_LEVEL, FRAMES);
+    private final PageFrames pages = new PageFrames(FRAMES);
+    private final FreePool pool = new FreePool(memory, pages, FRAMES, 2, Cpus::currentId, AllocFailures.NONE);
+    private final Paravirt pv = new Paravirt(Mockito.mock(ParavirtOps.class), memory);
+    private final MmStruct mm = new MmStruct(0x1000);
+
+    MmuGatherBatchTest() {
+        for (long pfn = 8; pfn < FRAMES; pfn++) {
+            pool.addBootPage(pfn);
+        }
+    }
+
+    /** A page mapped once, as a zap finds it. */
+    private long mapped() {
+        long page = pool.alloc(Gfp.HIGHUSER);
+        pages.get(page);
+        return page;
+    }
+
+    @Test
+    @DisplayName("one vCPU: fast mode, each page freed as it is removed; several: held until the flush, and again after a restart")
+    void fastModeOnOneVcpu() {
+        MmuGather one = new MmuGather(pv, pool, pages, new Cpus(1), mm, false);
+        assertThat(one.fastMode()).isTrue();
+        assertThat(one.fullmm()).isFalse();
+        long page = mapped();
+        one.removePage(page);
+        assertThat(pool.isFree(page)).as("fast mode frees at once").isTrue();
+
+        MmuGather two = new MmuGather(pv, pool, pages, new Cpus(2), mm, true);
+        assertThat(two.fastMode()).isFalse();
+        assertThat(two.fullmm()).isTrue();
+        long held = mapped();
+        two.removePage(held);
+        assertThat(pool.isFree(held)).as("another CPU may still use it until the flush").isFalse();
+        two.flushMmu();
+        assertThat(pool.isFree(held)).isTrue();
+        two.restart();
+        assertThat(two.fastMode()).isFalse();
+        long again = mapped();
+        two.removePage(again);
+        assertThat(pool.isFree(again)).isFalse();
+        two.flushMmu();
+        assertThat(pool.isFree(again)).isTrue();
+    }
+
+    @Test
+    @DisplayName("a pte page leaves the gather free and no longer marked PageTable")
+    void tablePages() {
+        MmuGather g = new MmuGather(pv, pool, pages, new Cpus(2), mm, false);
+        long table = pool.alloc(Gfp.KERNEL);
+        pages.set(table, PageFrames.PAGETABLE);
+        g.removePageTable(table);
+        assertThat(pages.test(table, PageFrames.PAGETABLE)).as("still gathered").isTrue();
+        g.flushMmu();
+        assertThat(pool.isFree(table)).isTrue();
+        assertThat(pages.test(table, PageFrames.PAGETABLE)).isFalse();
+    }
+
+    @Test
+    @DisplayName("the batch grows past its first 16 pages and flushes by itself at FREE_PTE_NR (506), the 507th waiting for the next flush")
+    void batchGrowsAndFlushesItself() {
+        MmuGather g = new MmuGather(pv, pool, pages, new Cpus(2), mm, false);
+        List<Long> gathered = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            long page = mapped();
+            gathered.add(page);
+            g.removePage(page);
+        }
+        assertThat(gathered).noneMatch(pool::isFree);
+        for (int i = 100; i < MmuGather.FREE_PTE_NR; i++) {
+            long page = mapped();
+            gathered.add(page);
+            g.removePage(page);
+        }
+        assertThat(gathered).hasSize(MmuGather.FREE_PTE_NR).allMatch(pool::isFree);
+        long next = mapped();
+        g.removePage(next);
+        assertThat(pool.isFree(next)).isFalse();
+        g.flushMmu();
+        assertThat(pool.isFree(next)).isTrue();
+    }
+}
