@@ -81,8 +81,15 @@ class VmiEndToEndTest {
         assertThat(c.get("shadows-live")).as("one shadow per announced, unreleased table").isEqualTo(net(r)).isPositive();
         assertThat(c.get("shadows-peak")).isGreaterThanOrEqualTo(c.get("shadows-live"));
         assertThat(c.get("shadow-bytes")).isEqualTo(c.get("shadows-live") * 4096);
-        assertThat(c.get("traps")).as("every page-table write and pte_update is a ROM call on a typed frame; PAE's roots are not typed")
-                .isEqualTo(tableWrites(r));
+        if (vcpus == 1) {
+            assertThat(c.get("traps")).as("every page-table write and pte_update is a ROM call on a typed frame; PAE's roots are not typed")
+                    .isEqualTo(tableWrites(r));
+        } else {
+            // on two vCPUs a set_pte_atomic of change_page_attr may reach a root pgd_dtor has just released, which
+            // vmi stores without a trap (PageTypeChecker): every other table write traps
+            assertThat(c.get("traps")).as("table writes, less set_pte_atomics that met a released root")
+                    .isBetween(tableWrites(r) - r.hooks().get("setPteAtomic"), tableWrites(r));
+        }
         assertThat(c.get("violations-recorded")).isZero();
         boolean processes = !name.equals("boot");
         if (mode == PagingMode.TWO_LEVEL && processes) {

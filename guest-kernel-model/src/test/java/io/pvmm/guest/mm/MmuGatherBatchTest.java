@@ -5,11 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.pvmm.api.PagingMode;
 import io.pvmm.api.ParavirtOps;
 import io.pvmm.guest.arch.Paravirt;
+import io.pvmm.guest.hw.PhysicalMemory;
+import io.pvmm.guest.hw.VcpuThread;
 import io.pvmm.guest.memory.AllocFailures;
 import io.pvmm.guest.memory.FreePool;
 import io.pvmm.guest.memory.Gfp;
 import io.pvmm.guest.memory.PageFrames;
-import io.pvmm.guest.memory.PhysicalMemory;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
@@ -23,7 +24,7 @@ class MmuGatherBatchTest {
 
     private final PhysicalMemory memory = new PhysicalMemory(PagingMode.TWO_LEVEL, FRAMES);
     private final PageFrames pages = new PageFrames(FRAMES);
-    private final FreePool pool = new FreePool(memory, pages, FRAMES, 2, Cpus::currentId, AllocFailures.NONE);
+    private final FreePool pool = new FreePool(memory, pages, FRAMES, 2, VcpuThread::currentId, AllocFailures.NONE);
     private final Paravirt pv = new Paravirt(Mockito.mock(ParavirtOps.class), memory);
     private final MmStruct mm = new MmStruct(0x1000);
 

@@ -3,10 +3,10 @@ package io.pvmm.guest.mm;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pvmm.api.PagingMode;
+import io.pvmm.guest.hw.PhysicalMemory;
 import io.pvmm.guest.memory.AllocFailures;
 import io.pvmm.guest.memory.FreePool;
 import io.pvmm.guest.memory.PageFrames;
-import io.pvmm.guest.memory.PhysicalMemory;
 import java.util.Set;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
