@@ -1,8 +1,9 @@
 package io.pvmm.guest.arch;
 
 import io.pvmm.api.EntryBits;
+import io.pvmm.guest.bugs.BugSites;
 import io.pvmm.guest.bugs.GuestBug;
-import io.pvmm.guest.config.GuestConfig;
+import io.pvmm.guest.bugs.Variants;
 import io.pvmm.guest.memory.FreePool;
 import io.pvmm.guest.memory.PageFrames;
 import io.pvmm.guest.mm.MmuGather;
@@ -21,7 +22,7 @@ public final class PgAlloc {
     private final KernelStore store;
     private final FreePool pool;
     private final PageFrames pages;
-    private final GuestConfig config;
+    private final BugSites bugs;
 
     /**
      * Creates the pgalloc helpers.
@@ -31,15 +32,15 @@ public final class PgAlloc {
      * @param store  the kernel's direct stores (for the {@code write-table-directly} bug)
      * @param pool   the page allocator
      * @param pages  frame metadata
-     * @param config guest settings (bugs)
+     * @param bugs   the guest bugs it commits
      */
-    public PgAlloc(Paravirt pv, PageTables tables, KernelStore store, FreePool pool, PageFrames pages, GuestConfig config) {
+    public PgAlloc(Paravirt pv, PageTables tables, KernelStore store, FreePool pool, PageFrames pages, BugSites bugs) {
         this.pv = pv;
         this.tables = tables;
         this.store = store;
         this.pool = pool;
         this.pages = pages;
-        this.config = config;
+        this.bugs = bugs;
     }
 
     /**
@@ -64,11 +65,11 @@ public final class PgAlloc {
     public void pmdPopulate(long pmdPa, long ptePfn) {
         pv.allocPt(ptePfn);
         long entry = tables.makeEntry(ptePfn, EntryBits.PAGE_TABLE);
-        if (config.has(GuestBug.WRITE_TABLE_DIRECTLY)) {
-            store.store(pmdPa, entry);
-        } else {
-            pv.setPmd(pmdPa, entry);
+        if (bugs.commits(GuestBug.WRITE_TABLE_DIRECTLY)) {
+            Variants.writeTableDirectly(store::store, pmdPa, entry);
+            return;
         }
+        pv.setPmd(pmdPa, entry);
     }
 
     /**
@@ -98,14 +99,11 @@ public final class PgAlloc {
      * @param pfn the pte page, already unlinked by {@code pmd_clear}
      */
     public void pteFreeTlb(MmuGather tlb, long pfn) {
-        if (config.has(GuestBug.FREE_BEFORE_RELEASE)) {
-            pteFree(pfn);
-            pv.releasePt(pfn);
+        if (bugs.commits(GuestBug.FREE_BEFORE_RELEASE)) {
+            Variants.freeBeforeRelease(pfn, this::pteFree, pv::releasePt);
             return;
         }
-        if (!config.has(GuestBug.SKIP_RELEASE_PT)) {
-            pv.releasePt(pfn);
-        }
+        if (!bugs.commits(GuestBug.SKIP_RELEASE_PT)) pv.releasePt(pfn);
         tlb.removePageTable(pfn);
     }
 }

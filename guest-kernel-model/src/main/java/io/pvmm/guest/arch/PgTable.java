@@ -2,7 +2,9 @@ package io.pvmm.guest.arch;
 
 import io.pvmm.api.GuestLayout;
 import io.pvmm.api.PagingMode;
+import io.pvmm.guest.bugs.BugSites;
 import io.pvmm.guest.bugs.GuestBug;
+import io.pvmm.guest.bugs.Variants;
 import io.pvmm.guest.config.GuestConfig;
 import io.pvmm.guest.hw.VcpuThread;
 import io.pvmm.guest.memory.FreePool;
@@ -49,6 +51,7 @@ public final class PgTable {
     private final PageTables tables;
     private final KernelStore store;
     private final GuestConfig config;
+    private final BugSites bugs;
     private final boolean listed;
     private final ReentrantLock pgdLock = new ReentrantLock();
     private final PgdList pgdList = new PgdList();
@@ -66,10 +69,11 @@ public final class PgTable {
      * @param pv     paravirt wrappers
      * @param tables page-table accessors
      * @param store  the kernel's direct stores
-     * @param config guest settings (bugs)
+     * @param config guest settings
+     * @param bugs   the guest bugs it commits
      */
     public PgTable(GuestLayout layout, PhysicalMemory memory, FreePool pool, PageFrames pages, Paravirt pv,
-                   PageTables tables, KernelStore store, GuestConfig config) {
+                   PageTables tables, KernelStore store, GuestConfig config, BugSites bugs) {
         this.mode = layout.mode();
         this.layout = layout;
         this.memory = memory;
@@ -79,6 +83,7 @@ public final class PgTable {
         this.tables = tables;
         this.store = store;
         this.config = config;
+        this.bugs = bugs;
         this.listed = mode == PagingMode.TWO_LEVEL || !layout.sharedKernelPmd();
     }
 
@@ -102,35 +107,47 @@ public final class PgTable {
 
     /** {@code pgd_ctor}: runs when the slab constructs a pgd object, not on every {@code pgd_alloc}. */
     void pgdCtor(long pgd) {
-        int user = mode.userPtrsPerPgd();
-        int es = mode.entryBytes();
-        long swapper = layout.swapperPgDir();
         if (mode == PagingMode.PAE) {
             if (layout.sharedKernelPmd()) {
-                store.copy(swapper + (long) user * es, pgd + (long) user * es, mode.kernelPgdPtrs()); // no lock, no list, no hook
+                cloneKernelHalf(pgd); // no lock, no list, no hook
             } else {
                 store.clear(pgd, mode.ptrsPerPgd()); // pgd_alloc links all four pmds
             }
             return;
         }
-        store.clear(pgd, user);
-        if (config.has(GuestBug.CLONE_OUTSIDE_LOCK)) {
-            store.copy(swapper + (long) user * es, pgd + (long) user * es, mode.kernelPgdPtrs());
-            Thread.yield(); // widen the window the missing lock opens
-            pv.allocPdClone(pfn(pgd), pfn(swapper), user, mode.ptrsPerPgd() - user);
-            pgdLock.lock();
-            try {
-                pgdList.add(pgd);
-            } finally {
-                pgdLock.unlock();
-            }
+        store.clear(pgd, mode.userPtrsPerPgd());
+        if (bugs.commits(GuestBug.CLONE_OUTSIDE_LOCK)) {
+            Variants.cloneOutsideLock(pgd, this::cloneKernelHalf, this::allocPdClone, this::pgdListAddLocked);
             return;
         }
         pgdLock.lock();
         try {
-            store.copy(swapper + (long) user * es, pgd + (long) user * es, mode.kernelPgdPtrs());
+            cloneKernelHalf(pgd);
             /* must happen under lock */
-            pv.allocPdClone(pfn(pgd), pfn(swapper), user, mode.ptrsPerPgd() - user);
+            allocPdClone(pgd);
+            pgdList.add(pgd);
+        } finally {
+            pgdLock.unlock();
+        }
+    }
+
+    /** {@code clone_pgd_range(pgd + USER_PTRS_PER_PGD, swapper_pg_dir + USER_PTRS_PER_PGD, KERNEL_PGD_PTRS)}. */
+    private void cloneKernelHalf(long pgd) {
+        int user = mode.userPtrsPerPgd();
+        int es = mode.entryBytes();
+        store.copy(layout.swapperPgDir() + (long) user * es, pgd + (long) user * es, mode.kernelPgdPtrs());
+    }
+
+    /** {@code paravirt_alloc_pd_clone(__pa(pgd) >> PAGE_SHIFT, __pa(swapper_pg_dir) >> PAGE_SHIFT, USER_PTRS_PER_PGD, KERNEL_PGD_PTRS)}. */
+    private void allocPdClone(long pgd) {
+        int user = mode.userPtrsPerPgd();
+        pv.allocPdClone(pfn(pgd), pfn(layout.swapperPgDir()), user, mode.ptrsPerPgd() - user);
+    }
+
+    /** {@code pgd_list_add} under {@code pgd_lock}. */
+    private void pgdListAddLocked(long pgd) {
+        pgdLock.lock();
+        try {
             pgdList.add(pgd);
         } finally {
             pgdLock.unlock();
@@ -236,9 +253,7 @@ public final class PgTable {
                 freePmd(pmd, i);
             }
         }
-        if (config.has(GuestBug.LEAK_PGD)) {
-            return;
-        }
+        if (bugs.commits(GuestBug.LEAK_PGD)) return;
         pgdCache.free(pgd);
     }
 

@@ -15,7 +15,7 @@ import io.pvmm.guest.arch.PageWalks;
 import io.pvmm.guest.arch.Paravirt;
 import io.pvmm.guest.arch.PgAlloc;
 import io.pvmm.guest.arch.PgTable;
-import io.pvmm.guest.bugs.GuestBug;
+import io.pvmm.guest.bugs.BugSites;
 import io.pvmm.guest.config.GuestConfig;
 import io.pvmm.guest.hw.LinearAccess;
 import io.pvmm.guest.hw.VcpuThread;
@@ -48,6 +48,7 @@ public final class GuestKernel {
     private final GuestConfig config;
     private final GuestLayout layout;
     private final ParavirtOps ops;
+    private final BugSites bugs;
     private final Paravirt pv;
     private final PageTables tables;
     private final PageWalks walks;
@@ -75,6 +76,7 @@ public final class GuestKernel {
         this.config = machine.config();
         this.layout = machine.layout();
         this.ops = ops;
+        this.bugs = new BugSites(config.bugs());
         PhysicalMemory mem = machine.memory();
         PageFrames pages = machine.pages();
         FreePool pool = machine.pool();
@@ -85,8 +87,8 @@ public final class GuestKernel {
         this.store = new KernelStore(mem, tables, pv, layout, walks);
         this.prot = new KernelProt(layout.pge());
         this.bootmem = new Bootmem(mem, pages, KernelLayout.IMAGE_END >>> PagingMode.PAGE_SHIFT, layout.maxLowPfn());
-        this.pgTable = new PgTable(layout, mem, pool, pages, pv, tables, store, config);
-        this.pgAlloc = new PgAlloc(pv, tables, store, pool, pages, config);
+        this.pgTable = new PgTable(layout, mem, pool, pages, pv, tables, store, config, bugs);
+        this.pgAlloc = new PgAlloc(pv, tables, store, pool, pages, bugs);
         this.init = new Init(layout, pages, bootmem, pv, tables, prot);
         this.pageAttr = new PageAttr(layout, pool, pages, pv, tables, pgTable, prot, walks);
         this.pageCache = new PageCache(pool, pages);
@@ -95,7 +97,7 @@ public final class GuestKernel {
         this.fault = new Fault(layout, pv, tables, pgTable, mmFault, machine.cpus());
         Teardown teardown = new Teardown(layout.mode(), pv, tables, store, pgAlloc, pages, machine.cpus());
         ChangeProtection changeProtection = new ChangeProtection(layout.mode(), pv, tables, store, machine.cpus());
-        this.mmap = new Mmap(pv, teardown, changeProtection, pool, pages, machine.cpus(), config.has(GuestBug.SKIP_FLUSH));
+        this.mmap = new Mmap(pv, teardown, changeProtection, pool, pages, machine.cpus(), bugs);
         CopyPageRange copyPageRange = new CopyPageRange(layout.mode(), pv, tables, store, pteAlloc, pages, machine.cpus());
         this.fork = new Fork(pv, pgTable, copyPageRange, mmap, machine.cpus());
         this.access = new LinearAccess(layout.mode(), mmu(), machine.tlbs(), mem, ops);
@@ -126,6 +128,11 @@ public final class GuestKernel {
         pageCache.drop();
         processes.idle();
         pgTable.shrinkCaches();
+    }
+
+    /** @return the guest bugs this kernel commits, with the hits of their sites */
+    public BugSites bugSites() {
+        return bugs;
     }
 
     /** @return the direct-map walks in flight on each vCPU, which {@code global_flush_tlb} waits out */

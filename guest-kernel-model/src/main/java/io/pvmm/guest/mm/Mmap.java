@@ -2,6 +2,7 @@ package io.pvmm.guest.mm;
 
 import io.pvmm.api.PagingMode;
 import io.pvmm.guest.arch.Paravirt;
+import io.pvmm.guest.bugs.BugSites;
 import io.pvmm.guest.memory.FreePool;
 import io.pvmm.guest.memory.PageFrames;
 import java.util.ArrayList;
@@ -30,7 +31,7 @@ public final class Mmap {
     private final FreePool pool;
     private final PageFrames pages;
     private final Cpus cpus;
-    private final boolean skipFlush;
+    private final BugSites bugs;
 
     /**
      * Creates the mmap code.
@@ -44,11 +45,11 @@ public final class Mmap {
      */
     public Mmap(Paravirt pv, Teardown teardown, ChangeProtection changeProtection, FreePool pool, PageFrames pages,
                 Cpus cpus) {
-        this(pv, teardown, changeProtection, pool, pages, cpus, false);
+        this(pv, teardown, changeProtection, pool, pages, cpus, BugSites.NONE);
     }
 
     /**
-     * Creates the mmap code, possibly committing the guest bug {@code skip-flush}.
+     * Creates the mmap code of a guest that may commit bugs (its gathers: {@code skip-flush}).
      *
      * @param pv               paravirt wrappers
      * @param teardown         {@code unmap_vmas}, {@code free_pgtables}
@@ -56,11 +57,11 @@ public final class Mmap {
      * @param pool             the page allocator
      * @param pages            frame metadata
      * @param cpus             the CPUs (which mm each has loaded, for the gather's flush)
-     * @param skipFlush        whether the gathers free pages without flushing the TLB
+     * @param bugs             the guest bugs it commits
      */
     public Mmap(Paravirt pv, Teardown teardown, ChangeProtection changeProtection, FreePool pool, PageFrames pages,
-                Cpus cpus, boolean skipFlush) {
-        this.skipFlush = skipFlush;
+                Cpus cpus, BugSites bugs) {
+        this.bugs = bugs;
         this.pv = pv;
         this.teardown = teardown;
         this.changeProtection = changeProtection;
@@ -134,7 +135,7 @@ public final class Mmap {
         }
         Map.Entry<Long, Vma> prev = mm.vmas().lowerEntry(start);
         Map.Entry<Long, Vma> next = mm.vmas().ceilingEntry(end);
-        MmuGather tlb = new MmuGather(pv, pool, pages, cpus, mm, false, skipFlush);
+        MmuGather tlb = new MmuGather(pv, pool, pages, cpus, mm, false, bugs);
         teardown.unmapVmas(tlb, mm, detached, start, end);
         teardown.freePgtables(tlb, mm, detached, prev == null ? 0 : prev.getValue().end(),
                 next == null ? 0 : next.getValue().start());
@@ -203,7 +204,7 @@ public final class Mmap {
      */
     public void exitMmap(MmStruct mm) {
         pv.exitMmap(mm.pgd());
-        MmuGather tlb = new MmuGather(pv, pool, pages, cpus, mm, true, skipFlush);
+        MmuGather tlb = new MmuGather(pv, pool, pages, cpus, mm, true, bugs);
         List<Vma> vmas = mm.vmaList();
         teardown.unmapVmas(tlb, mm, vmas, 0, TASK_SIZE);
         teardown.freePgtables(tlb, mm, vmas, 0, 0);

@@ -1,6 +1,8 @@
 package io.pvmm.guest.mm;
 
 import io.pvmm.guest.arch.Paravirt;
+import io.pvmm.guest.bugs.BugSites;
+import io.pvmm.guest.bugs.GuestBug;
 import io.pvmm.guest.memory.FreePool;
 import io.pvmm.guest.memory.PageFrames;
 
@@ -36,7 +38,7 @@ public final class MmuGather {
     private boolean[] isTable = new boolean[16];
     private int nr;
     private boolean needFlush;
-    private final boolean skipFlush;
+    private final BugSites bugs;
 
     /**
      * {@code tlb_gather_mmu(mm, full_mm_flush)}.
@@ -49,11 +51,11 @@ public final class MmuGather {
      * @param fullmm whether the whole address space is going ({@code exit_mmap})
      */
     public MmuGather(Paravirt pv, FreePool pool, PageFrames pages, Cpus cpus, MmStruct mm, boolean fullmm) {
-        this(pv, pool, pages, cpus, mm, fullmm, false);
+        this(pv, pool, pages, cpus, mm, fullmm, BugSites.NONE);
     }
 
     /**
-     * {@code tlb_gather_mmu(mm, full_mm_flush)}, possibly committing the guest bug {@code skip-flush}.
+     * {@code tlb_gather_mmu(mm, full_mm_flush)} in a guest that may commit bugs ({@code skip-flush}).
      *
      * @param pv        paravirt wrappers (the TLB flush)
      * @param pool      where freed pages go
@@ -61,10 +63,10 @@ public final class MmuGather {
      * @param cpus      the CPUs (whether {@code mm} is loaded on the calling one)
      * @param mm        the address space being unmapped
      * @param fullmm    whether the whole address space is going ({@code exit_mmap})
-     * @param skipFlush the guest bug: free the pages without flushing the TLB
+     * @param bugs      the guest bugs it commits
      */
-    public MmuGather(Paravirt pv, FreePool pool, PageFrames pages, Cpus cpus, MmStruct mm, boolean fullmm, boolean skipFlush) {
-        this.skipFlush = skipFlush;
+    public MmuGather(Paravirt pv, FreePool pool, PageFrames pages, Cpus cpus, MmStruct mm, boolean fullmm, BugSites bugs) {
+        this.bugs = bugs;
         this.pv = pv;
         this.pool = pool;
         this.pages = pages;
@@ -141,7 +143,7 @@ public final class MmuGather {
             return;
         }
         needFlush = false;
-        if (cpus.isCurrent(mm) && !skipFlush) {
+        if (cpus.isCurrent(mm) && !bugs.commits(GuestBug.SKIP_FLUSH)) {
             pv.flushTlbUser(); // flush_tlb_mm: local_flush_tlb() only if (current->active_mm == mm)
         }
         for (int i = 0; i < nr; i++) {
