@@ -32,6 +32,10 @@ public final class BugSites {
 
     private static final StackWalker WALKER = StackWalker.getInstance();
 
+    static {
+        site(); // the walker's first walk loads its machinery: here, not at a site in the middle of a run
+    }
+
     private final boolean[] on = new boolean[GuestBug.values().length];
     private final AtomicLongArray hits = new AtomicLongArray(GuestBug.values().length);
     private final Map<GuestBug, Set<String>> sites = new EnumMap<>(GuestBug.class);
@@ -57,12 +61,16 @@ public final class BugSites {
             return false;
         }
         hits.incrementAndGet(bug.ordinal());
-        String site = WALKER.walk(frames -> frames.skip(1).findFirst()
-                .map(f -> f.getClassName() + "." + f.getMethodName()).orElse("?"));
+        String site = site();
         synchronized (sites) {
             sites.computeIfAbsent(bug, b -> new TreeSet<>()).add(site);
         }
         return true;
+    }
+
+    /** @return the method that called the caller of this method, as {@code class.method} */
+    private static String site() {
+        return WALKER.walk(frames -> frames.skip(2).findFirst().map(f -> f.getClassName() + "." + f.getMethodName()).orElse("?"));
     }
 
     /**
