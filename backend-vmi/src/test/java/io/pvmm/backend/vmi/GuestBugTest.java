@@ -2,6 +2,7 @@ package io.pvmm.backend.vmi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pvmm.api.EntryBits;
 import io.pvmm.api.Finding;
 import io.pvmm.api.PagingMode;
 import io.pvmm.guest.bugs.GuestBug;
@@ -91,5 +92,79 @@ class GuestBugTest {
         assertThat(types).as("the stale entry is in a page directory: the pmd the guest wrote behind the hook's back")
                 .allMatch(t -> (t & PageTypeChecker.L2) != 0);
         assertThat(found).allSatisfy(f -> assertThat(Long.decode(f.found())).as("the shadow lacks the link").isZero());
+    }
+
+    /** A finding's entry, as {@code 0x...}: all 64 bits (NX is bit 63). */
+    private static long entry(String hex) {
+        return Long.parseUnsignedLong(hex.substring(2), 16);
+    }
+
+    /** Audits the backend after every operation of a fork-exit run, as a quiescent point allows. */
+    private static RunReport auditEveryOp(PagingMode mode, Set<GuestBug> bugs, List<Finding> found, List<Integer> types) {
+        CapturingFactory factory = new CapturingFactory(Map.of());
+        return new GuestRun(mode, GuestConfig.DEFAULTS.withBugs(bugs), forkExit())
+                .observe(new RunObserver() {
+                    @Override
+                    public void afterOp(GuestKernel kernel, int cpu, long index, Op op) {
+                        VmiOps ops = (VmiOps) factory.backend();
+                        for (Finding f : ops.audit()) {
+                            found.add(f);
+                            types.add(ops.pager().typeOf(f.pfn()));
+                        }
+                    }
+                }).run(factory);
+    }
+
+    @ParameterizedTest
+    @EnumSource(PagingMode.class)
+    @DisplayName("missing-pte-update: no hook refuses it, the audit finds a parent's pte still writable in the shadow after fork")
+    void missingPteUpdateFoundByAudit(PagingMode mode) {
+        List<Finding> found = new ArrayList<>();
+        List<Integer> types = new ArrayList<>();
+        RunReport r = auditEveryOp(mode, Set.of(GuestBug.MISSING_PTE_UPDATE), found, types);
+
+        assertThat(r.violations()).isEmpty();
+        assertThat(r.findings()).extracting(Finding::ruleId).contains("shadow-mismatch");
+        assertThat(found).isNotEmpty();
+        assertThat(found).extracting(Finding::ruleId).containsOnly("shadow-mismatch");
+        assertThat(types).as("the stale entry is in a pte page: the pte write-protected behind the hook's back")
+                .allMatch(t -> (t & PageTypeChecker.L1) != 0);
+        assertThat(found).as("the shadow keeps RW, which the guest's entry has lost")
+                .allSatisfy(f -> {
+                    assertThat(entry(f.found()) & EntryBits.RW).isNotZero();
+                    assertThat(entry(f.expected()) & EntryBits.RW).isZero();
+                });
+    }
+
+    @ParameterizedTest
+    @EnumSource(PagingMode.class)
+    @DisplayName("without the bug the same run, audited after every operation, finds nothing")
+    void controlFindsNothing(PagingMode mode) {
+        List<Finding> found = new ArrayList<>();
+        RunReport r = auditEveryOp(mode, Set.of(), found, new ArrayList<>());
+
+        assertThat(r.completed()).isTrue();
+        assertThat(r.violations()).isEmpty();
+        assertThat(r.findings()).isEmpty();
+        assertThat(found).isEmpty();
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = PagingMode.class, names = "PAE")
+    @DisplayName("missing-alloc-pd: the PAE root entry linking a pmd never announced is refused")
+    void missingAllocPdIsRefused(PagingMode mode) {
+        RunReport r = run(mode, GuestBug.MISSING_ALLOC_PD, "throw");
+        assertThat(r.completed()).isFalse();
+        assertThat(r.violations()).extracting(RunReport.ViolationRecord::rule).containsExactly("link-to-unannounced-pmd");
+    }
+
+    @ParameterizedTest
+    @EnumSource(PagingMode.class)
+    @DisplayName("store-to-pinned-directory: a pmd written with set_pte is accepted, as vmi_set_pte accepts a page directory")
+    void storeToPinnedDirectoryIsAccepted(PagingMode mode) {
+        RunReport r = run(mode, GuestBug.STORE_TO_PINNED_DIRECTORY, "throw");
+        assertThat(r.completed()).isTrue();
+        assertThat(r.violations()).isEmpty();
+        assertThat(r.findings()).isEmpty();
     }
 }

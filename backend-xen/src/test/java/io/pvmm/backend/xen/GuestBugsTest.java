@@ -13,6 +13,7 @@ import java.util.Set;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** The named guest bugs the Xen backend catches, and by which rule. */
 class GuestBugsTest {
@@ -25,6 +26,9 @@ class GuestBugsTest {
         "free-before-release, PAE, release-of-free-frame",
         "write-table-directly, TWO_LEVEL, direct-write-to-read-only-frame",
         "write-table-directly, PAE, direct-write-to-read-only-frame",
+        "store-to-pinned-directory, TWO_LEVEL, direct-write-to-read-only-frame",
+        "store-to-pinned-directory, PAE, direct-write-to-read-only-frame",
+        "missing-alloc-pd, PAE, release-of-unannounced-frame",
     })
     @DisplayName("a guest bug stops the run with the violation of the rule it breaks")
     void caught(String bug, PagingMode mode, String rule) {
@@ -36,5 +40,36 @@ class GuestBugsTest {
         assertThat(report.completed()).isFalse();
         assertThat(report.violations()).hasSize(1);
         assertThat(report.violations().get(0).rule()).isEqualTo(rule);
+    }
+
+    @ParameterizedTest(name = "{0} in {1} mode")
+    @CsvSource({
+        "missing-pte-update, TWO_LEVEL",
+        "missing-pte-update, PAE",
+        "missing-alloc-pd, TWO_LEVEL",
+    })
+    @DisplayName("a bug Xen cannot see, or one that does nothing in the mode, leaves the run clean")
+    void notXensBusiness(String bug, PagingMode mode) {
+        GuestConfig config = XenEndToEndTest.GUEST.withBugs(Set.of(GuestBug.fromSettingName(bug).orElseThrow()));
+
+        RunReport report = new GuestRun(mode, config, BuiltInWorkloads.all(XenEndToEndTest.SIZES).get("fork-exit"))
+                .run(BackendFactory.of(new XenProvider()));
+
+        assertThat(report.completed()).isTrue();
+        assertThat(report.violations()).isEmpty();
+        assertThat(report.findings()).isEmpty();
+    }
+
+    @ParameterizedTest
+    @EnumSource(PagingMode.class)
+    @DisplayName("without a bug the same run completes with no violation and no finding")
+    void control(PagingMode mode) {
+        RunReport report = new GuestRun(mode, XenEndToEndTest.GUEST, BuiltInWorkloads.all(XenEndToEndTest.SIZES).get("fork-exit"))
+                .run(BackendFactory.of(new XenProvider()));
+
+        assertThat(report.completed()).isTrue();
+        assertThat(report.violations()).isEmpty();
+        assertThat(report.findings()).isEmpty();
+        assertThat(report.balanced()).isTrue();
     }
 }

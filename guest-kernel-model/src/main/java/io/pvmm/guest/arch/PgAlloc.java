@@ -69,6 +69,10 @@ public final class PgAlloc {
             Variants.writeTableDirectly(store::store, pmdPa, entry);
             return;
         }
+        if (bugs.commits(GuestBug.STORE_TO_PINNED_DIRECTORY)) {
+            Variants.storeToPinnedDirectory(pv::setPte, pmdPa, entry);
+            return;
+        }
         pv.setPmd(pmdPa, entry);
     }
 

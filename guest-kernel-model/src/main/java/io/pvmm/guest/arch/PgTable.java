@@ -186,7 +186,7 @@ public final class PgTable {
             }
             long entryPa = pgd + (long) i * 8;
             if (i < user) {
-                pv.allocPd(pfn(pmd));
+                if (!bugs.commits(GuestBug.MISSING_ALLOC_PD)) pv.allocPd(pfn(pmd));
                 pv.setPgd(entryPa, tables.make(1 + pmd));
             } else {
                 linkKernelPmd(pgd, entryPa, pmd);

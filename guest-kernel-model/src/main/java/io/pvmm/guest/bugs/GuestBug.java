@@ -64,7 +64,34 @@ public enum GuestBug {
      */
     SKIP_FLUSH("skip-flush",
             "tlb_flush_mmu frees the gathered pages without flush_tlb_mm",
-            "a page is freed only after every TLB that may map it was flushed");
+            "a page is freed only after every TLB that may map it was flushed"),
+
+    /**
+     * {@code copy_one_pte}'s {@code ptep_set_wrprotect} clears the parent's RW bit in place at fork and
+     * leaves out the {@code pte_update} that tells the hypervisor so: a hypervisor that shadows the
+     * ptes keeps the writable entry until the pte is next written through a hook.
+     */
+    MISSING_PTE_UPDATE("missing-pte-update",
+            "ptep_set_wrprotect at fork changes the parent's pte in place without pte_update",
+            "an in-place pte change is followed by pte_update"),
+
+    /**
+     * {@code pmd_populate} links the new pte page with {@code set_pte}, the pte write, instead of
+     * {@code set_pmd}: a page-directory entry written as if it were a pte. Xen emulates a trapped
+     * store only into a typed L1, so the store into the pinned directory faults.
+     */
+    STORE_TO_PINNED_DIRECTORY("store-to-pinned-directory",
+            "pmd_populate links a pte page with set_pte instead of set_pmd",
+            "a pmd or root entry is written with set_pmd or set_pgd, never set_pte"),
+
+    /**
+     * {@code pgd_alloc} (PAE) links each user pmd with {@code set_pgd} without announcing it with
+     * {@code paravirt_alloc_pd} first; its {@code release_pd} at {@code pgd_free} still comes. In
+     * 2-level mode there is no pmd page and the bug does nothing.
+     */
+    MISSING_ALLOC_PD("missing-alloc-pd",
+            "pgd_alloc links a PAE pmd with set_pgd without alloc_pd",
+            "every pmd is announced with alloc_pd before a root links it");
 
     private final String settingName;
     private final String what;

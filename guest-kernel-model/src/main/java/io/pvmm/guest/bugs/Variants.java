@@ -69,4 +69,16 @@ public final class Variants {
         pteFree.accept(pfn);
         releasePt.accept(pfn);
     }
+
+    /**
+     * {@link GuestBug#STORE_TO_PINNED_DIRECTORY}: {@code pmd_populate} links the pte page with
+     * {@code set_pte}, the write for a pte, not {@code set_pmd}.
+     *
+     * @param setPte {@code set_pte}
+     * @param pmdPa  the pmd entry
+     * @param entry  the link
+     */
+    public static void storeToPinnedDirectory(EntryWrite setPte, long pmdPa, long entry) {
+        setPte.write(pmdPa, entry);
+    }
 }

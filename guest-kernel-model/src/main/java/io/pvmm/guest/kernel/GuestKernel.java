@@ -98,7 +98,7 @@ public final class GuestKernel {
         Teardown teardown = new Teardown(layout.mode(), pv, tables, store, pgAlloc, pages, machine.cpus());
         ChangeProtection changeProtection = new ChangeProtection(layout.mode(), pv, tables, store, machine.cpus());
         this.mmap = new Mmap(pv, teardown, changeProtection, pool, pages, machine.cpus(), bugs);
-        CopyPageRange copyPageRange = new CopyPageRange(layout.mode(), pv, tables, store, pteAlloc, pages, machine.cpus());
+        CopyPageRange copyPageRange = new CopyPageRange(layout.mode(), pv, tables, store, pteAlloc, pages, machine.cpus(), bugs);
         this.fork = new Fork(pv, pgTable, copyPageRange, mmap, machine.cpus());
         this.access = new LinearAccess(layout.mode(), mmu(), machine.tlbs(), mem, ops);
         this.vmalloc = new Vmalloc(layout, pv, tables, store, pteAlloc, pool, fault, prot, access);

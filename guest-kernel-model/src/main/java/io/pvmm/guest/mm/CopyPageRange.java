@@ -5,6 +5,8 @@ import io.pvmm.api.PagingMode;
 import io.pvmm.guest.arch.KernelStore;
 import io.pvmm.guest.arch.PageTables;
 import io.pvmm.guest.arch.Paravirt;
+import io.pvmm.guest.bugs.BugSites;
+import io.pvmm.guest.bugs.GuestBug;
 import io.pvmm.guest.memory.PageFrames;
 
 /**
@@ -21,6 +23,7 @@ public final class CopyPageRange {
     private final PageFrames pages;
     private final PmdRange pmdRange;
     private final LazyMmu lazyMmu;
+    private final BugSites bugs;
 
     /**
      * Creates the copy.
@@ -32,9 +35,11 @@ public final class CopyPageRange {
      * @param pteAlloc {@code __pte_alloc} for the child's pte pages
      * @param pages    frame metadata
      * @param cpus     the CPUs (lazy MMU mode)
+     * @param bugs     the guest bugs it commits
      */
     public CopyPageRange(PagingMode mode, Paravirt pv, PageTables tables, KernelStore store, PteAlloc pteAlloc,
-                         PageFrames pages, Cpus cpus) {
+                         PageFrames pages, Cpus cpus, BugSites bugs) {
+        this.bugs = bugs;
         this.pv = pv;
         this.tables = tables;
         this.store = store;
@@ -118,7 +123,7 @@ public final class CopyPageRange {
             // ptep_set_wrprotect: clear_bit(_PAGE_BIT_RW) in place, then pte_update, for every present
             // pte of a COW mapping, whether or not it was writable
             store.store(srcPte, tables.readRaw(srcPte) & ~EntryBits.RW, srcDirect);
-            pv.pteUpdate(src.pgd(), address, srcPte);
+            if (!bugs.commits(GuestBug.MISSING_PTE_UPDATE)) pv.pteUpdate(src.pgd(), address, srcPte);
             pte &= ~EntryBits.RW;
         }
         if ((vma.flags() & Vma.SHARED) != 0) {

@@ -31,7 +31,11 @@ class GuestBugTest {
     private static final GuestConfig SMALL = GuestConfig.DEFAULTS.withMemoryMib(64);
 
     private static RunReport runWith(GuestBug bug) {
-        return new GuestRun(PagingMode.TWO_LEVEL, SMALL.withBugs(Set.of(bug)),
+        return runWith(bug, PagingMode.TWO_LEVEL);
+    }
+
+    private static RunReport runWith(GuestBug bug, PagingMode mode) {
+        return new GuestRun(mode, SMALL.withBugs(Set.of(bug)),
                 BuiltInWorkloads.find("fork-exit", new WorkloadSettings(30, 4, 4, 10, 4)).orElseThrow())
                 .run(TestBackends.nativeFactory());
     }
@@ -116,6 +120,63 @@ class GuestBugTest {
         assertThat(r.hooks().get("allocPdClone")).isGreaterThan(r.hooks().get("releasePd"));
         assertThat(r.balanced()).isFalse();
         assertThat(r.noLeak()).isFalse();
+    }
+
+    @Test
+    @DisplayName("missing-pte-update: fork write-protects the parent's ptes in place and calls pte_update for none of them")
+    void missingPteUpdate() {
+        GuestKernel[] k = new GuestKernel[1];
+        ParavirtOps spy = spyOn(k, GuestBug.MISSING_PTE_UPDATE, PagingMode.TWO_LEVEL);
+        Processes p = withHeapTouched(k[0]);
+        Mockito.clearInvocations(spy);
+        p.fork(1, 2);
+        Mockito.verify(spy, Mockito.never()).pteUpdate(Mockito.anyLong(), Mockito.anyLong(), Mockito.anyLong());
+        assertThat(k[0].mmu().translate(p.task(1).mm().pgd(), 0x4000_0000L)).as("the parent's pte").isNotNull()
+                .satisfies(t -> assertThat(t.writable()).as("write-protected for copy-on-write").isFalse());
+        assertThat(k[0].bugSites().hits(GuestBug.MISSING_PTE_UPDATE)).isPositive();
+    }
+
+    @Test
+    @DisplayName("store-to-pinned-directory: pmd_populate links the pte page with set_pte on the pmd entry, no set_pmd")
+    void storeToPinnedDirectory() {
+        GuestKernel[] k = new GuestKernel[1];
+        ParavirtOps spy = spyOn(k, GuestBug.STORE_TO_PINNED_DIRECTORY, PagingMode.PAE);
+        Processes p = k[0].processes();
+        p.spawnKernelThread(1);
+        p.exec(1, ExecImage.DEFAULT);
+        p.mmap(1, 0x4000_0000L, 1 << 16, Vma.READ | Vma.WRITE, 0, 0);
+        List<Long> allocated = new ArrayList<>();
+        Mockito.doAnswer(inv -> {
+            allocated.add(inv.getArgument(0));
+            return inv.callRealMethod();
+        }).when(spy).allocPt(Mockito.anyLong());
+        List<Long> setPteValues = new ArrayList<>();
+        Mockito.doAnswer(inv -> {
+            setPteValues.add(inv.getArgument(1));
+            return inv.callRealMethod();
+        }).when(spy).setPte(Mockito.anyLong(), Mockito.anyLong());
+        Mockito.clearInvocations(spy);
+        p.touch(1, 0x4000_0000L, true);
+        Mockito.verify(spy, Mockito.never()).setPmd(Mockito.anyLong(), Mockito.anyLong());
+        assertThat(allocated).hasSize(1);
+        assertThat(setPteValues).as("a set_pte whose value links the new pte page")
+                .anyMatch(v -> (v >>> PagingMode.PAGE_SHIFT & 0xFFFFFL) == allocated.get(0) && (v & 0x67) == 0x67);
+        assertThat(k[0].mmu().translate(p.task(1).mm().pgd(), 0x4000_0000L)).as("the guest's own tables are right").isNotNull();
+    }
+
+    @Test
+    @DisplayName("missing-alloc-pd: a PAE pgd_alloc links its three user pmds with set_pgd and announces none")
+    void missingAllocPd() {
+        GuestKernel[] k = new GuestKernel[1];
+        ParavirtOps spy = spyOn(k, GuestBug.MISSING_ALLOC_PD, PagingMode.PAE);
+        Mockito.clearInvocations(spy);
+        k[0].pgTable().pgdAlloc();
+        Mockito.verify(spy, Mockito.never()).allocPd(Mockito.anyLong());
+        Mockito.verify(spy, Mockito.times(3)).setPgd(Mockito.anyLong(), Mockito.anyLong());
+        RunReport r = runWith(GuestBug.MISSING_ALLOC_PD, PagingMode.PAE);
+        assertThat(r.completed()).isTrue();
+        assertThat(r.balanced()).as("release_pd without alloc_pd").isFalse();
+        assertThat(runWith(GuestBug.MISSING_ALLOC_PD, PagingMode.TWO_LEVEL).balanced()).as("2-level: no pmd, no bug").isTrue();
     }
 
     @Test
