@@ -126,9 +126,10 @@ class BadInputsTest {
     }
 
     @Test
-    @DisplayName("--config '' is PVMM-E010: the file name is empty")
+    @DisplayName("--config '' is PVMM-E010 naming the empty name, not the working directory: the file name is empty")
     void emptyConfig() throws IOException {
-        assertRefused(run("run", "--config", ""), 2, "PVMM-E010", "The file name is empty");
+        assertRefused(run("run", "--config", ""), 2, "PVMM-E010 configuration file '' cannot be used (from --config option).",
+                "The file name is empty");
     }
 
     @ParameterizedTest(name = "{0}")

@@ -88,7 +88,7 @@ public final class ConfigurationReader {
     private static ConfigFile locateFile(Map<String, List<ConfigValue>> byKey, Path workingDirectory) {
         List<ConfigValue> named = byKey.getOrDefault(RuntimeKeys.CONFIG, List.of());
         if (!named.isEmpty()) {
-            ConfigValue v = PropertiesFile.requireName(named.get(0), workingDirectory);
+            ConfigValue v = PropertiesFile.requireName(named.get(0));
             return new ConfigFile(workingDirectory.resolve(v.value()).toAbsolutePath().normalize(), v.source(), true);
         }
         Path path = workingDirectory.resolve(RuntimeKeys.DEFAULT_CONFIG_FILE).toAbsolutePath().normalize();

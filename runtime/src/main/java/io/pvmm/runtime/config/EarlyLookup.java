@@ -74,7 +74,7 @@ public final class EarlyLookup {
             }
         }
         if (named.isPresent()) {
-            ConfigValue v = PropertiesFile.requireName(named.get(), inputs.workingDirectory());
+            ConfigValue v = PropertiesFile.requireName(named.get());
             return new ConfigFile(inputs.workingDirectory().resolve(v.value()).toAbsolutePath().normalize(), v.source(), true);
         }
         Path path = inputs.workingDirectory().resolve(RuntimeKeys.DEFAULT_CONFIG_FILE).toAbsolutePath().normalize();

@@ -90,15 +90,16 @@ final class PropertiesFile {
     /**
      * Refuses an empty configuration file name, which would name the working directory.
      *
-     * @param named            the value of the {@code config} key
-     * @param workingDirectory where a relative name starts
+     * @param named the value of the {@code config} key
      * @return the value
-     * @throws PvmmException {@link PvmmError#CONFIG_FILE_UNREADABLE} if the name is empty
+     * @throws PvmmException {@link PvmmError#CONFIG_FILE_UNREADABLE} if the name is empty, naming the name
+     *                       as given, not the directory it would resolve to
      */
-    static ConfigValue requireName(ConfigValue named, Path workingDirectory) {
+    static ConfigValue requireName(ConfigValue named) {
         if (named.value().isBlank()) {
-            throw unreadable(workingDirectory.toAbsolutePath().normalize(), named.source(),
-                    "The file name is empty: give the path of a configuration file, or leave the option out.", null);
+            throw new PvmmException(PvmmError.CONFIG_FILE_UNREADABLE, named.source().description(), Map.of("path",
+                    "'" + named.value() + "'", "problem", "The file name is empty: give the path of a configuration file, or leave the option out."),
+                    null);
         }
         return named;
     }
