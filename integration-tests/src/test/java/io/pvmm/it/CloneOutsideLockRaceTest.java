@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.DynamicTest;
@@ -45,7 +46,9 @@ class CloneOutsideLockRaceTest {
      * Which backend's audit finds the race, by which rules, as docs/detection-matrix.md's section on
      * the race says: a race one vCPU cannot produce, so it has no cell in the one-vCPU matrix.
      */
-    static final Map<String, List<String>> CATCHES = Map.of("vmi", List.of("smp-audit:stale-kernel-entry", "smp-audit:shadow-mismatch"));
+    static final Map<String, List<String>> CATCHES = Map.of("vmi", List.of("smp-audit:stale-kernel-entry", "smp-audit:shadow-mismatch",
+            // a revert that frees the split pte page the stale root still links: vmi.c's shadow hierarchy check
+            "violation:release-of-linked-table"));
 
     /** What the quiescent points of one run saw. */
     private record Outcome(int staleRoots, Set<String> findings, RunReport report) {
@@ -75,8 +78,13 @@ class CloneOutsideLockRaceTest {
                 .withBugs(bug ? Set.of(GuestBug.CLONE_OUTSIDE_LOCK) : Set.of());
         RunReport report = new GuestRun(MODE, config, points).observe(points.observer()).run(BackendFactory.of(provider));
         assertThat(points.problems()).as("quiescent points").isEmpty();
-        assertThat(report.violations()).as("violations in the race (seed %d, bug %s)", seed, bug).isEmpty();
-        assertThat(report.completed()).as("the race ran to its end (seed %d, bug %s): %s", seed, bug, report.failure()).isTrue();
+        Set<String> allowed = !bug ? Set.of() : CATCHES.getOrDefault(provider.name(), List.of()).stream()
+                .filter(e -> e.startsWith("violation:")).map(e -> e.substring("violation:".length())).collect(Collectors.toSet());
+        assertThat(report.violations()).as("violations in the race (seed %d, bug %s): only the rules the matrix names for %s",
+                seed, bug, provider.name()).allMatch(v -> allowed.contains(v.rule()));
+        if (report.violations().isEmpty()) { // a violation the matrix names stops the run: the race was caught
+            assertThat(report.completed()).as("the race ran to its end (seed %d, bug %s): %s", seed, bug, report.failure()).isTrue();
+        }
         return new Outcome(stale.get(), findings, report);
     }
 
