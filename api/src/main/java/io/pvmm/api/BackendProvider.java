@@ -1,6 +1,8 @@
 package io.pvmm.api;
 
+import java.net.URL;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -102,4 +104,34 @@ public interface BackendProvider {
      *                          provider's name and the cause
      */
     ParavirtOps create(BackendContext context);
+
+    /**
+     * This backend's costs on the hardware of a named cost profile, for the cost model that prices
+     * its {@link ParavirtOps#costEvents()}: a resource the backend ships, one line per event it
+     * reports,
+     *
+     * <pre>
+     * # cost profile "xeon-2003": the backend's events at 2.4 GHz
+     * hypercall        1080   lmbench null call, Barham et al., SOSP 2003, Table 3
+     * validated-entry    40   assumed: no published figure; stated, not fitted
+     * </pre>
+     *
+     * an event's {@link CostEvent#id()}, its cycles at the profile's clock, and where the figure comes
+     * from (a citation, or {@code assumed:} and why). The guest's own work and the profile's clock come
+     * with the profile, not from the backend. The runtime reads the resource when a cost is asked
+     * for, and refuses an unknown event with an error that names the line.
+     *
+     * <p><b>Contract:</b> return a profile only for hardware the backend can run on and whose costs
+     * you can cite; a backend without one is shown as having "no cost model", never a made-up cost.
+     * Cheap and side-effect free; may be called before {@link #create} and more than once.
+     *
+     * <p>Typically {@code Optional.ofNullable(getClass().getResource("cost/" + profile + ".profile"))}.
+     *
+     * @param profile a profile's name, such as {@code xeon-2003} or {@code p4-2006}
+     * @return the resource, or empty when this backend has no costs for that hardware (the default)
+     * @since 1.1
+     */
+    default Optional<URL> costProfile(String profile) {
+        return Optional.empty();
+    }
 }

@@ -98,7 +98,8 @@ class SpiCompatibilityTest {
                 "io.pvmm.api.ParavirtOps default boolean observesPageWalks()",
                 "io.pvmm.api.ParavirtOps default void pageWalk(io.pvmm.api.PageWalk)",
                 "io.pvmm.api.ParavirtOps default void accessedDirtySet(long,long,long,int)",
-                "io.pvmm.api.ParavirtOps default java.util.Map costEvents()");
+                "io.pvmm.api.ParavirtOps default java.util.Map costEvents()",
+                "io.pvmm.api.BackendProvider default java.util.Optional costProfile(java.lang.String)");
         assertThat(SpiVersion.CURRENT).isEqualTo("1.1");
         assertThat(SpiVersion.isCompatible("1.0")).as("a 1.0 provider runs on 1.1").isTrue();
         assertThat(SpiVersion.isCompatible("1.2")).as("a 1.2 provider does not").isFalse();

@@ -54,6 +54,6 @@ final class CliSettings {
                 r = r.withNamespace(ns);
             }
         }
-        return r;
+        return CostSettings.register(r);
     }
 }

@@ -128,16 +128,25 @@ final class CompareCommand implements Callable<Integer> {
         try (report;
              Progress progress = Progress.open(spec.commandLine().getErr(), shown, ComparisonRunner.runs(plan))) {
             Comparison c = new ComparisonRunner(runtime, inputs, workload, progress).run(plan);
+            CompareCost cost = plan.bugs().isEmpty() ? CompareCost.of(runtime, inputs, config, workload, c) : null;
             progress.clear();
             if ("json".equals(config.get("compare.format").value())) {
-                out.println(ReportJson.render(CompareJson.tree(c)));
+                Map<String, Object> tree = CompareJson.tree(c);
+                if (cost != null) {
+                    tree.put("cost", cost.tree());
+                }
+                out.println(ReportJson.render(tree));
             } else {
                 CompareTable.print(c, out);
+                if (cost != null) {
+                    cost.print(out);
+                }
             }
             if (report != null) {
                 try {
-                    report.writer().write(CompareHtml.render(c, TraceSummary.of(workload,
-                            context.workingDirectory().resolve(config.get("workload.name").value()))));
+                    String page = CompareHtml.render(c, TraceSummary.of(workload,
+                            context.workingDirectory().resolve(config.get("workload.name").value())));
+                    report.writer().write(cost == null ? page : cost.into(page));
                 } catch (IOException e) {
                     throw new IllegalStateException("the output's writer keeps its failures", e); // never
                 }

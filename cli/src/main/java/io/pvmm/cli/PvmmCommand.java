@@ -17,6 +17,7 @@ import picocli.CommandLine.Spec;
             RunCommand.class,
             ReplayCommand.class,
             CompareCommand.class,
+            ValidateCommand.class,
             ReplayHooksCommand.class,
             BackendsCommand.class,
             ConfigCommand.class,

@@ -6,7 +6,9 @@ import io.pvmm.api.BackendProvider;
 import io.pvmm.api.PagingMode;
 import io.pvmm.api.ParavirtOps;
 import io.pvmm.api.SpiVersion;
+import java.net.URL;
 import java.util.EnumSet;
+import java.util.Optional;
 import java.util.Set;
 
 /** Registers the {@code native} backend: no hypervisor, no platform restriction, both paging modes. */
@@ -34,6 +36,12 @@ public final class NativeProvider implements BackendProvider {
     @Override
     public Set<PagingMode> pagingModes() {
         return EnumSet.allOf(PagingMode.class);
+    }
+
+    /** Every event at 0, for both profiles: bare hardware adds nothing to the guest's own work. The files sit beside this class, one per profile. */
+    @Override
+    public Optional<URL> costProfile(String profile) {
+        return Optional.ofNullable(getClass().getResource(profile + ".profile"));
     }
 
     @Override

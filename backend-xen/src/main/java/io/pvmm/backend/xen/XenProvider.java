@@ -10,8 +10,10 @@ import io.pvmm.api.SettingSpec;
 import io.pvmm.api.SpiVersion;
 import io.pvmm.backend.xen.guest.XenOps;
 import io.pvmm.backend.xen.mm.XenLayout;
+import java.net.URL;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -81,6 +83,12 @@ public final class XenProvider implements BackendProvider {
         return List.of(
                 SettingSpec.longValue(P2M_SEED, DEFAULT_P2M_SEED, "seed of the pfn-to-mfn permutation (guest entries hold machine frames)"),
                 SettingSpec.bool(LAZY_BATCHING, true, "batch hypercalls into multicalls in lazy MMU mode (false: issue each at once)"));
+    }
+
+    /** The costs of Xen's events on the SOSP 2003 machine ({@code xeon-2003}); none for {@code p4-2006}, where Xen was not measured. The files sit beside this class, one per profile. */
+    @Override
+    public Optional<URL> costProfile(String profile) {
+        return Optional.ofNullable(getClass().getResource(profile + ".profile"));
     }
 
     @Override

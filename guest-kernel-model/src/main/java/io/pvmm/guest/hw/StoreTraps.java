@@ -7,6 +7,7 @@ import io.pvmm.api.WriteProtection;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Objects;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntSupplier;
 
 /**
@@ -38,6 +39,8 @@ public final class StoreTraps implements WriteProtection {
     private volatile boolean armed;
     private volatile ParavirtOps target;
     private volatile IntSupplier cpu = () -> 0;
+    private final LongAdder pagesCleared = new LongAdder();
+    private final LongAdder pagesCopied = new LongAdder();
 
     /**
      * Write protection for a guest's memory, nothing protected.
@@ -132,6 +135,7 @@ public final class StoreTraps implements WriteProtection {
      * @param pfn the frame
      */
     public void clearPage(long pfn) {
+        pagesCleared.increment();
         if (traps(pfn)) {
             int size = memory.entryBytes();
             long base = pfn << PagingMode.PAGE_SHIFT;
@@ -152,6 +156,7 @@ public final class StoreTraps implements WriteProtection {
      * @param from the page copied
      */
     public void copyPage(long to, long from) {
+        pagesCopied.increment();
         if (!traps(to)) {
             return;
         }
@@ -163,6 +168,16 @@ public final class StoreTraps implements WriteProtection {
             memory.writeEntry(base + off, v);
             deliver(base + off, v, TrappedStore.Kind.BLOCK);
         }
+    }
+
+    /** @return {@link #clearPage} calls so far: the guest's {@code clear_page}s, which a cost model prices */
+    public long pagesCleared() {
+        return pagesCleared.sum();
+    }
+
+    /** @return {@link #copyPage} calls so far: the guest's copy-on-write copies */
+    public long pagesCopied() {
+        return pagesCopied.sum();
     }
 
     private void deliver(long pa, long value, TrappedStore.Kind kind) {

@@ -33,6 +33,7 @@ public final class BuiltInWorkloads {
                 (cpu, n, seed) -> new ScriptedStream(cpu, seed, s, s.processes(),
                         new ScriptedStream.Mix(true, cpu == n - 1, cpu == n - 1)));
         m.put("clone-race", new CloneRaceWorkload(s.iterations()));
+        m.putAll(LmbenchWorkloads.all(LmbenchWorkloads.ITERATIONS));
         return m;
     }
 

@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  * fixed; later work adds codes from E019 on: E019 to E029 are the command line's own errors (its
  * parsing, conflicting options), E030 to E032 the command line's hook recordings and backend jar
  * checks, E033 to E039 the backend path's entries, E050 to E054 the import and recording of strace
- * logs.
+ * logs, E070 to E079 the cost model's profiles and overrides.
  */
 public enum PvmmError {
 
@@ -405,7 +405,65 @@ public enum PvmmError {
             null,
             "command", "mkae -j2",
             "detail", "strace exited with status 1 and wrote no log",
-            "stderr", "strace: Can't stat 'mkae': No such file or directory");
+            "stderr", "strace: Can't stat 'mkae': No such file or directory"),
+
+    /** A cost profile names an event there is no such event for. */
+    COST_PROFILE_UNKNOWN_EVENT(70, ErrorKind.INPUT, "a cost profile names an unknown event",
+            "cost profile {profile} ({resource}), line {line}: unknown event '{event}'\nAccepted: {accepted}.{suggestion}",
+            "Each line of a cost profile prices one event: the guest's own work as guest.<event> in the profile the model "
+                    + "ships, a backend's typed cost events (io.pvmm.api.CostEvent ids) in the profile the backend ships. "
+                    + "The line names neither.",
+            "Correct the event's name (pvmm explain PVMM-E070 lists the accepted forms; docs/validation.md lists the "
+                    + "events), or remove the line. A backend's profile names its events without a prefix.",
+            null,
+            "profile", "xeon-2003",
+            "resource", "jar:file:/opt/pvmm/lib/pvmm-backend-xen-1.0.0.jar!/io/pvmm/backend/xen/cost/xeon-2003.profile",
+            "line", "4",
+            "event", "hypercal",
+            "accepted", "hypercall, validated-entry, trap-and-emulate, vm-exit, shadow-update, tlb-flush, tlb-miss, "
+                    + "walk-reference, pin, multicall",
+            "suggestion", " Did you mean 'hypercall'?"),
+
+    /** A cost profile line that cannot be read. */
+    COST_PROFILE_MALFORMED(71, ErrorKind.INPUT, "a cost profile line cannot be read",
+            "cost profile {profile} ({resource}), line {line}: {problem}\nAccepted: {accepted}.",
+            "A cost profile holds one event a line: its name, its cycles as a whole number, and where the figure comes from. "
+                    + "The guest's profile also holds one clock line. The line is not in that shape: the cycles are not a "
+                    + "number, or the citation is missing (every cost carries its source, or says it is assumed).",
+            "Write the line as EVENT CYCLES CITATION, for example: hypercall 1080 lmbench null call, SOSP 2003 Table 3; "
+                    + "an assumed figure says so: validated-entry 40 assumed: no published figure.",
+            null,
+            "profile", "p4-2006",
+            "resource", "io/pvmm/guest/cost/p4-2006.profile",
+            "line", "7",
+            "problem", "'guest.page-fault 1,093' has no citation",
+            "accepted", "EVENT CYCLES CITATION; clock GHZ DESCRIPTION; # comments and blank lines"),
+
+    /** No cost profile has the configured name. */
+    UNKNOWN_COST_PROFILE(72, ErrorKind.CONFIGURATION, "unknown cost profile",
+            "unknown cost profile '{name}'\nAccepted: {accepted}.{suggestion}",
+            "The cost model prices a run with a named profile of the guest's hardware (its clock and the cost of the "
+                    + "guest's own work), which each backend completes with its own costs. No profile has that name.",
+            "Choose one of the accepted profiles (docs/validation.md says what hardware each stands for).",
+            "--set cost.profile",
+            "name", "p4",
+            "accepted", "xeon-2003, p4-2006",
+            "suggestion", " Did you mean 'p4-2006'?"),
+
+    /** A cost override names an unknown backend or event, or is not a number. */
+    BAD_COST_OVERRIDE(73, ErrorKind.CONFIGURATION, "a cost override cannot be applied",
+            "cost override {key}={value}: {problem}\nAccepted: {accepted}.",
+            "A cost override replaces one figure of the profile: cost.<backend>.<event>=cycles for a backend's event, "
+                    + "cost.guest.<event>=cycles for the guest's own work. The key names no discovered backend or no event, "
+                    + "or the value is not a whole number of cycles.",
+            "Correct the key or the value: the backend is a discovered backend's name (or guest), the event one of the "
+                    + "accepted ones, the cycles a whole number, 0 or more.",
+            "--set",
+            "key", "cost.xen.hypercal",
+            "value", "900",
+            "problem", "xen has no event 'hypercal'",
+            "accepted", "cost.<backend>.<event>=cycles with a CostEvent id, cost.guest.<event>=cycles with syscall, page-fault, "
+                    + "clear-page, copy-page, page-walk, tlb-flush, context-switch");
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Za-z]+)}");
 
