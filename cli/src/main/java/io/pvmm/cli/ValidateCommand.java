@@ -36,8 +36,8 @@ import picocli.CommandLine.Spec;
  * prediction over the published ratio, less one.
  */
 @Command(name = "validate", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = {"Predict the slowdowns of the published lmbench rows pvmm's workloads cover, and print them beside",
-            "the published ratios with their residuals: the table of docs/validation.md, from a run."})
+        description = {"Predict the slowdowns of the published lmbench rows pvmm's workloads cover.",
+            "Prints them beside the published ratios, with their residuals: the table of docs/validation.md, from a run."})
 final class ValidateCommand implements Callable<Integer> {
 
     private final CliContext context;
