@@ -157,6 +157,7 @@ function _complete_pvmm() {
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} run" ];    then _picocli_pvmm; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} replay" ];    then _picocli_pvmm; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} compare" ];    then _picocli_pvmm; return $?; fi
+  if [ "${COMP_LINE}" = "${COMP_WORDS[0]} validate" ];    then _picocli_pvmm; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} replay-hooks" ];    then _picocli_pvmm; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} backends" ];    then _picocli_pvmm; return $?; fi
   if [ "${COMP_LINE}" = "${COMP_WORDS[0]} config" ];    then _picocli_pvmm; return $?; fi
@@ -170,23 +171,25 @@ function _complete_pvmm() {
   local cmds0=(run)
   local cmds1=(replay)
   local cmds2=(compare)
-  local cmds3=(replay-hooks)
-  local cmds4=(backends)
-  local cmds5=(config)
-  local cmds6=(explain)
-  local cmds7=(import-strace)
-  local cmds8=(record)
-  local cmds9=(help)
-  local cmds10=(backends check)
+  local cmds3=(validate)
+  local cmds4=(replay-hooks)
+  local cmds5=(backends)
+  local cmds6=(config)
+  local cmds7=(explain)
+  local cmds8=(import-strace)
+  local cmds9=(record)
+  local cmds10=(help)
+  local cmds11=(backends check)
 
-  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_pvmm_backends_check; return $?; fi
-  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_pvmm_help; return $?; fi
-  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_pvmm_record; return $?; fi
-  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_pvmm_importstrace; return $?; fi
-  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_pvmm_explain; return $?; fi
-  if CompWordsContainsArray "${cmds5[@]}"; then _picocli_pvmm_config; return $?; fi
-  if CompWordsContainsArray "${cmds4[@]}"; then _picocli_pvmm_backends; return $?; fi
-  if CompWordsContainsArray "${cmds3[@]}"; then _picocli_pvmm_replayhooks; return $?; fi
+  if CompWordsContainsArray "${cmds11[@]}"; then _picocli_pvmm_backends_check; return $?; fi
+  if CompWordsContainsArray "${cmds10[@]}"; then _picocli_pvmm_help; return $?; fi
+  if CompWordsContainsArray "${cmds9[@]}"; then _picocli_pvmm_record; return $?; fi
+  if CompWordsContainsArray "${cmds8[@]}"; then _picocli_pvmm_importstrace; return $?; fi
+  if CompWordsContainsArray "${cmds7[@]}"; then _picocli_pvmm_explain; return $?; fi
+  if CompWordsContainsArray "${cmds6[@]}"; then _picocli_pvmm_config; return $?; fi
+  if CompWordsContainsArray "${cmds5[@]}"; then _picocli_pvmm_backends; return $?; fi
+  if CompWordsContainsArray "${cmds4[@]}"; then _picocli_pvmm_replayhooks; return $?; fi
+  if CompWordsContainsArray "${cmds3[@]}"; then _picocli_pvmm_validate; return $?; fi
   if CompWordsContainsArray "${cmds2[@]}"; then _picocli_pvmm_compare; return $?; fi
   if CompWordsContainsArray "${cmds1[@]}"; then _picocli_pvmm_replay; return $?; fi
   if CompWordsContainsArray "${cmds0[@]}"; then _picocli_pvmm_run; return $?; fi
@@ -201,7 +204,7 @@ function _picocli_pvmm() {
   local curr_word=${COMP_WORDS[COMP_CWORD]}
   local prev_word=${COMP_WORDS[COMP_CWORD-1]}
 
-  local commands="run replay compare replay-hooks backends config explain import-strace record help"
+  local commands="run replay compare validate replay-hooks backends config explain import-strace record help"
   local flag_opts="-h --help -V --version"
   local arg_opts="-D"
 
@@ -233,7 +236,7 @@ function _picocli_pvmm_run() {
   local arg_opts="--backend --mode --workload --memory-mib --seed --vcpus --config --set --backend-path -D --format --record-hooks"
   local NAME_option_args=("native" "nested" "shadow" "vmi" "xen") # --backend values
   local MODE_option_args=("two-level" "pae") # --mode values
-  local W_option_args=("boot" "fork-exit" "pageattr" "smp-mixed" "clone-race") # --workload values
+  local W_option_args=("boot" "fork-exit" "pageattr" "smp-mixed" "clone-race" "lat-fork" "lat-exec" "lat-shell" "lat-pagefault" "lat-mmap" "lat-ctx") # --workload values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -372,7 +375,7 @@ function _picocli_pvmm_compare() {
   local arg_opts="--backends --mode --bugs --format --html --sample-every --threads --seeds --workload --memory-mib --seed --vcpus --config --set --backend-path -D"
   local MODE_option_args=("two-level" "pae" "both") # --mode values
   local LIST_option_args=("skip-release-pt" "free-before-release" "clone-outside-lock" "write-table-directly" "leak-pgd" "skip-flush" "missing-pte-update" "store-to-pinned-directory" "missing-alloc-pd" "all") # --bugs values
-  local W_option_args=("boot" "fork-exit" "pageattr" "smp-mixed" "clone-race") # --workload values
+  local W_option_args=("boot" "fork-exit" "pageattr" "smp-mixed" "clone-race" "lat-fork" "lat-exec" "lat-shell" "lat-pagefault" "lat-mmap" "lat-ctx") # --workload values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -429,6 +432,39 @@ function _picocli_pvmm_compare() {
       return
       ;;
     -D)
+      return
+      ;;
+  esac
+
+  if [[ "${curr_word}" == -* ]]; then
+    COMPREPLY=( $(compgen -W "${flag_opts} ${arg_opts}" -- "${curr_word}") )
+  else
+    local positionals=""
+    local IFS=$'\n'
+    COMPREPLY=( $(compgen -W "${commands// /$'\n'}${IFS}${positionals}" -- "${curr_word}") )
+  fi
+}
+
+# Generates completions for the options and subcommands of the `validate` subcommand.
+function _picocli_pvmm_validate() {
+  # Get completion data
+  local curr_word=${COMP_WORDS[COMP_CWORD]}
+  local prev_word=${COMP_WORDS[COMP_CWORD-1]}
+
+  local commands=""
+  local flag_opts="-h --help -V --version"
+  local arg_opts="--config --set --backend-path"
+
+  type compopt &>/dev/null && compopt +o default
+
+  case ${prev_word} in
+    --config)
+      return
+      ;;
+    --set)
+      return
+      ;;
+    --backend-path)
       return
       ;;
   esac
@@ -716,7 +752,7 @@ function _picocli_pvmm_help() {
   # Get completion data
   local curr_word=${COMP_WORDS[COMP_CWORD]}
 
-  local commands="run replay compare replay-hooks backends config explain import-strace record"
+  local commands="run replay compare validate replay-hooks backends config explain import-strace record"
   local flag_opts="-h --help"
   local arg_opts=""
 

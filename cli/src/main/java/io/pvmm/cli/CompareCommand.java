@@ -132,9 +132,7 @@ final class CompareCommand implements Callable<Integer> {
             progress.clear();
             if ("json".equals(config.get("compare.format").value())) {
                 Map<String, Object> tree = CompareJson.tree(c);
-                if (cost != null) {
-                    tree.put("cost", cost.tree());
-                }
+                tree.put("cost", cost == null ? null : cost.tree()); // none with --bugs: those runs are the matrix's
                 out.println(ReportJson.render(tree));
             } else {
                 CompareTable.print(c, out);
