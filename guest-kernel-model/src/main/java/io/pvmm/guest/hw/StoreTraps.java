@@ -136,15 +136,38 @@ public final class StoreTraps implements WriteProtection {
      */
     public void clearPage(long pfn) {
         pagesCleared.increment();
+        int size = memory.entryBytes();
+        long base = pfn << PagingMode.PAGE_SHIFT;
         if (traps(pfn)) {
-            int size = memory.entryBytes();
-            long base = pfn << PagingMode.PAGE_SHIFT;
             for (int off = 0; off < PagingMode.PAGE_SIZE && isProtected(pfn); off += size) {
                 memory.writeEntry(base + off, 0);
                 deliver(base + off, 0, TrappedStore.Kind.BLOCK);
             }
+            memory.clearFrame(pfn);
+            return;
         }
         memory.clearFrame(pfn);
+        if (protectedMeanwhile(pfn)) {
+            for (int off = 0; off < PagingMode.PAGE_SIZE && isProtected(pfn); off += size) {
+                deliver(base + off, 0, TrappedStore.Kind.BLOCK);
+            }
+        }
+    }
+
+    /**
+     * Whether a frame found unprotected before a block store was protected by another vCPU while the
+     * store ran. On hardware the protection is checked by each store, so the stores after it trap; here
+     * the block landed at once, and its words are delivered now, after a fence: either this read sees
+     * the protecting vCPU's bit, or that vCPU's read of the frame, after its own fence in
+     * {@link #protect}, sees the block (the two fences order the bit and the block as Dekker's
+     * algorithm orders its flags).
+     */
+    private boolean protectedMeanwhile(long pfn) {
+        if (!armed) {
+            return false;
+        }
+        VarHandle.fullFence();
+        return isProtected(pfn);
     }
 
     /**
@@ -157,7 +180,7 @@ public final class StoreTraps implements WriteProtection {
      */
     public void copyPage(long to, long from) {
         pagesCopied.increment();
-        if (!traps(to)) {
+        if (!traps(to) && !protectedMeanwhile(to)) {
             return;
         }
         int size = memory.entryBytes();
