@@ -1,5 +1,7 @@
 package io.pvmm.api;
 
+import java.util.Objects;
+
 /**
  * What a backend requires of the guest's platform, the way a hypervisor bends the kernel at boot:
  * Xen masks PSE and PGE out of a PV guest's CPUID and refuses a shared PAE kernel pmd; VMI and Xen
@@ -14,25 +16,69 @@ package io.pvmm.api;
  *                               {@code pgd_list}, as in 2.6.22 with {@code SHARED_KERNEL_PMD} = 0
  * @param reservedTop            bytes at the top of the 4 GiB virtual space the guest must leave
  *                               unmapped (a multiple of the large-page size), 0 for none
+ * @param minimumKernel          the oldest guest kernel the backend can serve (since SPI 1.1; Xen's
+ *                               pv-ops guest first appeared in 2.6.23). An unshared kernel pmd raises it
+ *                               to 2.6.23: 2.6.21 has no {@code SHARED_KERNEL_PMD} switch
  */
 public record PlatformRequirements(boolean allowsPse, boolean allowsPge, boolean unsharedKernelPmd,
-                                   long reservedTop) {
+                                   long reservedTop, KernelVersion minimumKernel) {
 
     /** No requirement: what bare hardware offers. */
     public static final PlatformRequirements NONE = new PlatformRequirements(true, true, false, 0);
 
     /**
-     * Checks the reserved top is sane.
+     * Checks the reserved top is sane, and raises the minimum kernel to one that can give each PAE root
+     * its own kernel pmd when that is required.
+     *
+     * @param allowsPse         whether PSE may be used
+     * @param allowsPge         whether PGE may be used
+     * @param unsharedKernelPmd whether each PAE root must own its kernel pmd
+     * @param reservedTop       bytes reserved at the top of the address space
+     * @param minimumKernel     the oldest kernel the backend can serve
+     */
+    public PlatformRequirements {
+        if (reservedTop < 0 || reservedTop >= (1L << 30)) {
+            throw new IllegalArgumentException("reserved top must be in [0, 1 GiB): " + reservedTop);
+        }
+        Objects.requireNonNull(minimumKernel, "minimumKernel");
+        if (unsharedKernelPmd && !minimumKernel.isAtLeast(KernelVersion.V2_6_23)) {
+            minimumKernel = KernelVersion.V2_6_23;
+        }
+    }
+
+    /**
+     * The requirements of SPI 1.0, which serve any modelled kernel ({@link KernelVersion#OLDEST}, or
+     * 2.6.23 with an unshared kernel pmd).
      *
      * @param allowsPse         whether PSE may be used
      * @param allowsPge         whether PGE may be used
      * @param unsharedKernelPmd whether each PAE root must own its kernel pmd
      * @param reservedTop       bytes reserved at the top of the address space
      */
-    public PlatformRequirements {
-        if (reservedTop < 0 || reservedTop >= (1L << 30)) {
-            throw new IllegalArgumentException("reserved top must be in [0, 1 GiB): " + reservedTop);
-        }
+    public PlatformRequirements(boolean allowsPse, boolean allowsPge, boolean unsharedKernelPmd, long reservedTop) {
+        this(allowsPse, allowsPge, unsharedKernelPmd, reservedTop, KernelVersion.OLDEST);
+    }
+
+    /**
+     * The same requirements, serving only {@code kernel} and later releases.
+     *
+     * @param kernel the oldest guest kernel the backend can serve, e.g. {@link KernelVersion#V2_6_23}
+     * @return a copy with that minimum
+     * @since 1.1
+     */
+    public PlatformRequirements requiringKernel(KernelVersion kernel) {
+        return new PlatformRequirements(allowsPse, allowsPge, unsharedKernelPmd, reservedTop, kernel);
+    }
+
+    /**
+     * Whether the backend can serve a guest running {@code kernel}.
+     *
+     * @param kernel the guest's kernel
+     * @return whether it is {@link #minimumKernel()} or later
+     * @since 1.1
+     */
+    public boolean serves(KernelVersion kernel) {
+        return kernel.isAtLeast(minimumKernel);
     }
 
     /**
@@ -41,7 +87,7 @@ public record PlatformRequirements(boolean allowsPse, boolean allowsPge, boolean
      * @return a copy that forbids large pages
      */
     public PlatformRequirements withoutPse() {
-        return new PlatformRequirements(false, allowsPge, unsharedKernelPmd, reservedTop);
+        return new PlatformRequirements(false, allowsPge, unsharedKernelPmd, reservedTop, minimumKernel);
     }
 
     /**
@@ -50,7 +96,7 @@ public record PlatformRequirements(boolean allowsPse, boolean allowsPge, boolean
      * @return a copy that forbids global pages
      */
     public PlatformRequirements withoutPge() {
-        return new PlatformRequirements(allowsPse, false, unsharedKernelPmd, reservedTop);
+        return new PlatformRequirements(allowsPse, false, unsharedKernelPmd, reservedTop, minimumKernel);
     }
 
     /**
@@ -59,7 +105,7 @@ public record PlatformRequirements(boolean allowsPse, boolean allowsPge, boolean
      * @return a copy that requires each PAE root to own its kernel pmd
      */
     public PlatformRequirements withUnsharedKernelPmd() {
-        return new PlatformRequirements(allowsPse, allowsPge, true, reservedTop);
+        return new PlatformRequirements(allowsPse, allowsPge, true, reservedTop, minimumKernel);
     }
 
     /**
@@ -69,11 +115,12 @@ public record PlatformRequirements(boolean allowsPse, boolean allowsPge, boolean
      * @return a copy with {@code reservedTop = 4 GiB - hypervisorStart}
      */
     public PlatformRequirements reservingFrom(long hypervisorStart) {
-        return new PlatformRequirements(allowsPse, allowsPge, unsharedKernelPmd, (1L << 32) - hypervisorStart);
+        return new PlatformRequirements(allowsPse, allowsPge, unsharedKernelPmd, (1L << 32) - hypervisorStart, minimumKernel);
     }
 
     /**
-     * A short description for listings, e.g. {@code no PSE, no PGE, unshared kernel pmd, top 64 MiB reserved}.
+     * A short description for listings, e.g.
+     * {@code no PSE, no PGE, unshared kernel pmd (PAE), top 64 MiB reserved (from 0xFC000000), kernel 2.6.23 or later}.
      *
      * @return the description, or {@code none} when nothing is required
      */
@@ -90,6 +137,9 @@ public record PlatformRequirements(boolean allowsPse, boolean allowsPge, boolean
         }
         if (reservedTop > 0) {
             sb.append(String.format("top %d MiB reserved (from 0x%08X), ", reservedTop >> 20, (1L << 32) - reservedTop));
+        }
+        if (minimumKernel != KernelVersion.OLDEST) {
+            sb.append("kernel ").append(minimumKernel).append(" or later, ");
         }
         return sb.length() == 0 ? "none" : sb.substring(0, sb.length() - 2);
     }

@@ -26,7 +26,7 @@ class SpiCompatibilityTest {
 
     /** The types added since 1.0; the released ones are named by the signatures. */
     private static final List<Class<?>> ADDED_TYPES = List.of(WriteProtection.class, TrappedStore.class, TrappedStore.Kind.class, PageWalk.class,
-            CostEvent.class);
+            CostEvent.class, KernelVersion.class);
 
     private static Set<String> released() throws IOException {
         try (InputStream in = SpiCompatibilityTest.class.getResourceAsStream("spi-1.0.signatures")) {
@@ -88,7 +88,7 @@ class SpiCompatibilityTest {
     }
 
     @Test
-    @DisplayName("SPI 1.1 adds write protection, the trapped store and the page walk, as defaults")
+    @DisplayName("SPI 1.1 adds write protection, the trapped store, the page walk and the minimum kernel, as defaults")
     void spiOnePointOneAddsWriteProtection() throws IOException {
         Set<String> added = new TreeSet<>(current());
         added.removeAll(released());
@@ -99,7 +99,9 @@ class SpiCompatibilityTest {
                 "io.pvmm.api.ParavirtOps default void pageWalk(io.pvmm.api.PageWalk)",
                 "io.pvmm.api.ParavirtOps default void accessedDirtySet(long,long,long,int)",
                 "io.pvmm.api.ParavirtOps default java.util.Map costEvents()",
-                "io.pvmm.api.BackendProvider default java.util.Optional costProfile(java.lang.String)");
+                "io.pvmm.api.BackendProvider default java.util.Optional costProfile(java.lang.String)",
+                "io.pvmm.api.PlatformRequirements concrete io.pvmm.api.KernelVersion minimumKernel()",
+                "io.pvmm.api.PlatformRequirements concrete io.pvmm.api.PlatformRequirements requiringKernel(io.pvmm.api.KernelVersion)");
         assertThat(SpiVersion.CURRENT).isEqualTo("1.1");
         assertThat(SpiVersion.isCompatible("1.0")).as("a 1.0 provider runs on 1.1").isTrue();
         assertThat(SpiVersion.isCompatible("1.2")).as("a 1.2 provider does not").isFalse();

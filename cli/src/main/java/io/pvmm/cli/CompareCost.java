@@ -74,7 +74,7 @@ record CompareCost(String profile, double clockGhz, String clock, String operati
                     Configuration one = runtime.configure(inputs.withOption(RuntimeKeys.BACKEND, r.backend(), "compare")
                             .withOption(RuntimeKeys.MODE, section.mode().configName(), "compare"));
                     Selection selection = runtime.select(one);
-                    GuestConfig guest = GuestRuntime.guestConfig(one, section.mode());
+                    GuestConfig guest = GuestRuntime.guestConfig(runtime.registry(), one, selection);
                     SelectedBackend factory = new SelectedBackend(runtime, selection);
                     PerOperation per = workload instanceof LmbenchWorkload l
                             ? PerOperation.measure(l, section.mode(), guest, factory)

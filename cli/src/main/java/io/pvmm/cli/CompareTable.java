@@ -38,6 +38,7 @@ final class CompareTable {
         List<Row> rows = new ArrayList<>();
         Comparison.BackendRun reference = section.reference();
         rows.add(row("run", "status", runs, r -> r.completed() ? "completed" : "STOPPED", "skipped"));
+        rows.add(row("run", "kernel", runs, RunReport::kernel, ""));
         rows.add(row("run", "operations", runs, r -> Long.toString(r.operations()), ""));
         rows.add(row("run", "time (ms)", runs, r -> Long.toString(r.elapsedMillis()), ""));
         for (Hook h : Hook.values()) {

@@ -120,7 +120,7 @@ final class ComparisonRunner {
                     }
                     Configuration config = runtime.configure(in);
                     Selection selection = runtime.select(config);
-                    GuestConfig guest = GuestRuntime.guestConfig(config, mode);
+                    GuestConfig guest = GuestRuntime.guestConfig(runtime.registry(), config, selection);
                     base = base == null ? guest : base;
                     jobs.add(new Job(backend, mode, bug, selection, guest, GuestRuntime.auditSchedule(config)));
                 }

@@ -43,6 +43,7 @@ final class ReportJson {
         m.put("schemaVersion", SCHEMA_VERSION);
         m.put("backend", r.backend());
         m.put("mode", r.mode());
+        m.put("kernel", r.kernel());
         m.put("workload", r.workload());
         m.put("seed", r.seed());
         m.put("vcpus", r.vcpus());

@@ -24,8 +24,8 @@ final class ReportText {
      * @param verbose whether a failure is printed with its stack frames
      */
     static void print(RunReport r, PrintWriter out, boolean verbose) {
-        out.printf("backend %s, mode %s, workload %s, seed %d, %d vCPU%s%n", r.backend(), r.mode(), r.workload(), r.seed(),
-                r.vcpus(), r.vcpus() == 1 ? "" : "s");
+        out.printf("backend %s, mode %s, kernel %s, workload %s, seed %d, %d vCPU%s%n", r.backend(), r.mode(), r.kernel(), r.workload(),
+                r.seed(), r.vcpus(), r.vcpus() == 1 ? "" : "s");
         out.printf("%s in %d ms: %d operations (%s)%n", r.completed() ? "completed" : "STOPPED", r.elapsedMillis(),
                 r.operations(), outcomes(r.outcomes()));
         out.println("hooks (calls per SPI method; at boot in brackets):");

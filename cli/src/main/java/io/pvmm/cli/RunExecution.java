@@ -51,7 +51,7 @@ final class RunExecution {
         BackendListing.warnAboutPath(runtime.registry(), spec.commandLine().getErr());
         Configuration config = runtime.configure(inputs);
         Selection selection = runtime.select(config);
-        GuestConfig guest = GuestRuntime.guestConfig(config, selection.mode());
+        GuestConfig guest = GuestRuntime.guestConfig(runtime.registry(), config, selection);
         Workload w = workload.apply(config);
         ConfigValue record = config.get("run.record-hooks");
         BackendFactory factory = new SelectedBackend(runtime, selection);

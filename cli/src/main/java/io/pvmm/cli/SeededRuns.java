@@ -95,7 +95,7 @@ final class SeededRuns {
                                 : in.withOption("guest.bug", "none", "--seeds (the control)");
                         Configuration config = runtime.configure(in);
                         Selection selection = runtime.select(config);
-                        GuestConfig guest = GuestRuntime.guestConfig(config, mode);
+                        GuestConfig guest = GuestRuntime.guestConfig(runtime.registry(), config, selection);
                         AuditSchedule audit = GuestRuntime.auditSchedule(config);
                         for (int k = 0; k < plan.seeds(); k++) {
                             jobs.add(new Job(bug, withBug, mode, backend, guest.seed() + k, selection, guest.withSeed(guest.seed() + k), audit));

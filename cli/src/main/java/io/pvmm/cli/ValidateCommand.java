@@ -6,6 +6,7 @@ import io.pvmm.guest.cost.PerOperation;
 import io.pvmm.guest.workload.LmbenchWorkload;
 import io.pvmm.guest.workload.LmbenchWorkloads;
 import io.pvmm.runtime.PvmmRuntime;
+import io.pvmm.runtime.Selection;
 import io.pvmm.runtime.config.ConfigInputs;
 import io.pvmm.runtime.config.Configuration;
 import io.pvmm.runtime.config.RuntimeKeys;
@@ -108,9 +109,10 @@ final class ValidateCommand implements Callable<Integer> {
         PerOperation per = measured.computeIfAbsent(workload + "/" + backend, k -> {
             Configuration one = runtime.configure(inputs.withOption(RuntimeKeys.BACKEND, backend, "validate")
                     .withOption(RuntimeKeys.MODE, PagingMode.TWO_LEVEL.configName(), "validate"));
-            GuestConfig guest = GuestRuntime.guestConfig(one, PagingMode.TWO_LEVEL);
+            Selection selection = runtime.select(one);
+            GuestConfig guest = GuestRuntime.guestConfig(runtime.registry(), one, selection);
             LmbenchWorkload w = LmbenchWorkloads.all(LmbenchWorkloads.ITERATIONS).get(workload);
-            return PerOperation.measure(w, PagingMode.TWO_LEVEL, guest, new SelectedBackend(runtime, runtime.select(one)));
+            return PerOperation.measure(w, PagingMode.TWO_LEVEL, guest, new SelectedBackend(runtime, selection));
         });
         return model.price(runtime.registry().find(backend).orElseThrow().provider(), per.counts());
     }

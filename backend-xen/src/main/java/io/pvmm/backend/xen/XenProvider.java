@@ -3,6 +3,7 @@ package io.pvmm.backend.xen;
 import com.google.auto.service.AutoService;
 import io.pvmm.api.BackendContext;
 import io.pvmm.api.BackendProvider;
+import io.pvmm.api.KernelVersion;
 import io.pvmm.api.PagingMode;
 import io.pvmm.api.ParavirtOps;
 import io.pvmm.api.PlatformRequirements;
@@ -74,7 +75,8 @@ public final class XenProvider implements BackendProvider {
     @Override
     public PlatformRequirements platform(PagingMode mode) {
         PlatformRequirements p = PlatformRequirements.NONE.withoutPse().withoutPge()
-                .reservingFrom(XenLayout.hypervisorVirtStart(mode));
+                .reservingFrom(XenLayout.hypervisorVirtStart(mode))
+                .requiringKernel(KernelVersion.V2_6_23); // the first pv-ops Xen guest, arch/i386/xen
         return mode == PagingMode.PAE ? p.withUnsharedKernelPmd() : p;
     }
 

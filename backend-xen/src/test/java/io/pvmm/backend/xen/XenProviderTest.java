@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pvmm.api.BackendProvider;
 import io.pvmm.api.BackendSettings;
+import io.pvmm.api.KernelVersion;
 import io.pvmm.api.PagingMode;
 import io.pvmm.api.PlatformRequirements;
 import io.pvmm.api.SettingSpec;
@@ -29,17 +30,18 @@ class XenProviderTest {
     }
 
     @Test
-    @DisplayName("2-level: no PSE, no PGE, the top from 0xFC000000 is Xen's")
+    @DisplayName("2-level: no PSE, no PGE, the top from 0xFC000000 is Xen's, kernel 2.6.23 or later (the first pv-ops Xen guest)")
     void platformTwoLevel() {
         assertThat(provider.platform(PagingMode.TWO_LEVEL))
-                .isEqualTo(PlatformRequirements.NONE.withoutPse().withoutPge().reservingFrom(0xFC000000L));
+                .isEqualTo(PlatformRequirements.NONE.withoutPse().withoutPge().reservingFrom(0xFC000000L)
+                        .requiringKernel(KernelVersion.V2_6_23));
     }
 
     @Test
-    @DisplayName("PAE: no PSE, no PGE, an unshared kernel pmd, the top from 0xF5800000 is Xen's")
+    @DisplayName("PAE: no PSE, no PGE, an unshared kernel pmd, the top from 0xF5800000 is Xen's, kernel 2.6.23 or later")
     void platformPae() {
         assertThat(provider.platform(PagingMode.PAE)).isEqualTo(PlatformRequirements.NONE.withoutPse().withoutPge()
-                .withUnsharedKernelPmd().reservingFrom(0xF5800000L));
+                .withUnsharedKernelPmd().reservingFrom(0xF5800000L).requiringKernel(KernelVersion.V2_6_23));
     }
 
     @Test

@@ -74,7 +74,7 @@ public final class BenchGuest {
         Configuration config = runtime.configure(inputs(values));
         Selection selection = runtime.select(config);
         SelectedBackend factory = new SelectedBackend(runtime, selection);
-        GuestConfig guestConfig = GuestRuntime.guestConfig(config, mode);
+        GuestConfig guestConfig = GuestRuntime.guestConfig(runtime.registry(), config, selection);
         GuestMachine machine = GuestMachine.create(mode, guestConfig, factory.platform(mode));
         ParavirtOps ops = factory.create(machine.backendContext(factory.settings()));
         return new BenchGuest(machine.boot(ops), choice.label());

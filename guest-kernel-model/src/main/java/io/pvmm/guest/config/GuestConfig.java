@@ -1,5 +1,7 @@
 package io.pvmm.guest.config;
 
+import io.pvmm.api.KernelVersion;
+import io.pvmm.api.PlatformRequirements;
 import io.pvmm.api.SettingSpec;
 import io.pvmm.guest.bugs.GuestBug;
 import io.pvmm.guest.hw.TlbGeometry;
@@ -25,17 +27,19 @@ import java.util.Set;
  * @param failAllocProbability each page allocation fails with this probability ({@code guest.fail-alloc-probability})
  * @param bugs                 guest bugs committed on purpose ({@code guest.bug})
  * @param tlb                  each vCPU's TLB ({@code guest.tlb-*})
+ * @param kernel               the kernel the guest runs ({@code guest.kernel}), or null for the oldest the
+ *                             backend serves ({@link PlatformRequirements#minimumKernel()}); see {@link #kernelFor}
  */
 public record GuestConfig(long memoryMib, boolean pse, boolean pge, int vcpus, long seed, long failAllocAt,
-                          double failAllocProbability, Set<GuestBug> bugs, TlbGeometry tlb) {
+                          double failAllocProbability, Set<GuestBug> bugs, TlbGeometry tlb, KernelVersion kernel) {
 
     /** The namespace of the guest's settings. */
     public static final String NAMESPACE = "guest";
     /** The most vCPUs a guest may have. */
     public static final int MAX_VCPUS = 64;
 
-    /** The defaults: 256 MiB, PSE and PGE on, one vCPU, seed 1, no faults, Core 2's TLB. */
-    public static final GuestConfig DEFAULTS = new GuestConfig(256, true, true, 1, 1, 0, 0.0, Set.of(), TlbGeometry.CORE2);
+    /** The defaults: 256 MiB, PSE and PGE on, one vCPU, seed 1, no faults, Core 2's TLB, the backend's kernel. */
+    public static final GuestConfig DEFAULTS = new GuestConfig(256, true, true, 1, 1, 0, 0.0, Set.of(), TlbGeometry.CORE2, null);
 
     /**
      * Checks the values.
@@ -49,6 +53,7 @@ public record GuestConfig(long memoryMib, boolean pse, boolean pge, int vcpus, l
      * @param failAllocProbability failure probability
      * @param bugs                 bugs on purpose
      * @param tlb                  the TLB's shape
+     * @param kernel               the kernel, or null for the backend's oldest
      */
     public GuestConfig {
         if (vcpus < 1 || vcpus > MAX_VCPUS) {
@@ -82,7 +87,9 @@ public record GuestConfig(long memoryMib, boolean pse, boolean pge, int vcpus, l
                 SettingSpec.longValue("fail-alloc-at", 0, "make the k-th page allocation fail (0: never)"),
                 SettingSpec.doubleValue("fail-alloc-probability", 0.0, "make each page allocation fail with this probability"),
                 SettingSpec.choice("bug", "none", "commit a guest bug on purpose, to see which backend catches it",
-                        bugNames.toArray(new String[0]))));
+                        bugNames.toArray(new String[0])),
+                SettingSpec.string("kernel", "", "the guest's kernel, " + KernelVersion.accepted().replace(", ", " or ")
+                        + " (empty: the oldest the backend serves)")));
         specs.addAll(TlbGeometry.specs());
         return List.copyOf(specs);
     }
@@ -107,7 +114,36 @@ public record GuestConfig(long memoryMib, boolean pse, boolean pge, int vcpus, l
                 SettingSpec.parseLong(values.getOrDefault("seed", "1")),
                 SettingSpec.parseLong(values.getOrDefault("fail-alloc-at", "0")),
                 Double.parseDouble(values.getOrDefault("fail-alloc-probability", "0").trim()),
-                bugs, TlbGeometry.fromSettings(values));
+                bugs, TlbGeometry.fromSettings(values), kernel(values.getOrDefault("kernel", "")));
+    }
+
+    private static KernelVersion kernel(String v) {
+        if (v.isBlank()) {
+            return null;
+        }
+        try {
+            return KernelVersion.parse(v);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("guest.kernel: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The kernel the guest runs on a backend with these requirements: {@link #kernel()} if it was
+     * chosen, else the oldest the backend serves (2.6.21 for a backend that declares nothing).
+     *
+     * @param platform the backend's requirements in the guest's paging mode
+     * @return the kernel
+     * @throws KernelNotServed if the chosen kernel is older than the backend's minimum
+     */
+    public KernelVersion kernelFor(PlatformRequirements platform) {
+        if (kernel == null) {
+            return platform.minimumKernel();
+        }
+        if (!platform.serves(kernel)) {
+            throw new KernelNotServed(kernel, platform.minimumKernel());
+        }
+        return kernel;
     }
 
     private static int vcpus(long v) {
@@ -129,41 +165,46 @@ public record GuestConfig(long memoryMib, boolean pse, boolean pge, int vcpus, l
 
     /** @return a copy with another vCPU count */
     public GuestConfig withVcpus(int n) {
-        return new GuestConfig(memoryMib, pse, pge, n, seed, failAllocAt, failAllocProbability, bugs, tlb);
+        return new GuestConfig(memoryMib, pse, pge, n, seed, failAllocAt, failAllocProbability, bugs, tlb, kernel);
     }
 
     /** @return a copy with another seed */
     public GuestConfig withSeed(long s) {
-        return new GuestConfig(memoryMib, pse, pge, vcpus, s, failAllocAt, failAllocProbability, bugs, tlb);
+        return new GuestConfig(memoryMib, pse, pge, vcpus, s, failAllocAt, failAllocProbability, bugs, tlb, kernel);
     }
 
     /** @return a copy with PSE wanted or not */
     public GuestConfig withPse(boolean on) {
-        return new GuestConfig(memoryMib, on, pge, vcpus, seed, failAllocAt, failAllocProbability, bugs, tlb);
+        return new GuestConfig(memoryMib, on, pge, vcpus, seed, failAllocAt, failAllocProbability, bugs, tlb, kernel);
     }
 
     /** @return a copy with another memory size */
     public GuestConfig withMemoryMib(long mib) {
-        return new GuestConfig(mib, pse, pge, vcpus, seed, failAllocAt, failAllocProbability, bugs, tlb);
+        return new GuestConfig(mib, pse, pge, vcpus, seed, failAllocAt, failAllocProbability, bugs, tlb, kernel);
     }
 
     /** @return a copy that fails the k-th allocation */
     public GuestConfig withFailAllocAt(long k) {
-        return new GuestConfig(memoryMib, pse, pge, vcpus, seed, k, failAllocProbability, bugs, tlb);
+        return new GuestConfig(memoryMib, pse, pge, vcpus, seed, k, failAllocProbability, bugs, tlb, kernel);
     }
 
     /** @return a copy with a failure probability */
     public GuestConfig withFailAllocProbability(double p) {
-        return new GuestConfig(memoryMib, pse, pge, vcpus, seed, failAllocAt, p, bugs, tlb);
+        return new GuestConfig(memoryMib, pse, pge, vcpus, seed, failAllocAt, p, bugs, tlb, kernel);
     }
 
     /** @return a copy with another TLB shape */
     public GuestConfig withTlb(TlbGeometry t) {
-        return new GuestConfig(memoryMib, pse, pge, vcpus, seed, failAllocAt, failAllocProbability, bugs, t);
+        return new GuestConfig(memoryMib, pse, pge, vcpus, seed, failAllocAt, failAllocProbability, bugs, t, kernel);
+    }
+
+    /** @return a copy running kernel {@code k} (null: the backend's oldest) */
+    public GuestConfig withKernel(KernelVersion k) {
+        return new GuestConfig(memoryMib, pse, pge, vcpus, seed, failAllocAt, failAllocProbability, bugs, tlb, k);
     }
 
     /** @return a copy committing these bugs */
     public GuestConfig withBugs(Set<GuestBug> b) {
-        return new GuestConfig(memoryMib, pse, pge, vcpus, seed, failAllocAt, failAllocProbability, b, tlb);
+        return new GuestConfig(memoryMib, pse, pge, vcpus, seed, failAllocAt, failAllocProbability, b, tlb, kernel);
     }
 }

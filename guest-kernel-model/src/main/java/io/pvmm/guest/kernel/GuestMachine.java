@@ -4,6 +4,7 @@ import io.pvmm.api.BackendContext;
 import io.pvmm.api.BackendSettings;
 import io.pvmm.api.GuestLayout;
 import io.pvmm.api.GuestMemory;
+import io.pvmm.api.KernelVersion;
 import io.pvmm.api.PagingMode;
 import io.pvmm.api.ParavirtOps;
 import io.pvmm.api.PlatformRequirements;
@@ -56,14 +57,22 @@ public final class GuestMachine {
      *
      * @param mode     the paging mode
      * @param config   the guest's settings
-     * @param platform what the backend requires (overrides {@code guest.pse} and {@code guest.pge})
-     * @return the machine, memory empty
+     * @param platform what the backend requires (overrides {@code guest.pse} and {@code guest.pge}, and
+     *                 chooses the kernel when {@code guest.kernel} does not)
+     * @return the machine, memory empty; its {@link #config()} names the kernel it will boot
      * @throws IllegalArgumentException if the memory size does not fit the mode
+     * @throws io.pvmm.guest.config.KernelNotServed if {@code guest.kernel} is older than the backend serves
      */
     public static GuestMachine create(PagingMode mode, GuestConfig config, PlatformRequirements platform) {
         Objects.requireNonNull(mode, "mode");
+        GuestConfig resolved = config.withKernel(config.kernelFor(platform));
         GuestLayout layout = KernelLayout.compute(mode, config.memoryMib(), platform, config.pse(), config.pge());
-        return new GuestMachine(config, layout);
+        return new GuestMachine(resolved, layout);
+    }
+
+    /** @return the kernel the guest boots: {@code guest.kernel}, or the oldest the backend serves */
+    public KernelVersion kernel() {
+        return config.kernel();
     }
 
     /**

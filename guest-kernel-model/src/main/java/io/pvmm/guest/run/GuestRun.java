@@ -135,7 +135,7 @@ public final class GuestRun {
         if (executor != null) {
             executor.outcomes().forEach((k, v) -> outcomes.put(k.name(), v));
         }
-        return new RunReport(factory.name(), mode.configName(), workload.name(), config.seed(), config.vcpus(),
+        return new RunReport(factory.name(), mode.configName(), workload.name(), config.seed(), config.vcpus(), machine.kernel().toString(),
                 hookMap(ops), bootHooks, new LinkedHashMap<>(backend.counters()), bootCounters, findings, problems.violations,
                 problems.bug.get(), problems.failure.get(), machine.pages().countWith(PageFrames.PAGETABLE), bootFrames,
                 kernel == null ? 0 : kernel.kernelPtePages(),

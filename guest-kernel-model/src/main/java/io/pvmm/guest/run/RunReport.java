@@ -13,6 +13,7 @@ import java.util.Map;
  * @param workload       the workload's name
  * @param seed           the seed
  * @param vcpus          vCPUs
+ * @param kernel         the guest's kernel, e.g. {@code 2.6.21}
  * @param hooks          calls per SPI method, by Java method name
  * @param bootHooks      the same, counted at the end of boot
  * @param counters       the backend's named counters at the end
@@ -40,7 +41,7 @@ import java.util.Map;
  *                       events' order; empty when the backend reports none
  * @param bootCostEvents the same, read at the end of boot
  */
-public record RunReport(String backend, String mode, String workload, long seed, int vcpus,
+public record RunReport(String backend, String mode, String workload, long seed, int vcpus, String kernel,
                         Map<String, Long> hooks, Map<String, Long> bootHooks, Map<String, Long> counters,
                         Map<String, Long> bootCounters,
                         List<Finding> findings, List<ViolationRecord> violations, String bug, String failure,

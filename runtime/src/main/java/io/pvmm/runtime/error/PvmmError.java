@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  * fixed; later work adds codes from E019 on: E019 to E029 are the command line's own errors (its
  * parsing, conflicting options), E030 to E032 the command line's hook recordings and backend jar
  * checks, E033 to E039 the backend path's entries, E050 to E054 the import and recording of strace
- * logs, E070 to E079 the cost model's profiles and overrides.
+ * logs, E065 the guest kernel a backend serves, E070 to E079 the cost model's profiles and overrides.
  */
 public enum PvmmError {
 
@@ -346,6 +346,28 @@ public enum PvmmError {
             "path", "/home/ana/pvmm-backends/acme-backend-0.3.jar",
             "problem", "Its module-info provides io.pvmm.api.BackendProvider with com.acme.pvmm.AcmeProvider, but backend jars are loaded "
                     + "on the class path, where only META-INF/services/io.pvmm.api.BackendProvider is read."),
+
+    /** The configured guest kernel is older than the selected backend serves. */
+    KERNEL_NOT_SERVED(65, ErrorKind.CONFIGURATION, "guest kernel older than the backend serves",
+            "backend '{name}' cannot run guest kernel {kernel}: it serves {minimum} and later\n"
+                    + "Why: {why}\nAccepted for '{name}' in {mode} mode: {accepted}.{others}\n"
+                    + "Remove guest.kernel to run '{name}' at {minimum}, set an accepted version, or choose another backend.",
+            "A backend declares the oldest guest kernel it serves (PlatformRequirements.minimumKernel). Xen's is 2.6.23, the first "
+                    + "kernel with the pv-ops Xen guest (arch/i386/xen): 2.6.21's paravirt_ops has no activate_mm, dup_mmap, exit_mmap "
+                    + "or pagetable_setup_start/done, where Xen pins and unpins roots, and its PAE roots always share the kernel pmd, "
+                    + "which Xen refuses. guest.kernel chose an older kernel than that.",
+            "Leave guest.kernel unset (each backend then runs the oldest kernel it serves: 2.6.21 for native, vmi, shadow and nested, "
+                    + "2.6.23 for xen), set it to a version the message accepts, or choose a backend that serves the kernel "
+                    + "(pvmm backends lists each backend's minimum kernel under platform).",
+            "--set guest.kernel",
+            "name", "xen",
+            "kernel", "2.6.21",
+            "minimum", "2.6.23",
+            "why", "2.6.23 is the first Xen pv-ops kernel: it added the activate_mm, dup_mmap, exit_mmap and pagetable_setup_start/done "
+                    + "hooks and the unshared PAE kernel pmd.",
+            "mode", "two-level",
+            "accepted", "2.6.23",
+            "others", " Backends that serve 2.6.21: native, nested, shadow, vmi."),
 
     /** An strace log that cannot be imported as a trace. */
     STRACE_LOG_MALFORMED(50, ErrorKind.INPUT, "strace log cannot be imported",

@@ -1,19 +1,27 @@
 package io.pvmm.runtime.guest;
 
+import io.pvmm.api.KernelVersion;
 import io.pvmm.api.PagingMode;
+import io.pvmm.api.PlatformRequirements;
 import io.pvmm.guest.arch.KernelLayout;
 import io.pvmm.guest.config.GuestConfig;
+import io.pvmm.guest.config.KernelNotServed;
 import io.pvmm.guest.run.AuditSchedule;
 import io.pvmm.guest.workload.WorkloadSettings;
 import io.pvmm.runtime.PvmmRuntime;
+import io.pvmm.runtime.Selection;
 import io.pvmm.runtime.config.Configuration;
 import io.pvmm.runtime.config.ConfigValue;
 import io.pvmm.runtime.config.SettingNamespace;
+import io.pvmm.runtime.discovery.BackendRegistry;
+import io.pvmm.runtime.discovery.DiscoveredBackend;
 import io.pvmm.runtime.error.PvmmError;
 import io.pvmm.runtime.error.PvmmException;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * What the runtime knows of the guest model: its two setting namespaces ({@code guest.*} and
@@ -68,6 +76,42 @@ public final class GuestRuntime {
         } catch (IllegalArgumentException | ArithmeticException e) {
             throw invalid(values, e, "guest");
         }
+    }
+
+    /**
+     * The guest's configuration for the selected backend: checked against the paging mode, with the
+     * kernel resolved, {@code guest.kernel} if it is set (and served), else the oldest kernel the
+     * backend serves.
+     *
+     * @param registry  the discovered backends, to name those that serve a kernel the selected one does not
+     * @param config    the configuration
+     * @param selection the selected backend and mode
+     * @return the guest's settings, {@link GuestConfig#kernel()} set
+     * @throws PvmmException {@link PvmmError#INVALID_SETTING_VALUE} for a value out of range,
+     *                       {@link PvmmError#KERNEL_NOT_SERVED} when {@code guest.kernel} is older than the backend serves
+     */
+    public static GuestConfig guestConfig(BackendRegistry registry, Configuration config, Selection selection) {
+        GuestConfig guest = guestConfig(config, selection.mode());
+        PlatformRequirements platform = selection.backend().platform().get(selection.mode());
+        try {
+            return guest.withKernel(guest.kernelFor(platform));
+        } catch (KernelNotServed e) {
+            throw kernelNotServed(registry, config, selection, e);
+        }
+    }
+
+    private static PvmmException kernelNotServed(BackendRegistry registry, Configuration config, Selection selection, KernelNotServed e) {
+        PagingMode mode = selection.mode();
+        String accepted = Arrays.stream(KernelVersion.values()).filter(k -> k.isAtLeast(e.minimum()))
+                .map(KernelVersion::toString).collect(Collectors.joining(", "));
+        List<String> others = registry.backends().stream()
+                .filter(b -> b.supports(mode) && b.platform().get(mode).serves(e.chosen()))
+                .map(DiscoveredBackend::name).sorted().toList();
+        ConfigValue value = config.get(GuestConfig.NAMESPACE + ".kernel");
+        return new PvmmException(PvmmError.KERNEL_NOT_SERVED, value.source().description(), Map.of(
+                "name", selection.name(), "kernel", e.chosen(), "minimum", e.minimum(), "why", e.minimum().summary(),
+                "mode", mode.configName(), "accepted", accepted,
+                "others", others.isEmpty() ? "" : " Backends that serve " + e.chosen() + ": " + String.join(", ", others) + "."));
     }
 
     /**
