@@ -39,7 +39,7 @@ class ReplayCommandTest {
         CliRunner.Result r = new CliRunner(dir).run("replay", "boot", "--backend", "native", "--mode", "pae");
 
         assertThat(r.exitCode()).as(r.err()).isZero();
-        assertThat(r.out()).startsWith("backend native, mode pae, workload boot, seed 1, 1 vCPU\n")
+        assertThat(r.out()).startsWith("backend native, mode pae, kernel 2.6.21, workload boot, seed 1, 1 vCPU\n")
                 .contains("completed in", "12 operations (OK 12,", "hooks balanced: yes");
     }
 

@@ -82,7 +82,7 @@ class RunCommandTest {
     void textReport() {
         CliRunner.Result r = cli().run("run", "--workload", "boot");
         assertThat(r.exitCode()).isZero();
-        assertThat(r.out()).contains("backend native, mode two-level, workload boot", "allocPt 2 [2]", "audit findings: none",
+        assertThat(r.out()).contains("backend native, mode two-level, kernel 2.6.21, workload boot", "allocPt 2 [2]", "audit findings: none",
                 "hooks balanced: yes");
     }
 
