@@ -104,4 +104,47 @@ class MmuGatherBatchTest {
         g.flushMmu();
         assertThat(pool.isFree(next)).isTrue();
     }
+
+    @Test
+    @DisplayName("tlb_flush_mmu flushes only when something was unmapped: an empty gather flushes nothing, a cleared pte alone (tlb_remove_tlb_entry) one flush_tlb_user, and only once")
+    void flushOnlyWhatWasUnmapped() {
+        ParavirtOps ops = Mockito.mock(ParavirtOps.class);
+        Cpus cpus = new Cpus(2);
+        cpus.current().setActiveMm(mm);
+        MmuGather g = new MmuGather(new Paravirt(ops, memory), pool, pages, cpus, mm, false);
+        g.finish();
+        Mockito.verify(ops, Mockito.never()).flushTlbUser();
+        g.noteUnmapped();
+        g.flushMmu();
+        Mockito.verify(ops, Mockito.times(1)).flushTlbUser();
+        g.finish();
+        Mockito.verify(ops, Mockito.times(1)).flushTlbUser();
+        long page = mapped();
+        g.removePage(page);
+        g.finish();
+        Mockito.verify(ops, Mockito.times(2)).flushTlbUser();
+        assertThat(pool.isFree(page)).isTrue();
+    }
+
+    @Test
+    @DisplayName("free_page_and_swap_cache drops one reference: a page mapped elsewhere too stays allocated, a reserved page (the zero page) is never freed nor its count touched")
+    void sharedAndReservedPagesStay() {
+        MmuGather g = new MmuGather(pv, pool, pages, new Cpus(2), mm, false);
+        long shared = mapped();
+        pages.get(shared); // mapped by another address space as well
+        long zero = 3; // below the boot pages: a frame the allocator never hands out
+        pages.set(zero, PageFrames.RESERVED);
+        pages.get(zero);
+        g.removePage(shared);
+        g.removePage(zero);
+        g.finish();
+        assertThat(pages.count(shared)).isEqualTo(1);
+        assertThat(pool.isFree(shared)).isFalse();
+        assertThat(pages.count(zero)).isEqualTo(1);
+        assertThat(pool.isFree(zero)).isFalse();
+        MmuGather fast = new MmuGather(pv, pool, pages, new Cpus(1), mm, false);
+        fast.removePage(shared);
+        assertThat(pages.count(shared)).isZero();
+        assertThat(pool.isFree(shared)).as("its last reference gone").isTrue();
+    }
 }
