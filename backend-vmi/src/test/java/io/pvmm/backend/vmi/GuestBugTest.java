@@ -167,4 +167,51 @@ class GuestBugTest {
         assertThat(r.violations()).isEmpty();
         assertThat(r.findings()).isEmpty();
     }
+
+    @ParameterizedTest
+    @EnumSource(PagingMode.class)
+    @DisplayName("mmdrop-before-switch: exit_mm frees the pgd while CR3 still holds it, and the release of a table that vCPU has loaded is refused")
+    void mmdropBeforeSwitchIsRefused(PagingMode mode) {
+        RunReport r = run(mode, GuestBug.MMDROP_BEFORE_SWITCH, "throw");
+        assertThat(r.completed()).isFalse();
+        assertThat(r.violations()).extracting(RunReport.ViolationRecord::rule).containsExactly("release-of-loaded-root");
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = PagingMode.class, names = "TWO_LEVEL")
+    @DisplayName("clear-pmd-directly: free_pte_range clears the pmd behind the hook; the pte page, released while the cached root's shadow links it, is refused when announced again")
+    void clearPmdDirectlyIsRefusedOnReuse(PagingMode mode) {
+        RunReport r = run(mode, GuestBug.CLEAR_PMD_DIRECTLY, "throw");
+        assertThat(r.completed()).isFalse();
+        assertThat(r.violations()).extracting(RunReport.ViolationRecord::rule).containsExactly("release-of-linked-table");
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = PagingMode.class, names = "PAE")
+    @DisplayName("clear-pmd-directly: PAE pgd_free drops the pmd shadows, but an audit between free_pte_range and the root's release finds the released pte page still linked by the page directory's shadow")
+    void clearPmdDirectlyFoundByAudit(PagingMode mode) {
+        List<Finding> found = new ArrayList<>();
+        List<Integer> types = new ArrayList<>();
+        auditEveryOp(mode, Set.of(GuestBug.CLEAR_PMD_DIRECTLY), found, types);
+
+        assertThat(found).extracting(Finding::ruleId).contains("release-of-linked-table")
+                .containsOnly("release-of-linked-table", "shadow-mismatch");
+        assertThat(found).filteredOn(f -> f.ruleId().equals("shadow-mismatch"))
+                .as("the page directory's shadow keeps the link the guest cleared")
+                .allSatisfy(f -> {
+                    assertThat(entry(f.expected())).isZero();
+                    assertThat(entry(f.found()) & EntryBits.PRESENT).isNotZero();
+                });
+    }
+
+    @ParameterizedTest
+    @EnumSource(PagingMode.class)
+    @DisplayName("without the bug the same refusing run completes: no violation, no finding")
+    void controlRefusesNothing(PagingMode mode) {
+        RunReport r = new GuestRun(mode, GuestConfig.DEFAULTS, forkExit())
+                .run(BackendFactory.of(new VmiProvider(), Map.of("on-violation", "throw")));
+        assertThat(r.completed()).isTrue();
+        assertThat(r.violations()).isEmpty();
+        assertThat(r.findings()).isEmpty();
+    }
 }

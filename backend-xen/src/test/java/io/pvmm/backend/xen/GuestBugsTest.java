@@ -47,6 +47,10 @@ class GuestBugsTest {
         "missing-pte-update, TWO_LEVEL",
         "missing-pte-update, PAE",
         "missing-alloc-pd, TWO_LEVEL",
+        "mmdrop-before-switch, TWO_LEVEL",
+        "mmdrop-before-switch, PAE",
+        "clear-pmd-directly, TWO_LEVEL",
+        "clear-pmd-directly, PAE",
     })
     @DisplayName("a bug Xen cannot see, or one that does nothing in the mode, leaves the run clean")
     void notXensBusiness(String bug, PagingMode mode) {

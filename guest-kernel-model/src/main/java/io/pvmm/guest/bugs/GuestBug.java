@@ -91,7 +91,29 @@ public enum GuestBug {
      */
     MISSING_ALLOC_PD("missing-alloc-pd",
             "pgd_alloc links a PAE pmd with set_pgd without alloc_pd",
-            "every pmd is announced with alloc_pd before a root links it");
+            "every pmd is announced with alloc_pd before a root links it"),
+
+    /**
+     * {@code exit_mm} does not keep the reference the scheduler holds for {@code active_mm} (2.6.21:
+     * the {@code atomic_inc(&mm->mm_count)} before {@code mmput} left out), so {@code mmput}'s
+     * {@code mmdrop} frees the pgd ({@code pgd_free}) while the exiting task still runs on it, its
+     * root in CR3; {@code finish_task_switch}'s {@code mmdrop} after the switch away then drops a
+     * reference that is already gone. In the model the CPU holds that reference from the switch, so
+     * the bug drops it in {@code exit_mm}.
+     */
+    MMDROP_BEFORE_SWITCH("mmdrop-before-switch",
+            "exit_mm drops the active_mm reference, freeing the pgd while its root is still in CR3",
+            "an mm's last reference goes after the CPU switched away from it (finish_task_switch's mmdrop)"),
+
+    /**
+     * {@code free_pte_range} unlinks the pte page with a plain store, {@code native_pmd_clear}, not
+     * the paravirt {@code pmd_clear}, then releases it ({@code pte_free_tlb}): the guest's pmd is
+     * clear, but a hypervisor that shadows the page directory was never told, and is asked to release
+     * a pte page its shadow still links.
+     */
+    CLEAR_PMD_DIRECTLY("clear-pmd-directly",
+            "free_pte_range clears the pmd with a plain store instead of pmd_clear, then releases the pte page",
+            "a pte page is released only after pmd_clear unlinked it (free_pte_range: pmd_clear, then pte_free_tlb)");
 
     private final String settingName;
     private final String what;

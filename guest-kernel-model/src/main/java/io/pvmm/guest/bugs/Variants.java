@@ -1,5 +1,6 @@
 package io.pvmm.guest.bugs;
 
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 
 /**
@@ -80,5 +81,31 @@ public final class Variants {
      */
     public static void storeToPinnedDirectory(EntryWrite setPte, long pmdPa, long entry) {
         setPte.write(pmdPa, entry);
+    }
+
+    /**
+     * {@link GuestBug#MMDROP_BEFORE_SWITCH}: {@code exit_mm} puts the mm and drops the reference the
+     * CPU holds for {@code active_mm} at once, while the root is still loaded, instead of leaving it to
+     * {@code finish_task_switch} after the switch away.
+     *
+     * @param mm     the exiting task's address space
+     * @param mmput  {@code mmput}
+     * @param mmdrop {@code mmdrop}
+     * @param <M>    the address space's type
+     */
+    public static <M> void mmdropBeforeSwitch(M mm, Consumer<M> mmput, Consumer<M> mmdrop) {
+        mmput.accept(mm);
+        mmdrop.accept(mm);
+    }
+
+    /**
+     * {@link GuestBug#CLEAR_PMD_DIRECTLY}: {@code free_pte_range} clears the pmd entry with a plain
+     * store ({@code native_pmd_clear}), not {@code pmd_clear}.
+     *
+     * @param plainStore the kernel's direct store, which no hook sees
+     * @param pmdPa      the pmd entry
+     */
+    public static void clearPmdDirectly(EntryWrite plainStore, long pmdPa) {
+        plainStore.write(pmdPa, 0);
     }
 }

@@ -95,7 +95,7 @@ public final class GuestKernel {
         this.pteAlloc = new PteAlloc(tables, pgTable, pgAlloc);
         this.mmFault = new MmFault(pv, tables, store, pteAlloc, pool, pages, pageCache, machine.cpus());
         this.fault = new Fault(layout, pv, tables, pgTable, mmFault, machine.cpus());
-        Teardown teardown = new Teardown(layout.mode(), pv, tables, store, pgAlloc, pages, machine.cpus());
+        Teardown teardown = new Teardown(layout.mode(), pv, tables, store, pgAlloc, pages, machine.cpus(), bugs);
         ChangeProtection changeProtection = new ChangeProtection(layout.mode(), pv, tables, store, machine.cpus());
         this.mmap = new Mmap(pv, teardown, changeProtection, pool, pages, machine.cpus(), bugs);
         CopyPageRange copyPageRange = new CopyPageRange(layout.mode(), pv, tables, store, pteAlloc, pages, machine.cpus(), bugs);

@@ -4,6 +4,9 @@ import io.pvmm.api.PagingMode;
 import io.pvmm.guest.arch.Fault;
 import io.pvmm.guest.hw.Mmu;
 import io.pvmm.guest.arch.Paravirt;
+import io.pvmm.guest.bugs.BugSites;
+import io.pvmm.guest.bugs.GuestBug;
+import io.pvmm.guest.bugs.Variants;
 import io.pvmm.guest.mm.Cpus;
 import io.pvmm.guest.mm.Fork;
 import io.pvmm.guest.mm.Mmap;
@@ -46,6 +49,7 @@ public final class Processes {
     private final Fork fork;
     private final Mmap mmap;
     private final Cpus cpus;
+    private final BugSites bugs;
     private final ConcurrentHashMap<Integer, Task> tasks = new ConcurrentHashMap<>();
     private final ConcurrentSkipListMap<Integer, Boolean> killed = new ConcurrentSkipListMap<>();
     /**
@@ -60,6 +64,7 @@ public final class Processes {
         this.fork = kernel.fork();
         this.mmap = kernel.mmap();
         this.cpus = kernel.cpus();
+        this.bugs = kernel.bugSites();
     }
 
     /**
@@ -346,7 +351,11 @@ public final class Processes {
         if (mm != null) {
             switchTo(task);
             task.setMm(null);
-            fork.mmput(mm);
+            if (bugs.commits(GuestBug.MMDROP_BEFORE_SWITCH)) {
+                Variants.mmdropBeforeSwitch(mm, fork::mmput, fork::mmdrop);
+            } else {
+                fork.mmput(mm); // the CPU's reference for active_mm stays until the switch away
+            }
         }
         return Outcome.OK;
     }

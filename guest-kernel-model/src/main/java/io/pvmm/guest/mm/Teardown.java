@@ -5,6 +5,9 @@ import io.pvmm.guest.arch.KernelStore;
 import io.pvmm.guest.arch.PageTables;
 import io.pvmm.guest.arch.Paravirt;
 import io.pvmm.guest.arch.PgAlloc;
+import io.pvmm.guest.bugs.BugSites;
+import io.pvmm.guest.bugs.GuestBug;
+import io.pvmm.guest.bugs.Variants;
 import io.pvmm.guest.memory.PageFrames;
 import java.util.List;
 
@@ -31,6 +34,7 @@ public final class Teardown {
     private final PageFrames pages;
     private final PmdRange pmdRange;
     private final LazyMmu lazyMmu;
+    private final BugSites bugs;
 
     /**
      * Creates the teardown.
@@ -42,9 +46,10 @@ public final class Teardown {
      * @param pgAlloc {@code __pte_free_tlb}
      * @param pages   frame metadata
      * @param cpus    the CPUs (lazy MMU mode)
+     * @param bugs    the guest bugs it commits
      */
     public Teardown(PagingMode mode, Paravirt pv, PageTables tables, KernelStore store, PgAlloc pgAlloc, PageFrames pages,
-                    Cpus cpus) {
+                    Cpus cpus, BugSites bugs) {
         this.mode = mode;
         this.pv = pv;
         this.tables = tables;
@@ -53,6 +58,7 @@ public final class Teardown {
         this.pages = pages;
         this.pmdRange = new PmdRange(mode, tables);
         this.lazyMmu = new LazyMmu(pv, cpus);
+        this.bugs = bugs;
     }
 
     /**
@@ -197,7 +203,11 @@ public final class Teardown {
             }
             long pte = tables.pfn(pmd);
             // free_pte_range
-            pv.pmdClear(pmdPa);
+            if (bugs.commits(GuestBug.CLEAR_PMD_DIRECTLY)) {
+                Variants.clearPmdDirectly(store::store, pmdPa);
+            } else {
+                pv.pmdClear(pmdPa);
+            }
             pgAlloc.pteFreeTlb(tlb, pte);
             mm.nrPtes().decrementAndGet();
         }

@@ -41,9 +41,23 @@ class GuestBugTest {
     }
 
     private static ParavirtOps spyOn(GuestKernel[] kernel, GuestBug bug, PagingMode mode) {
+        return spyOn(kernel, Set.of(bug), mode);
+    }
+
+    private static ParavirtOps spyOn(GuestKernel[] kernel, Set<GuestBug> bugs, PagingMode mode) {
         ParavirtOps[] spy = new ParavirtOps[1];
-        kernel[0] = Guests.boot(mode, SMALL.withBugs(Set.of(bug)), PlatformRequirements.NONE, o -> spy[0] = Mockito.spy(o)).kernel();
+        kernel[0] = Guests.boot(mode, SMALL.withBugs(bugs), PlatformRequirements.NONE, o -> spy[0] = Mockito.spy(o)).kernel();
         return spy[0];
+    }
+
+    /** The roots in CR3 on the calling vCPU at each release_pd from now on. */
+    private static List<Long> cr3AtReleasePd(GuestKernel kernel, ParavirtOps spy) {
+        List<Long> loaded = new ArrayList<>();
+        Mockito.doAnswer(inv -> {
+            loaded.add(kernel.machine().tlbs().current().cr3());
+            return inv.callRealMethod();
+        }).when(spy).releasePd(Mockito.anyLong());
+        return loaded;
     }
 
     private static Processes withHeapTouched(GuestKernel k) {
@@ -177,6 +191,50 @@ class GuestBugTest {
         assertThat(r.completed()).isTrue();
         assertThat(r.balanced()).as("release_pd without alloc_pd").isFalse();
         assertThat(runWith(GuestBug.MISSING_ALLOC_PD, PagingMode.TWO_LEVEL).balanced()).as("2-level: no pmd, no bug").isTrue();
+    }
+
+    @Test
+    @DisplayName("mmdrop-before-switch: exit_mm frees the pgd while its root is in CR3 (PAE: release_pd of its pmds); without the bug that waits for the switch away")
+    void mmdropBeforeSwitch() {
+        GuestKernel[] k = new GuestKernel[1];
+        ParavirtOps spy = spyOn(k, GuestBug.MMDROP_BEFORE_SWITCH, PagingMode.PAE);
+        Processes p = withHeapTouched(k[0]);
+        long root = p.task(1).mm().pgd();
+        List<Long> loaded = cr3AtReleasePd(k[0], spy);
+        p.exit(1);
+        assertThat(loaded).as("CR3 at each release_pd of the exit: the dying root, for its three user pmds").hasSize(3).containsOnly(root);
+        p.idle();
+        assertThat(loaded).as("finish_task_switch's mmdrop after the switch finds the reference gone: no second pgd_free").hasSize(3);
+
+        GuestKernel[] c = new GuestKernel[1];
+        ParavirtOps control = spyOn(c, Set.of(), PagingMode.PAE);
+        Processes q = withHeapTouched(c[0]);
+        List<Long> loadedWithout = cr3AtReleasePd(c[0], control);
+        q.exit(1);
+        assertThat(loadedWithout).as("without the bug exit frees no table: the CPU still holds the mm").isEmpty();
+        q.idle();
+        assertThat(loadedWithout).as("the pmds are released after the switch to swapper_pg_dir").hasSize(3)
+                .containsOnly(c[0].layout().swapperPgDir());
+    }
+
+    @Test
+    @DisplayName("clear-pmd-directly: free_pte_range clears the user pmds with plain stores, no pmd_clear, and still releases every pte page")
+    void clearPmdDirectly() {
+        GuestKernel[] k = new GuestKernel[1];
+        ParavirtOps spy = spyOn(k, GuestBug.CLEAR_PMD_DIRECTLY, PagingMode.TWO_LEVEL);
+        Processes p = withHeapTouched(k[0]);
+        long root = p.task(1).mm().pgd();
+        Set<Long> ptePages = Guests.userPtePages(k[0], root);
+        List<Long> released = new ArrayList<>();
+        Mockito.doAnswer(inv -> {
+            released.add(inv.getArgument(0));
+            return inv.callRealMethod();
+        }).when(spy).releasePt(Mockito.anyLong());
+        Mockito.clearInvocations(spy);
+        p.exit(1);
+        Mockito.verify(spy, Mockito.never()).pmdClear(Mockito.anyLong());
+        assertThat(released).as("every pte page the user half linked is released").containsExactlyInAnyOrderElementsOf(ptePages);
+        assertThat(Guests.userPtePages(k[0], root)).as("the guest's own pmds are clear").isEmpty();
     }
 
     @Test
