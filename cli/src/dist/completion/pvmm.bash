@@ -374,7 +374,7 @@ function _picocli_pvmm_compare() {
   local flag_opts="-q --quiet -h --help -V --version"
   local arg_opts="--backends --mode --bugs --format --html --sample-every --threads --seeds --workload --memory-mib --seed --vcpus --config --set --backend-path -D"
   local MODE_option_args=("two-level" "pae" "both") # --mode values
-  local LIST_option_args=("skip-release-pt" "free-before-release" "clone-outside-lock" "write-table-directly" "leak-pgd" "skip-flush" "missing-pte-update" "store-to-pinned-directory" "missing-alloc-pd" "all") # --bugs values
+  local LIST_option_args=("skip-release-pt" "free-before-release" "clone-outside-lock" "write-table-directly" "leak-pgd" "skip-flush" "missing-pte-update" "store-to-pinned-directory" "missing-alloc-pd" "mmdrop-before-switch" "clear-pmd-directly" "all") # --bugs values
   local W_option_args=("boot" "fork-exit" "pageattr" "smp-mixed" "clone-race" "lat-fork" "lat-exec" "lat-shell" "lat-pagefault" "lat-mmap" "lat-ctx") # --workload values
 
   type compopt &>/dev/null && compopt +o default
