@@ -159,6 +159,17 @@ class GuestBugTest {
     }
 
     @ParameterizedTest
+    @EnumSource(value = PagingMode.class, names = "PAE")
+    @DisplayName("missing-alloc-pd, recorded: the link, the pmd writes into the unannounced frame and its release at pgd_free each break vmi.c's page-type check")
+    void missingAllocPdRecorded(PagingMode mode) {
+        RunReport r = run(mode, GuestBug.MISSING_ALLOC_PD, "record");
+        assertThat(r.completed()).isTrue();
+        assertThat(r.violations()).isEmpty();
+        assertThat(r.findings()).extracting(Finding::ruleId)
+                .contains("link-to-unannounced-pmd", "write-to-unannounced-frame", "release-of-untyped-frame");
+    }
+
+    @ParameterizedTest
     @EnumSource(PagingMode.class)
     @DisplayName("store-to-pinned-directory: a pmd written with set_pte is accepted, as vmi_set_pte accepts a page directory")
     void storeToPinnedDirectoryIsAccepted(PagingMode mode) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.pvmm.api.PagingMode;
 import io.pvmm.guest.bugs.GuestBug;
 import io.pvmm.guest.config.GuestConfig;
+import io.pvmm.guest.run.AuditSchedule;
 import io.pvmm.guest.run.BackendFactory;
 import io.pvmm.guest.run.GuestRun;
 import io.pvmm.guest.run.RunReport;
@@ -65,11 +66,25 @@ class GuestBugsTest {
     }
 
     @ParameterizedTest
+    @EnumSource(value = PagingMode.class, names = "PAE")
+    @DisplayName("skip-release-pt, PAE, audited after every operation: the unreleased pte pages are found in the free pool before one comes back"
+            + " (2-level: one is announced again in the operation that freed it, before any audit)")
+    void skipReleasePtFoundInTheFreePool(PagingMode mode) {
+        GuestConfig config = XenEndToEndTest.GUEST.withBugs(Set.of(GuestBug.SKIP_RELEASE_PT));
+
+        RunReport report = new GuestRun(mode, config, BuiltInWorkloads.all(XenEndToEndTest.SIZES).get("fork-exit"))
+                .audit(new AuditSchedule(1)).run(BackendFactory.of(new XenProvider()));
+
+        assertThat(report.findings()).extracting(f -> f.ruleId()).contains("page-table-in-free-pool");
+        assertThat(report.violations()).extracting(RunReport.ViolationRecord::rule).containsExactly("announce-of-announced-frame");
+    }
+
+    @ParameterizedTest
     @EnumSource(PagingMode.class)
-    @DisplayName("without a bug the same run completes with no violation and no finding")
+    @DisplayName("without a bug the same run, audited after every operation, completes with no violation and no finding")
     void control(PagingMode mode) {
         RunReport report = new GuestRun(mode, XenEndToEndTest.GUEST, BuiltInWorkloads.all(XenEndToEndTest.SIZES).get("fork-exit"))
-                .run(BackendFactory.of(new XenProvider()));
+                .audit(new AuditSchedule(1)).run(BackendFactory.of(new XenProvider()));
 
         assertThat(report.completed()).isTrue();
         assertThat(report.violations()).isEmpty();
