@@ -24,6 +24,9 @@ public final class PhysicalMemory implements GuestMemory {
 
     private final PagingMode mode;
     private final boolean pae;
+    private final long count;
+    private final FrameIndex slots;
+    /** Each frame's storage, at {@link FrameIndex#of} its frame number, so vCPUs storing into their own frames share no line. */
     private final int[][] frames;
     private volatile FreeFrames freeFrames = pfn -> false;
     private final StoreTraps traps;
@@ -40,7 +43,9 @@ public final class PhysicalMemory implements GuestMemory {
         if (frames <= 0 || frames > (1L << 24)) {
             throw new IllegalArgumentException("guest frames must be in (0, 2^24]: " + frames);
         }
-        this.frames = new int[(int) frames][];
+        this.count = frames;
+        this.slots = FrameIndex.ofElements(frames, Integer.BYTES); // a compressed reference; any reference size is a power of two
+        this.frames = new int[slots.length()][];
         this.traps = new StoreTraps(this);
     }
 
@@ -147,14 +152,14 @@ public final class PhysicalMemory implements GuestMemory {
 
     private int frameIndex(long pa) {
         long pfn = pa >>> PagingMode.PAGE_SHIFT;
-        if (pa < 0 || pfn >= frames.length) {
+        if (pa < 0 || pfn >= count) {
             throw new IndexOutOfBoundsException(String.format(
-                    "physical address 0x%x is beyond the guest's %d MiB", pa, (long) frames.length >> 8));
+                    "physical address 0x%x is beyond the guest's %d MiB", pa, count >> 8));
         }
         if ((pa & (mode.entryBytes() - 1)) != 0) {
             throw new IllegalArgumentException(String.format("physical address 0x%x is not entry-aligned", pa));
         }
-        return (int) pfn;
+        return slots.of(pfn);
     }
 
     @Override
@@ -183,7 +188,7 @@ public final class PhysicalMemory implements GuestMemory {
 
     @Override
     public long frames() {
-        return frames.length;
+        return count;
     }
 
     @Override
@@ -199,7 +204,7 @@ public final class PhysicalMemory implements GuestMemory {
      * @return whether the frame costs heap
      */
     public boolean isMaterialised(long pfn) {
-        return FRAME.getAcquire(frames, (int) pfn) != null;
+        return FRAME.getAcquire(frames, slots.of(pfn)) != null;
     }
 
     /**

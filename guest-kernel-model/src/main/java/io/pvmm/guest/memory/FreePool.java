@@ -1,5 +1,6 @@
 package io.pvmm.guest.memory;
 
+import io.pvmm.guest.hw.FrameIndex;
 import io.pvmm.guest.hw.PhysicalMemory;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -38,7 +39,12 @@ public final class FreePool {
     private final Zone normal;
     private final Zone high;
     private final PerCpu[] cpus;
-    /** One bit per frame, set while the frame is free; updated atomically, read with acquire. */
+    /**
+     * One bit per frame, set while the frame is free; updated atomically, read with acquire. A frame's
+     * bit is where {@link FrameIndex} puts it, so the runs of frames on two vCPUs' lists have their
+     * bits in different cache lines.
+     */
+    private final FrameIndex bitIndex;
     private final long[] freeBits;
     private final LongAdder allocations = new LongAdder();
     private final LongAdder frees = new LongAdder();
@@ -67,7 +73,8 @@ public final class FreePool {
         for (int i = 0; i < vcpus; i++) {
             cpus[i] = new PerCpu(zoneBatchsize(lowFrames), zoneBatchsize(memory.frames() - lowFrames));
         }
-        this.freeBits = new long[(int) ((memory.frames() + 63) / 64)];
+        this.bitIndex = FrameIndex.ofBits(memory.frames());
+        this.freeBits = new long[bitIndex.length() / Long.SIZE];
         memory.attachFreePool(this::isFree);
     }
 
@@ -213,17 +220,20 @@ public final class FreePool {
         if (pfn < 0 || pfn >= memory.frames()) {
             return false;
         }
-        return ((long) BITS.getVolatile(freeBits, (int) (pfn >>> 6)) & (1L << (pfn & 63))) != 0;
+        int b = bitIndex.of(pfn);
+        return ((long) BITS.getVolatile(freeBits, b >>> 6) & (1L << (b & 63))) != 0;
     }
 
     private boolean setBit(long pfn) {
-        long bit = 1L << (pfn & 63);
-        long prev = (long) BITS.getAndBitwiseOr(freeBits, (int) (pfn >>> 6), bit);
+        int b = bitIndex.of(pfn);
+        long bit = 1L << (b & 63);
+        long prev = (long) BITS.getAndBitwiseOr(freeBits, b >>> 6, bit);
         return (prev & bit) == 0;
     }
 
     private void clearBit(long pfn) {
-        BITS.getAndBitwiseAnd(freeBits, (int) (pfn >>> 6), ~(1L << (pfn & 63)));
+        int b = bitIndex.of(pfn);
+        BITS.getAndBitwiseAnd(freeBits, b >>> 6, ~(1L << (b & 63)));
     }
 
     /**

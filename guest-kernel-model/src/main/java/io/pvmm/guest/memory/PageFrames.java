@@ -1,5 +1,6 @@
 package io.pvmm.guest.memory;
 
+import io.pvmm.guest.hw.FrameIndex;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicIntegerArray;
@@ -13,6 +14,10 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  * <p>Costs 9 bytes a frame, whatever the frame holds: a byte of flags, an int of reference count, an
  * int of {@code page_private}. Flags are read with acquire semantics and changed with atomic bitwise
  * operations, so no update allocates.
+ *
+ * <p>Each array holds a frame's element where {@link FrameIndex} puts it, so the pages two vCPUs
+ * work on (runs of neighbouring frames from their own per-CPU lists) have their flags and counts in
+ * different cache lines, as their 32-byte {@code struct page}s are in the kernel's {@code mem_map}.
  */
 public final class PageFrames {
 
@@ -25,6 +30,8 @@ public final class PageFrames {
 
     private static final VarHandle FLAGS = MethodHandles.arrayElementVarHandle(byte[].class);
 
+    private final FrameIndex flagIndex;
+    private final FrameIndex intIndex;
     private final byte[] flags;
     private final AtomicIntegerArray refs;
     private final int[] privateData;
@@ -35,9 +42,11 @@ public final class PageFrames {
      * @param frames {@code max_pfn}
      */
     public PageFrames(long frames) {
-        this.flags = new byte[(int) frames];
-        this.refs = new AtomicIntegerArray((int) frames);
-        this.privateData = new int[(int) frames];
+        this.flagIndex = FrameIndex.ofElements(frames, Byte.BYTES);
+        this.intIndex = FrameIndex.ofElements(frames, Integer.BYTES);
+        this.flags = new byte[flagIndex.length()];
+        this.refs = new AtomicIntegerArray(intIndex.length());
+        this.privateData = new int[intIndex.length()];
     }
 
     /**
@@ -48,7 +57,7 @@ public final class PageFrames {
      * @return whether it is set
      */
     public boolean test(long pfn, int flag) {
-        return ((byte) FLAGS.getVolatile(flags, (int) pfn) & flag) != 0;
+        return ((byte) FLAGS.getVolatile(flags, flagIndex.of(pfn)) & flag) != 0;
     }
 
     /**
@@ -58,7 +67,7 @@ public final class PageFrames {
      * @param flag one of the flag constants
      */
     public void set(long pfn, int flag) {
-        FLAGS.getAndBitwiseOr(flags, (int) pfn, (byte) flag);
+        FLAGS.getAndBitwiseOr(flags, flagIndex.of(pfn), (byte) flag);
     }
 
     /**
@@ -68,7 +77,7 @@ public final class PageFrames {
      * @param flag one of the flag constants
      */
     public void clear(long pfn, int flag) {
-        FLAGS.getAndBitwiseAnd(flags, (int) pfn, (byte) ~flag);
+        FLAGS.getAndBitwiseAnd(flags, flagIndex.of(pfn), (byte) ~flag);
     }
 
     /**
@@ -78,7 +87,7 @@ public final class PageFrames {
      * @return the private count
      */
     public int privateCount(long pfn) {
-        return privateData[(int) pfn];
+        return privateData[intIndex.of(pfn)];
     }
 
     /**
@@ -89,7 +98,7 @@ public final class PageFrames {
      * @param value the new count
      */
     public void setPrivateCount(long pfn, int value) {
-        privateData[(int) pfn] = value;
+        privateData[intIndex.of(pfn)] = value;
     }
 
     /**
@@ -99,7 +108,7 @@ public final class PageFrames {
      * @return the new count
      */
     public int get(long pfn) {
-        return refs.incrementAndGet((int) pfn);
+        return refs.incrementAndGet(intIndex.of(pfn));
     }
 
     /**
@@ -109,7 +118,7 @@ public final class PageFrames {
      * @return the new count; 0 means the page should be freed
      */
     public int put(long pfn) {
-        int n = refs.decrementAndGet((int) pfn);
+        int n = refs.decrementAndGet(intIndex.of(pfn));
         if (n < 0) {
             throw new KernelOops("put_page on frame 0x" + Long.toHexString(pfn) + " with no reference");
         }
@@ -123,7 +132,7 @@ public final class PageFrames {
      * @return the reference count
      */
     public int count(long pfn) {
-        return refs.get((int) pfn);
+        return refs.get(intIndex.of(pfn));
     }
 
     /**

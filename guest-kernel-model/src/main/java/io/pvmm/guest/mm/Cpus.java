@@ -11,14 +11,23 @@ import java.util.Objects;
  */
 public final class Cpus {
 
-    /** One CPU's scheduling state. */
-    public static final class Cpu {
+    /**
+     * Array slots between two CPUs' variables: 128 bytes of references (compressed; more with wider
+     * ones) or of booleans, so that each CPU's variables sit in lines of their own, as the kernel's
+     * per-CPU areas keep them ({@code DEFINE_PER_CPU}; {@code cpu_tlbstate} is
+     * {@code ____cacheline_aligned}). Written on every switch and lazy-mode change by their own CPU
+     * only, they are never in a line another CPU writes.
+     */
+    private static final int STRIDE = 128;
+
+    /** One CPU's scheduling state: a view of its per-CPU variables. */
+    public final class Cpu {
         private final int id;
-        private MmStruct activeMm;
-        private boolean lazyMmu;
+        private final int slot;
 
         Cpu(int id) {
             this.id = id;
+            this.slot = id * STRIDE;
         }
 
         /** @return the CPU number */
@@ -28,25 +37,29 @@ public final class Cpus {
 
         /** @return the address space loaded in CR3, or null for {@code init_mm} */
         public MmStruct activeMm() {
-            return activeMm;
+            return activeMm[slot];
         }
 
         /** @param mm the address space now loaded; null for {@code init_mm} */
         public void setActiveMm(MmStruct mm) {
-            this.activeMm = mm;
+            activeMm[slot] = mm;
         }
 
         /** @return whether lazy MMU mode is active */
         public boolean lazyMmu() {
-            return lazyMmu;
+            return lazyMmu[slot];
         }
 
         /** @param on lazy MMU mode entered or left */
         public void setLazyMmu(boolean on) {
-            this.lazyMmu = on;
+            lazyMmu[slot] = on;
         }
     }
 
+    /** {@code per_cpu(cpu_tlbstate, cpu).active_mm}, at {@code cpu * STRIDE}. */
+    private final MmStruct[] activeMm;
+    /** The paravirt per-CPU lazy mode, at {@code cpu * STRIDE}. */
+    private final boolean[] lazyMmu;
     private final Cpu[] cpus;
 
     /**
@@ -55,6 +68,8 @@ public final class Cpus {
      * @param n how many
      */
     public Cpus(int n) {
+        activeMm = new MmStruct[n * STRIDE];
+        lazyMmu = new boolean[n * STRIDE];
         cpus = new Cpu[n];
         for (int i = 0; i < n; i++) {
             cpus[i] = new Cpu(i);
@@ -88,6 +103,6 @@ public final class Cpus {
      * @return whether it is current here
      */
     public boolean isCurrent(MmStruct mm) {
-        return current().activeMm == mm;
+        return current().activeMm() == mm;
     }
 }
