@@ -11,6 +11,7 @@ import io.pvmm.guest.kernel.GuestKernel;
 import io.pvmm.guest.kernel.Processes;
 import io.pvmm.guest.kernel.Processes.Outcome;
 import io.pvmm.guest.observe.Hook;
+import io.pvmm.guest.memory.PageFrames;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -61,6 +62,40 @@ class PteAllocTest {
         assertThat(g.counts().count(Hook.allocPt)).isEqualTo(allocPt);
         assertThat(g.counts().count(Hook.releasePt)).isZero();
         assertThat(k.pool().isFree(loser)).isTrue();
+        assertThat(k.pages().test(loser, PageFrames.PAGETABLE)).as("pte_free clears PageTable").isFalse();
+    }
+
+    @Test
+    @DisplayName("__pte_alloc_kernel: pmd_populate_kernel announces the pte page with alloc_pt before its set_pmd; a pmd found populated gets nothing, the page goes back with pte_free_kernel")
+    void kernelPteAlloc() {
+        Guests.Spied booted = Guests.spied(PagingMode.TWO_LEVEL, SMALL);
+        GuestKernel k = booted.kernel();
+        ParavirtOps spy = booted.spy();
+        long address = k.layout().vmallocStart() + (64L << 20); // no vmalloc area there: an empty kernel pmd
+        long pmdPa = k.tables().pmdEntryFor(k.layout().swapperPgDir(), address);
+        assertThat(EntryBits.isPresent(k.tables().read(pmdPa))).isFalse();
+        PteAlloc pteAlloc = pteAllocOf(k);
+        long kernelPtePages = pteAlloc.kernelPtePages();
+        Mockito.clearInvocations(spy);
+
+        assertThat(pteAlloc.pteAllocKernel(pmdPa)).isZero();
+        ArgumentCaptor<Long> pfn = ArgumentCaptor.forClass(Long.class);
+        Mockito.verify(spy).allocPt(pfn.capture());
+        InOrder order = Mockito.inOrder(spy);
+        order.verify(spy).allocPt(pfn.getValue());
+        order.verify(spy).setPmd(pmdPa, (pfn.getValue() << 12) | EntryBits.PAGE_TABLE);
+        assertThat(pteAlloc.kernelPtePages()).isEqualTo(kernelPtePages + 1);
+
+        long free = k.pool().freePages();
+        long pageTables = k.pages().countWith(PageFrames.PAGETABLE);
+        Mockito.clearInvocations(spy);
+        assertThat(pteAlloc.pteAllocKernel(pmdPa)).isZero();
+        Mockito.verify(spy, Mockito.never()).allocPt(Mockito.anyLong());
+        Mockito.verify(spy, Mockito.never()).setPmd(Mockito.anyLong(), Mockito.anyLong());
+        assertThat(k.pool().freePages()).as("the page allocated for nothing is back").isEqualTo(free);
+        assertThat(k.pages().countWith(PageFrames.PAGETABLE)).as("and no longer PageTable").isEqualTo(pageTables);
+        assertThat(k.pages().test(pfn.getValue(), PageFrames.PAGETABLE)).as("the linked one still is").isTrue();
+        assertThat(pteAlloc.kernelPtePages()).isEqualTo(kernelPtePages + 1);
     }
 
     private static PteAlloc pteAllocOf(GuestKernel k) {
