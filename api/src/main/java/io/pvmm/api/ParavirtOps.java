@@ -507,6 +507,30 @@ public interface ParavirtOps {
     }
 
     /**
+     * The calling vCPU raised a page fault (vector 14): an access that its TLB or its walk of the
+     * tables refused, about to enter the guest's handler ({@code do_page_fault}) with CR2 and the
+     * error code. On bare hardware the exception goes straight to the guest kernel. A hypervisor that
+     * owns the interrupt table takes it first: Xen's paravirtualised guest runs outside ring 0, so
+     * every page fault enters Xen, which reads CR2 into the guest's shared info and bounces the fault
+     * to the guest's handler ({@code create_bounce_frame}); a backend counts that entry here.
+     *
+     * <p><b>When:</b> once per fault, before the guest's handler runs, after {@link #pageWalk} if the
+     * fault came from a walk; never while the vCPU is inside another call of this interface.
+     *
+     * <p><b>Must not</b> change the guest's tables.
+     *
+     * <p><b>Threading:</b> from the faulting vCPU's thread; faults on different vCPUs are concurrent.
+     *
+     * @param mmPgdPa the root the access went through (CR3)
+     * @param address the faulting linear address (CR2)
+     * @param write   whether the access wrote (the error code's W bit)
+     * @param user    whether the access was made in user mode (the error code's U bit)
+     * @since 1.1
+     */
+    default void pageFaultRaised(long mmPgdPa, long address, boolean write, boolean user) {
+    }
+
+    /**
      * The MMU set the accessed bit (and, for a write through a pte, the dirty bit) in an entry it
      * used, as x86 hardware does with a locked operation during a walk (Intel SDM vol. 3A, §4.8,
      * "Accessed and Dirty Flags"). The entry at {@code entryPa} already holds the bits. Under direct

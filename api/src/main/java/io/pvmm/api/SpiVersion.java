@@ -9,8 +9,9 @@ package io.pvmm.api;
  * lazy MMU mode, counters and audit. 1.1 adds write protection: {@link WriteProtection} from
  * {@link BackendContext#writeProtection()} and {@link ParavirtOps#storeTrapped} with
  * {@link TrappedStore}; and the hardware page walk: {@link ParavirtOps#observesPageWalks},
- * {@link ParavirtOps#pageWalk} with {@link PageWalk}, {@link ParavirtOps#accessedDirtySet}; typed cost
- * events, {@link ParavirtOps#costEvents} with {@link CostEvent}; and the guest kernel a backend needs,
+ * {@link ParavirtOps#pageWalk} with {@link PageWalk}, {@link ParavirtOps#accessedDirtySet}; the page
+ * fault as the hardware raises it, {@link ParavirtOps#pageFaultRaised}; typed cost events,
+ * {@link ParavirtOps#costEvents} with {@link CostEvent}; and the guest kernel a backend needs,
  * {@link PlatformRequirements#minimumKernel()} with {@link KernelVersion}.
  */
 public final class SpiVersion {

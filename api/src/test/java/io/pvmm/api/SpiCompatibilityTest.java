@@ -88,7 +88,7 @@ class SpiCompatibilityTest {
     }
 
     @Test
-    @DisplayName("SPI 1.1 adds write protection, the trapped store, the page walk and the minimum kernel, as defaults")
+    @DisplayName("SPI 1.1 adds write protection, the trapped store, the page walk, the raised page fault and the minimum kernel, as defaults")
     void spiOnePointOneAddsWriteProtection() throws IOException {
         Set<String> added = new TreeSet<>(current());
         added.removeAll(released());
@@ -98,6 +98,7 @@ class SpiCompatibilityTest {
                 "io.pvmm.api.ParavirtOps default boolean observesPageWalks()",
                 "io.pvmm.api.ParavirtOps default void pageWalk(io.pvmm.api.PageWalk)",
                 "io.pvmm.api.ParavirtOps default void accessedDirtySet(long,long,long,int)",
+                "io.pvmm.api.ParavirtOps default void pageFaultRaised(long,long,boolean,boolean)",
                 "io.pvmm.api.ParavirtOps default java.util.Map costEvents()",
                 "io.pvmm.api.BackendProvider default java.util.Optional costProfile(java.lang.String)",
                 "io.pvmm.api.PlatformRequirements concrete io.pvmm.api.KernelVersion minimumKernel()",

@@ -16,8 +16,9 @@ import java.util.Objects;
  * {@link Tlb#FAULT}.
  *
  * <p>The walk's bit updates are stores to page-table memory that no paravirt_ops call makes; the
- * backend learns of each through {@link ParavirtOps#accessedDirtySet}, and of each walk through
- * {@link ParavirtOps#pageWalk} if it asked to ({@link ParavirtOps#observesPageWalks}).
+ * backend learns of each through {@link ParavirtOps#accessedDirtySet}, of each walk through
+ * {@link ParavirtOps#pageWalk} if it asked to ({@link ParavirtOps#observesPageWalks}), and of each page
+ * fault raised through {@link ParavirtOps#pageFaultRaised}.
  *
  * <p><b>Threading:</b> each vCPU walks with its own trace; walks on different vCPUs are concurrent,
  * and the bit updates are atomic against the kernel's stores.
@@ -92,6 +93,7 @@ public final class LinearAccess {
     public long access(long root, long va, Mmu.Access access, PageFaultHandler kernel) {
         long pa = access(root, va, access);
         for (int attempt = 0; pa == Tlb.FAULT; attempt++) {
+            ops.pageFaultRaised(root, va, access.write(), access.user());
             int r = kernel.pageFault(root, va, access, attempt);
             if (r != PageFaultHandler.RETRY) {
                 return r;

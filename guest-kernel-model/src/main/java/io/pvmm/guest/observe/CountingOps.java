@@ -256,6 +256,12 @@ public final class CountingOps implements ParavirtOps {
         delegate.pageWalk(walk);
     }
 
+    /** Forwarded, not counted as a hook: the page faults are the guest's own count ({@code guest.page-fault}). */
+    @Override
+    public void pageFaultRaised(long mmPgdPa, long address, boolean write, boolean user) {
+        delegate.pageFaultRaised(mmPgdPa, address, write, user);
+    }
+
     @Override
     public void accessedDirtySet(long mmPgdPa, long address, long entryPa, int level) {
         tick(Hook.accessedDirtySet);

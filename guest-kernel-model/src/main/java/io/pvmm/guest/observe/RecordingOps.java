@@ -306,6 +306,12 @@ public final class RecordingOps implements ParavirtOps {
         delegate.pageWalk(walk);
     }
 
+    /** Forwarded, not recorded: a replay has no TLB to fault. */
+    @Override
+    public void pageFaultRaised(long mmPgdPa, long address, boolean write, boolean user) {
+        delegate.pageFaultRaised(mmPgdPa, address, write, user);
+    }
+
     @Override
     public Map<String, Long> counters() {
         return delegate.counters();

@@ -47,8 +47,8 @@ final class Layers {
     /** The hardware's own events reach a backend from the hardware layer only (decorators forward them). */
     static final ArchRule HARDWARE_EVENTS_COME_FROM_HARDWARE = noClasses().that().resideInAPackage(MODEL)
             .and().resideOutsideOfPackage(HW).and().doNotImplement(ParavirtOps.class)
-            .should().callMethodWhere(call(ParavirtOps.class, Set.of("storeTrapped", "pageWalk", "accessedDirtySet")))
-            .as("write traps, walks and accessed/dirty updates reach the backend from the hardware layer only");
+            .should().callMethodWhere(call(ParavirtOps.class, Set.of("storeTrapped", "pageWalk", "accessedDirtySet", "pageFaultRaised")))
+            .as("write traps, walks, accessed/dirty updates and raised page faults reach the backend from the hardware layer only");
 
     /** TLB lookups, fills and walks happen on the hardware's access path only. */
     static final ArchRule TLB_LOOKUPS_ON_THE_ACCESS_PATH = noClasses().that().resideOutsideOfPackage(HW)

@@ -372,6 +372,15 @@ public final class XenOps implements ParavirtOps {
 
     // ---- inspection ----
 
+    /**
+     * A guest page fault: it entered Xen first (the guest's kernel runs in ring 1 and Xen owns the IDT),
+     * which copied CR2 into the vCPU's shared info and bounced the fault to the guest's handler.
+     */
+    @Override
+    public void pageFaultRaised(long mmPgdPa, long address, boolean write, boolean user) {
+        counters.faultBounces.incrementAndGet();
+    }
+
     @Override
     public Map<String, Long> counters() {
         return counters.snapshot();

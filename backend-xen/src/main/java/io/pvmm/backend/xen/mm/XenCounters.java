@@ -57,6 +57,14 @@ public final class XenCounters {
     /** TLB operations processed (not among the named counters, which stay as they were). */
     public final AtomicLong tlbFlushes = new AtomicLong();
 
+    /**
+     * Guest page faults that entered Xen and were bounced to the guest's handler (not among the named
+     * counters): Xen owns the interrupt table, so {@code do_page_fault} of a paravirtualised guest runs
+     * only after Xen's own handler has taken the fault and built the guest's exception frame
+     * ({@code create_bounce_frame}).
+     */
+    public final AtomicLong faultBounces = new AtomicLong();
+
     /** Creates counters, all zero. */
     public XenCounters() {
     }
@@ -78,7 +86,8 @@ public final class XenCounters {
      * The cost events: {@code hypercall} as {@code hypercalls} (a multicall batch is one),
      * {@code validated-entry} as {@code entries-validated}, {@code trap-and-emulate} as
      * {@code emulated-writes}, {@code pin} as {@code pins} plus {@code unpins}, {@code multicall} as
-     * {@code multicalls}, {@code tlb-flush} as the TLB operations.
+     * {@code multicalls}, {@code tlb-flush} as the TLB operations, {@code vm-exit} as the guest page faults
+     * bounced through Xen.
      *
      * @return the counts, in {@link CostEvent} order
      */
@@ -87,6 +96,7 @@ public final class XenCounters {
                 CostEvent.HYPERCALL, hypercalls.get(),
                 CostEvent.VALIDATED_ENTRY, entriesValidated.get(),
                 CostEvent.TRAP_AND_EMULATE, emulatedWrites.get(),
+                CostEvent.VM_EXIT, faultBounces.get(),
                 CostEvent.TLB_FLUSH, tlbFlushes.get(),
                 CostEvent.PIN, pins.get() + unpins.get(),
                 CostEvent.MULTICALL, multicalls.get());
