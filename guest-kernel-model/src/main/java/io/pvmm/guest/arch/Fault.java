@@ -5,10 +5,12 @@ import io.pvmm.api.GuestLayout;
 import io.pvmm.api.PagingMode;
 import io.pvmm.guest.hw.Mmu;
 import io.pvmm.guest.hw.PageFaultHandler;
+import io.pvmm.guest.kernel.Signals;
 import io.pvmm.guest.memory.KernelOops;
 import io.pvmm.guest.mm.Cpus;
 import io.pvmm.guest.mm.MmFault;
 import io.pvmm.guest.mm.MmStruct;
+import io.pvmm.guest.mm.Vma;
 import java.util.BitSet;
 
 /**
@@ -28,6 +30,10 @@ public final class Fault implements PageFaultHandler {
     public static final int VM_FAULT_OOM = -1;
     /** {@code do_page_fault}'s answer when no vma allows the access: {@code SIGSEGV} kills the task. */
     public static final int SIGSEGV = -2;
+    /** {@code SEGV_MAPERR}: no vma maps the address. */
+    public static final int SEGV_MAPERR = 1;
+    /** {@code SEGV_ACCERR}: the vma does not allow the access. */
+    public static final int SEGV_ACCERR = 2;
     /** Faults of one access after which the model calls the fault unfixable rather than loop. */
     private static final int MAX_FAULTS = 64;
 
@@ -38,6 +44,7 @@ public final class Fault implements PageFaultHandler {
     private final PgTable pgTable;
     private final MmFault mmFault;
     private final Cpus cpus;
+    private final Signals signals;
     private final BitSet insync = new BitSet();
 
     /**
@@ -49,8 +56,10 @@ public final class Fault implements PageFaultHandler {
      * @param pgTable {@code pgd_list} and {@code pgd_lock}
      * @param mmFault {@code handle_mm_fault}
      * @param cpus    the CPUs (the faulting task's address space is the one loaded)
+     * @param signals where {@code bad_area} sends the faulting task its {@code SIGSEGV}
      */
-    public Fault(GuestLayout layout, Paravirt pv, PageTables tables, PgTable pgTable, MmFault mmFault, Cpus cpus) {
+    public Fault(GuestLayout layout, Paravirt pv, PageTables tables, PgTable pgTable, MmFault mmFault, Cpus cpus,
+                 Signals signals) {
         this.mode = layout.mode();
         this.layout = layout;
         this.pv = pv;
@@ -58,14 +67,16 @@ public final class Fault implements PageFaultHandler {
         this.pgTable = pgTable;
         this.mmFault = mmFault;
         this.cpus = cpus;
+        this.signals = signals;
     }
 
     /**
      * {@code do_page_fault}: a kernel access to a kernel address is a vmalloc fault or an oops
      * ("unable to handle kernel paging request"); any other fault is the current task's, handled by
      * {@code handle_mm_fault} in the address space loaded on this CPU, whose caller holds
-     * {@code mmap_sem}. A fault it cannot fix kills the task: {@link #VM_FAULT_OOM} or
-     * {@link #SIGSEGV}.
+     * {@code mmap_sem}, once {@code find_vma} found the vma and {@code good_area} checked that it allows
+     * the access; otherwise {@code bad_area} ({@link #SIGSEGV}). A fault {@code handle_mm_fault} cannot
+     * fix is {@link #VM_FAULT_OOM} or {@link #SIGSEGV}.
      *
      * @throws KernelOops for a kernel fault it cannot fix, or an access that keeps faulting
      */
@@ -82,14 +93,47 @@ public final class Fault implements PageFaultHandler {
                     address, attempt));
         }
         MmStruct mm = cpus.current().activeMm();
+        Vma vma = mm.findVma(address); // find_vma; the model's vmas do not grow down
+        if (vma == null) {
+            return badArea(address, access, SEGV_MAPERR);
+        }
+        if (!goodArea(vma, access)) {
+            return badArea(address, access, SEGV_ACCERR);
+        }
         switch (mmFault.handleMmFault(mm, address & 0xFFFF_F000L, access.write())) {
             case MINOR:
                 return RETRY;
             case OOM:
                 return VM_FAULT_OOM;
             default:
-                return SIGSEGV;
+                return badArea(address, access, SEGV_ACCERR);
         }
+    }
+
+    /**
+     * {@code good_area}: a write needs {@code VM_WRITE}; a read that did not find the page present needs
+     * any of {@code VM_READ}, {@code VM_EXEC}, {@code VM_WRITE}. (A read of a present page is a
+     * protection fault the model's user pages never raise.)
+     */
+    private static boolean goodArea(Vma vma, Mmu.Access access) {
+        int flags = vma.flags();
+        return access.write() ? (flags & Vma.WRITE) != 0 : (flags & (Vma.READ | Vma.EXEC | Vma.WRITE)) != 0;
+    }
+
+    /**
+     * {@code bad_area} and {@code bad_area_nosemaphore}: {@code mmap_sem} is dropped (by the caller, in
+     * the model) and a user-mode access sends the current task {@code SIGSEGV}
+     * ({@code force_sig_info_fault}), delivered when it returns to user mode ({@link Signals}). A kernel
+     * access to a user address ends in {@code no_context}, where {@code fixup_exception} makes the user
+     * copy fail with {@code -EFAULT}.
+     *
+     * @return {@link #SIGSEGV}
+     */
+    private int badArea(long address, Mmu.Access access, int siCode) {
+        if (access.user()) {
+            signals.forceSigInfoFault(siCode, address);
+        }
+        return SIGSEGV;
     }
 
     /**

@@ -152,6 +152,7 @@ public record PerOperation(String workload, String backend, PagingMode mode, Wor
             return 2;
         }
         return op instanceof Op.Exec || op instanceof Op.Mmap || op instanceof Op.Munmap || op instanceof Op.Mprotect
-                || op instanceof Op.Brk || op instanceof Op.Exit || op instanceof Op.Clone ? 1 : 0;
+                || op instanceof Op.Brk || op instanceof Op.Exit || op instanceof Op.Clone || op instanceof Op.Sigaction
+                || op instanceof Op.Sigreturn ? 1 : 0;
     }
 }

@@ -67,6 +67,7 @@ public final class GuestKernel {
     private final Fork fork;
     private final Vmalloc vmalloc;
     private final Processes processes;
+    private final Signals signals;
     private final LinearAccess access;
     private final GuestClock clock;
     private long bootFreePages = -1;
@@ -94,7 +95,8 @@ public final class GuestKernel {
         this.pageCache = new PageCache(pool, pages);
         this.pteAlloc = new PteAlloc(tables, pgTable, pgAlloc);
         this.mmFault = new MmFault(pv, tables, store, pteAlloc, pool, pages, pageCache, machine.cpus());
-        this.fault = new Fault(layout, pv, tables, pgTable, mmFault, machine.cpus());
+        this.signals = new Signals(config.vcpus());
+        this.fault = new Fault(layout, pv, tables, pgTable, mmFault, machine.cpus(), signals);
         Teardown teardown = new Teardown(layout.mode(), pv, tables, store, pgAlloc, pages, machine.cpus(), bugs);
         ChangeProtection changeProtection = new ChangeProtection(layout.mode(), pv, tables, store, machine.cpus());
         this.mmap = new Mmap(pv, teardown, changeProtection, pool, pages, machine.cpus(), bugs);
@@ -216,6 +218,11 @@ public final class GuestKernel {
     /** @return {@code pageattr.c} */
     public PageAttr pageAttr() {
         return pageAttr;
+    }
+
+    /** @return {@code signal.c}: a fault's {@code SIGSEGV}, its frame on the user stack, {@code sigreturn} */
+    public Signals signals() {
+        return signals;
     }
 
     /** @return {@code fault.c}: {@code do_page_fault}, the vmalloc synchronisation */

@@ -23,7 +23,8 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * Tasks and what they do to their address spaces, as system calls and faults reach the memory
  * manager: {@code fork} ({@code dup_mm}), {@code clone(CLONE_VM)}, {@code execve}
  * ({@code exec_mmap}: a new mm, {@code activate_mm}, then the old one's {@code mmput}),
- * {@code mmap}/{@code munmap}/{@code mprotect}/{@code brk}, page faults, and {@code exit}
+ * {@code mmap}/{@code munmap}/{@code mprotect}/{@code brk}, page faults and the {@code SIGSEGV} they
+ * may send ({@code sigaction}, {@code sigreturn}), and {@code exit}
  * ({@code exit_mm}: {@code mmput}; the root itself is freed only when no CPU has it loaded any more).
  *
  * <p>Each operation on a task first makes that task current on the calling CPU ({@code switch_mm}:
@@ -293,13 +294,16 @@ public final class Processes {
     /**
      * The task accesses an address in user mode: the vCPU's TLB, else a walk of the tables; a page
      * fault if the page is not mapped for that access, after which the access is retried, as the
-     * faulting instruction is. A fault that runs out of memory or finds no vma kills the task, as the
-     * kernel would.
+     * faulting instruction is. A fault that runs out of memory kills the task; one that finds no vma
+     * allowing the access sends it {@code SIGSEGV}, which kills it unless it catches the signal: then it
+     * is left in its handler (the access is restarted after {@link #sigreturn}, by whatever the task does
+     * next).
      *
      * @param pid     the task
      * @param address a user address
      * @param write   whether the access writes
-     * @return {@link Outcome#OK}; {@link Outcome#ENOMEM} or {@link Outcome#EFAULT} when the task was killed
+     * @return {@link Outcome#OK} (the task may be in its {@code SIGSEGV} handler); {@link Outcome#ENOMEM} or
+     *         {@link Outcome#EFAULT} when the task was killed
      */
     public Outcome touch(int pid, long address, boolean write) {
         return access(pid, address, write ? Mmu.Access.USER_WRITE : Mmu.Access.USER_READ);
@@ -313,26 +317,72 @@ public final class Processes {
         return access(pid, address, Mmu.Access.KERNEL_WRITE);
     }
 
+    /**
+     * An access that a fault may end: a user access that {@code bad_area} refused returns to user mode
+     * with {@code SIGSEGV} queued, and a task that catches it is left in its handler (see
+     * {@link Signals}); any other fault that is not fixed kills the task.
+     */
     private Outcome access(int pid, long address, Mmu.Access access) {
         Task task = tasks.get(pid);
         if (task == null || task.mm() == null) {
             return Outcome.NO_TASK;
         }
-        switchTo(task);
-        MmStruct mm = task.mm();
-        long reached;
-        mm.mmapSem().readLock().lock();
-        try {
-            reached = kernel.access().access(mm.pgd(), address, access, kernel.fault()); // faults: do_page_fault
-        } finally {
-            mm.mmapSem().readLock().unlock();
-        }
+        long reached = reach(task, address, access);
         if (reached >= 0) {
             return Outcome.OK;
         }
-        killed.put(pid, Boolean.TRUE);
-        exit(pid);
-        return reached == Fault.VM_FAULT_OOM ? Outcome.ENOMEM : Outcome.EFAULT;
+        if (reached == Fault.SIGSEGV && access.user() && kernel.signals().doNotifyResume(task, this::reach)) {
+            return Outcome.OK;
+        }
+        return kill(task, reached == Fault.VM_FAULT_OOM ? Outcome.ENOMEM : Outcome.EFAULT);
+    }
+
+    /** The access itself, the task current, under its {@code mmap_sem} for reading as do_page_fault takes it. */
+    private long reach(Task task, long address, Mmu.Access access) {
+        switchTo(task);
+        MmStruct mm = task.mm();
+        mm.mmapSem().readLock().lock();
+        try {
+            return kernel.access().access(mm.pgd(), address, access, kernel.fault()); // faults: do_page_fault
+        } finally {
+            mm.mmapSem().readLock().unlock();
+        }
+    }
+
+    private Outcome kill(Task task, Outcome outcome) {
+        killed.put(task.pid(), Boolean.TRUE);
+        exit(task.pid());
+        return outcome;
+    }
+
+    /**
+     * {@code sigaction(SIGSEGV, handler)}: the task catches {@code SIGSEGV} from now on.
+     *
+     * @param pid the task
+     * @return {@link Outcome#OK} or {@link Outcome#NO_TASK}
+     */
+    public Outcome sigaction(int pid) {
+        Task task = tasks.get(pid);
+        if (task == null || task.mm() == null) {
+            return Outcome.NO_TASK;
+        }
+        kernel.signals().sigaction(task);
+        return Outcome.OK;
+    }
+
+    /**
+     * {@code sys_sigreturn}: the task's handler returns through its signal frame to where it faulted. A
+     * task with no frame is killed ({@code badframe}).
+     *
+     * @param pid the task
+     * @return {@link Outcome#OK}, {@link Outcome#EFAULT} (killed) or {@link Outcome#NO_TASK}
+     */
+    public Outcome sigreturn(int pid) {
+        Task task = tasks.get(pid);
+        if (task == null || task.mm() == null) {
+            return Outcome.NO_TASK;
+        }
+        return kernel.signals().sysSigreturn(task, this::reach) ? Outcome.OK : kill(task, Outcome.EFAULT);
     }
 
     /**

@@ -11,7 +11,7 @@ import java.util.Map;
 
 /**
  * lmbench's latency benchmarks at the level of the memory manager: what each loop body of lmbench 3
- * ({@code src/lat_proc.c}, {@code lat_pagefault.c}, {@code lat_mmap.c}, {@code lat_ctx.c}; read in the
+ * ({@code src/lat_proc.c}, {@code lat_pagefault.c}, {@code lat_mmap.c}, {@code lat_sig.c}, {@code lat_ctx.c}; read in the
  * lmbench3 sources, e.g. repository {@code revyos/lmbench3}) does to address spaces and page tables.
  * System calls that do not touch page tables ({@code close(1)}, {@code write} to a pipe, {@code msync})
  * are left out; the cost model prices them as system calls where it counts them.
@@ -67,7 +67,7 @@ public final class LmbenchWorkloads {
     public static Map<String, LmbenchWorkload> all(int iterations) {
         Map<String, LmbenchWorkload> m = new LinkedHashMap<>();
         for (LmbenchWorkload w : List.of(latFork(iterations), latExec(iterations), latShell(iterations),
-                latPagefault(iterations), latMmap(iterations), latCtx(iterations))) {
+                latPagefault(iterations), latMmap(iterations), latProtfault(iterations), latCtx(iterations))) {
             m.put(w.name(), w);
         }
         return m;
@@ -168,6 +168,32 @@ public final class LmbenchWorkloads {
                     ops.add(new Op.Munmap(1, SCRATCH, MMAP_SIZE));
                     return ops;
                 }, List.of(new Op.Exit(1)), n);
+    }
+
+    /**
+     * {@code lat_sig prot} ({@code initialize}, {@code do_prot}, {@code prot}): one page of a file is
+     * mapped shared and read-only, {@code SIGSEGV} gets a handler, and the benchmark stores to the page
+     * ({@code *state->where = 1}) without ever reading it. The store faults on a pte that is not present
+     * in a vma without {@code VM_WRITE}: {@code do_page_fault}'s {@code bad_area}, {@code SIGSEGV},
+     * {@code setup_frame} on the user stack; the handler ({@code prot}) counts the fault in the binary's
+     * bss ({@code ++caught}) on its own frame below the signal frame and returns, through the restorer,
+     * to {@code sigreturn}; the store is restarted and faults again, which is the next iteration. No
+     * page table changes. lmbench reports this loop less its {@code lat_sig catch} figure
+     * ({@code bench_prot} subtracts it: "assume that they will cost the same as a normal catch"); the
+     * model counts the whole loop, the delivery and {@code sigreturn} with it.
+     *
+     * @param n iterations
+     * @return {@code lat-protfault}
+     */
+    public static LmbenchWorkload latProtfault(int n) {
+        List<Op> setup = benchmarkProcess();
+        setup.add(new Op.Mmap(1, SCRATCH, PAGE, Vma.READ | Vma.SHARED, SCRATCH_FILE, 0));
+        setup.add(new Op.Sigaction(1));
+        long caught = ExecImage.TEXT_START + (LMBENCH.textPages() + LMBENCH.dataPages()) * PAGE;
+        return new LmbenchWorkload("lat-protfault", "lmbench lat_sig prot: a store to a read-only mapped page, SIGSEGV to a handler, sigreturn",
+                "protection fault", 1, setup, i -> List.of(new Op.Touch(1, SCRATCH, 1, true), stackWrite(1),
+                        new Op.Touch(1, caught, 1, true), new Op.Sigreturn(1)),
+                List.of(new Op.Munmap(1, SCRATCH, PAGE), new Op.Exit(1)), n);
     }
 
     /**

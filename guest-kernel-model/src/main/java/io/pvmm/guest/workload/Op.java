@@ -87,6 +87,20 @@ public sealed interface Op {
         }
     }
 
+    /** {@code sigaction(SIGSEGV, handler)}: the task catches {@code SIGSEGV}, and the handler stays installed. */
+    record Sigaction(int pid) implements Op {
+        public String traceLine() {
+            return "sigaction " + pid + " segv";
+        }
+    }
+
+    /** {@code sigreturn}: the task's {@code SIGSEGV} handler returns through its signal frame. */
+    record Sigreturn(int pid) implements Op {
+        public String traceLine() {
+            return "sigreturn " + pid;
+        }
+    }
+
     /** {@code exit}. */
     record Exit(int pid) implements Op {
         public String traceLine() {

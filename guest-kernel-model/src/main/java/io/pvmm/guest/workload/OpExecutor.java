@@ -97,6 +97,10 @@ public final class OpExecutor {
             return awaitThen(b.pid(), () -> processes.brk(b.pid(), b.addr()));
         } else if (op instanceof Op.Touch t) {
             return awaitThen(t.pid(), () -> touch(t));
+        } else if (op instanceof Op.Sigaction a) {
+            return awaitThen(a.pid(), () -> processes.sigaction(a.pid()));
+        } else if (op instanceof Op.Sigreturn r) {
+            return awaitThen(r.pid(), () -> processes.sigreturn(r.pid()));
         } else if (op instanceof Op.Exit x) {
             return awaitThen(x.pid(), () -> processes.exit(x.pid()));
         } else if (op instanceof Op.Kalloc k) {
@@ -138,11 +142,16 @@ public final class OpExecutor {
         long end = t.addr() + Math.max(t.len(), 1);
         for (long a = t.addr() & ~(PagingMode.PAGE_SIZE - 1L); a < end; a += PagingMode.PAGE_SIZE) {
             Outcome o = processes.touch(t.pid(), a, t.write());
-            if (o != Outcome.OK) {
-                return o;
+            if (o != Outcome.OK || inHandler(t.pid())) {
+                return o; // killed, or in its SIGSEGV handler: the rest waits for the restart after sigreturn
             }
         }
         return Outcome.OK;
+    }
+
+    private boolean inHandler(int pid) {
+        io.pvmm.guest.kernel.Task task = processes.task(pid);
+        return task != null && task.sigframe() >= 0;
     }
 
     private Outcome vtouch(Op.Vtouch v) {

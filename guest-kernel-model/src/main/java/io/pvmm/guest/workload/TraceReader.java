@@ -185,6 +185,17 @@ public final class TraceReader {
                 }
                 return new Op.Touch(pid, number(w[2]), len, rw.equals("w"));
             }
+            case "sigaction" -> {
+                arity(w, 3, "sigaction PID segv");
+                if (!w[2].equalsIgnoreCase("segv")) {
+                    throw error("segv (the one signal the model delivers)", "'" + w[2] + "'");
+                }
+                return new Op.Sigaction(existing(w[1]));
+            }
+            case "sigreturn" -> {
+                arity(w, 2, "sigreturn PID");
+                return new Op.Sigreturn(existing(w[1]));
+            }
             case "exit" -> {
                 arity(w, 2, "exit PID");
                 int pid = existing(w[1]);
@@ -227,7 +238,7 @@ public final class TraceReader {
                 arity(w, 1, "reap");
                 return new Op.Reap();
             }
-            default -> throw error("an operation (spawn, fork, clone, exec, mmap, munmap, mprotect, brk, touch, exit, "
+            default -> throw error("an operation (spawn, fork, clone, exec, mmap, munmap, mprotect, brk, touch, sigaction, sigreturn, exit, "
                     + "kalloc, kfree, change_page_attr, global_flush_tlb, vmalloc, vfree, vtouch, vmalloc_sync_all, reap)",
                     "'" + w[0] + "'");
         }

@@ -44,7 +44,7 @@ public record WorkloadSettings(int processes, int pages, int parallel, int itera
     /** @return the specs of {@code workload.*}, keys without the namespace */
     public static List<SettingSpec> specs() {
         return List.of(
-                SettingSpec.string("name", DEFAULT_WORKLOAD, "the workload: a built-in name (boot, fork-exit, pageattr, smp-mixed, clone-race, lat-fork, lat-exec, lat-shell, lat-pagefault, lat-mmap, lat-ctx) or a trace file's path"),
+                SettingSpec.string("name", DEFAULT_WORKLOAD, "the workload: a built-in name (boot, fork-exit, pageattr, smp-mixed, clone-race, lat-fork, lat-exec, lat-shell, lat-pagefault, lat-mmap, lat-protfault, lat-ctx) or a trace file's path"),
                 SettingSpec.longValue("processes", DEFAULTS.processes, "processes each vCPU forks (fork-exit, smp-mixed)"),
                 SettingSpec.longValue("pages", DEFAULTS.pages, "pages each process touches"),
                 SettingSpec.longValue("parallel", DEFAULTS.parallel, "live child processes per vCPU at most"),
