@@ -7,7 +7,7 @@ import picocli.CommandLine.Option;
 final class WorkloadOption {
 
     @Option(names = "--workload", paramLabel = "W", completionCandidates = Completions.Workloads.class,
-            description = "A built-in workload (boot, fork-exit, pageattr, smp-mixed, clone-race; lmbench-shaped: lat-fork, lat-exec, lat-shell, lat-pagefault, lat-mmap, lat-ctx) or a trace file's path (workload.name).")
+            description = "A built-in workload (boot, fork-exit, pageattr, smp-mixed, clone-race; lmbench-shaped: lat-fork, lat-exec, lat-shell, lat-pagefault, lat-mmap, lat-protfault, lat-ctx) or a trace file (workload.name).")
     String workload;
 
     /**

@@ -3,6 +3,7 @@ package io.pvmm.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pvmm.api.BackendProvider;
+import io.pvmm.api.CostEvent;
 import io.pvmm.api.PagingMode;
 import io.pvmm.guest.config.GuestConfig;
 import io.pvmm.guest.cost.GuestEvent;
@@ -26,7 +27,11 @@ class LmbenchWorkloadsTest {
     private static final int ITERATIONS = 8;
 
     private static PerOperation on(String workload, PagingMode mode) {
-        BackendProvider p = Backends.discovered().stream().filter(b -> b.name().equals("native")).findFirst().orElseThrow();
+        return on(workload, mode, "native");
+    }
+
+    private static PerOperation on(String workload, PagingMode mode, String backend) {
+        BackendProvider p = Backends.discovered().stream().filter(b -> b.name().equals(backend)).findFirst().orElseThrow();
         LmbenchWorkload w = LmbenchWorkloads.all(ITERATIONS).get(workload);
         return PerOperation.measure(w, mode, GuestConfig.DEFAULTS.withMemoryMib(64), BackendFactory.of(p));
     }
@@ -104,6 +109,34 @@ class LmbenchWorkloadsTest {
         assertThat(hook(r, Hook.allocPt)).isEqualTo(1);
         assertThat(hook(r, Hook.releasePt)).isEqualTo(1);
         assertThat(guest(r, GuestEvent.SYSCALL)).as("mmap and munmap").isEqualTo(2);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(PagingMode.class)
+    @DisplayName("lat-protfault: one fault that bad_area refuses (no pte is made, so every store walks and faults), one sigreturn, no page-table change")
+    void latProtfault(PagingMode mode) {
+        PerOperation r = on("lat-protfault", mode);
+        // the store: a walk that finds no pte in a vma without VM_WRITE; the frame's stores, the handler's and
+        // sigreturn's loads all land on the stack and bss pages the benchmark has mapped and dirtied, in the TLB
+        assertThat(guest(r, GuestEvent.PAGE_FAULT)).isEqualTo(1);
+        assertThat(guest(r, GuestEvent.PAGE_WALK)).isEqualTo(1);
+        assertThat(guest(r, GuestEvent.SYSCALL)).as("sigreturn").isEqualTo(1);
+        assertThat(guest(r, GuestEvent.CLEAR_PAGE) + guest(r, GuestEvent.COPY_PAGE) + guest(r, GuestEvent.TLB_FLUSH)).isZero();
+        assertThat(r.hooks().values().stream().mapToDouble(Double::doubleValue).sum()).as("no paravirt call at all").isZero();
+        assertThat(r.report().operations()).isEqualTo(r.report().outcomes().get("OK"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(PagingMode.class)
+    @DisplayName("on xen every guest page fault enters Xen and is bounced to the guest: one vm-exit per protection fault and per lat_pagefault page")
+    void xenBouncesEveryFault(PagingMode mode) {
+        PerOperation prot = on("lat-protfault", mode, "xen");
+        assertThat(prot.counts().backend().get(CostEvent.VM_EXIT)).isEqualTo(guest(prot, GuestEvent.PAGE_FAULT)).isEqualTo(1);
+        assertThat(prot.counts().backend().get(CostEvent.HYPERCALL)).as("sigreturn's int 0x80 goes straight to the guest").isZero();
+        PerOperation pf = on("lat-pagefault", mode, "xen");
+        assertThat(pf.counts().backend().get(CostEvent.VM_EXIT)).isEqualTo(guest(pf, GuestEvent.PAGE_FAULT)).isEqualTo(1);
+        PerOperation nat = on("lat-protfault", mode);
+        assertThat(nat.counts().backend().getOrDefault(CostEvent.VM_EXIT, 0.0)).as("native: straight to the kernel").isZero();
     }
 
     @ParameterizedTest(name = "{0}")
