@@ -62,7 +62,13 @@ class XenEndToEndTest {
             assertThat(c.get("pins")).isGreaterThan(1);
             assertThat(c.get("multicalls")).isPositive();
             assertThat(c.get("update-va-mapping")).isPositive();
-            assertThat(c.get("emulated-writes")).isPositive();
+            if (workload.equals("lat-protfault")) {
+                // it forks nothing and its loop maps nothing; its exit unpins before the teardown: no store
+                // to a pinned table, so nothing for Xen to trap and emulate
+                assertThat(c.get("emulated-writes")).isZero();
+            } else {
+                assertThat(c.get("emulated-writes")).isPositive();
+            }
         }
     }
 }
