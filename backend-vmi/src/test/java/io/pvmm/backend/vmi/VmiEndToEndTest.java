@@ -99,8 +99,13 @@ class VmiEndToEndTest {
             assertThat(c.get("clones")).as("PAE roots are never announced; boot forks nothing").isZero();
         }
         if (processes) {
-            assertThat(c.get("lazy-queued")).isPositive();
-            assertThat(c.get("flushes")).isPositive();
+            if (name.equals("lat-protfault")) {
+                // it forks nothing, its loop maps nothing, and its exit's teardown queues nothing lazily
+                assertThat(c.get("lazy-queued")).isZero();
+            } else {
+                assertThat(c.get("lazy-queued")).isPositive();
+                assertThat(c.get("flushes")).isPositive();
+            }
             assertThat(c.get("shadows-peak")).isGreaterThan(c.get("shadows-live"));
         }
     }
