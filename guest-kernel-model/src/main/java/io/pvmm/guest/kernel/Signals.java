@@ -50,7 +50,7 @@ public final class Signals {
     private record Pending(int siCode, long address) {
     }
 
-    /** The system calls the model makes a task's signal path take, to a user access. */
+    /** The signal path's way into a task's memory: an access through the MMU, page faults handled ({@link Processes}). */
     @FunctionalInterface
     interface UserMemory {
         /**
