@@ -55,7 +55,7 @@ class CostEventsTest {
     }
 
     @Test
-    @DisplayName("xen's events are its hypercalls, validated entries, emulated writes, pins and unpins, and multicalls")
+    @DisplayName("xen's events are its hypercalls, validated entries, emulated writes, pins and unpins, multicalls and bounced page faults")
     void xen() {
         for (PagingMode mode : provider("xen").pagingModes()) {
             RunReport r = run("xen", mode);
@@ -66,7 +66,11 @@ class CostEventsTest {
             assertThat(ev(r, CostEvent.PIN)).isEqualTo(c.get("pins") + c.get("unpins")).isPositive();
             assertThat(ev(r, CostEvent.MULTICALL)).isEqualTo(c.get("multicalls")).isPositive();
             assertThat(ev(r, CostEvent.TLB_FLUSH)).isPositive().isLessThanOrEqualTo(c.get("mmuext-ops"));
-            assertThat(r.costEvents()).doesNotContainKeys(CostEvent.VM_EXIT.id(), CostEvent.SHADOW_UPDATE.id());
+            Map<String, Long> tlb = r.tlbTotals();
+            long pageFaults = tlb.getOrDefault("faults", 0L) + tlb.getOrDefault("walks", 0L) - tlb.getOrDefault("fills", 0L);
+            assertThat(ev(r, CostEvent.VM_EXIT)).as("every guest page fault enters Xen and is bounced to the guest")
+                    .isEqualTo(pageFaults).isPositive();
+            assertThat(r.costEvents()).doesNotContainKeys(CostEvent.SHADOW_UPDATE.id());
         }
     }
 
