@@ -236,7 +236,7 @@ function _picocli_pvmm_run() {
   local arg_opts="--backend --mode --workload --memory-mib --seed --vcpus --config --set --backend-path -D --format --record-hooks"
   local NAME_option_args=("native" "nested" "shadow" "vmi" "xen") # --backend values
   local MODE_option_args=("two-level" "pae") # --mode values
-  local W_option_args=("boot" "fork-exit" "pageattr" "smp-mixed" "clone-race" "lat-fork" "lat-exec" "lat-shell" "lat-pagefault" "lat-mmap" "lat-ctx") # --workload values
+  local W_option_args=("boot" "fork-exit" "pageattr" "smp-mixed" "clone-race" "lat-fork" "lat-exec" "lat-shell" "lat-pagefault" "lat-mmap" "lat-protfault" "lat-ctx") # --workload values
 
   type compopt &>/dev/null && compopt +o default
 
@@ -375,7 +375,7 @@ function _picocli_pvmm_compare() {
   local arg_opts="--backends --mode --bugs --format --html --sample-every --threads --seeds --workload --memory-mib --seed --vcpus --config --set --backend-path -D"
   local MODE_option_args=("two-level" "pae" "both") # --mode values
   local LIST_option_args=("skip-release-pt" "free-before-release" "clone-outside-lock" "write-table-directly" "leak-pgd" "skip-flush" "missing-pte-update" "store-to-pinned-directory" "missing-alloc-pd" "mmdrop-before-switch" "clear-pmd-directly" "all") # --bugs values
-  local W_option_args=("boot" "fork-exit" "pageattr" "smp-mixed" "clone-race" "lat-fork" "lat-exec" "lat-shell" "lat-pagefault" "lat-mmap" "lat-ctx") # --workload values
+  local W_option_args=("boot" "fork-exit" "pageattr" "smp-mixed" "clone-race" "lat-fork" "lat-exec" "lat-shell" "lat-pagefault" "lat-mmap" "lat-protfault" "lat-ctx") # --workload values
 
   type compopt &>/dev/null && compopt +o default
 
