@@ -1,21 +1,27 @@
 package io.pvmm.guest.memory;
 
 import io.pvmm.api.PagingMode;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * One slab of a {@link SlabCache} ({@code struct slab}, on-slab bookkeeping aside): a page of objects,
  * its free list ({@code kmem_bufctl_t}, here a stack of indices) and which objects callers hold now.
  * {@code inuse} counts objects out of the slab, whether a caller holds them or an array cache does;
- * the list operations run under the cache's {@code list_lock}, the holder marks under the slab's own
- * monitor, since {@code kmem_cache_free} checks them before it takes any lock.
+ * the list operations run under the cache's {@code list_lock}; the holder marks are changed with one
+ * atomic bitwise operation each, since {@code kmem_cache_free} checks them before it takes any lock,
+ * and two vCPUs' objects in one slab (32-byte PAE pgds, 128 a page) would otherwise contend on a
+ * monitor and a count besides the word for every {@code kmem_cache_alloc} and {@code kmem_cache_free}
+ * their per-CPU arrays serve, which in the kernel touch no slab at all.
  */
 final class Slab {
     final long pfn;
     private final int[] freeStack;
     private int free;
+    private static final VarHandle WORDS = MethodHandles.arrayElementVarHandle(long[].class);
+
     /** One bit per object, set while a caller holds it: the double-free check, outside {@code list_lock}. */
     private final long[] allocated;
-    private int allocatedCount;
 
     Slab(long pfn, int perSlab) {
         this.pfn = pfn;
@@ -42,23 +48,26 @@ final class Slab {
         freeStack[free++] = index;
     }
 
-    synchronized void markAllocated(int index) {
-        allocated[index >>> 6] |= 1L << index;
-        allocatedCount++;
+    void markAllocated(int index) {
+        WORDS.getAndBitwiseOr(allocated, index >>> 6, 1L << index);
     }
 
-    synchronized void markFree(int index, long objectPa) {
+    void markFree(int index, long objectPa) {
         long bit = 1L << index;
-        if ((allocated[index >>> 6] & bit) == 0) {
+        long before = (long) WORDS.getAndBitwiseAnd(allocated, index >>> 6, ~bit);
+        if ((before & bit) == 0) {
             throw new KernelOops("double kmem_cache_free of object " + index + " (0x" + Long.toHexString(objectPa)
                     + ") in slab 0x" + Long.toHexString(pfn));
         }
-        allocated[index >>> 6] &= ~bit;
-        allocatedCount--;
     }
 
-    synchronized int allocatedCount() {
-        return allocatedCount;
+    /** @return objects callers hold now: the marks counted when read */
+    int allocatedCount() {
+        int n = 0;
+        for (int i = 0; i < allocated.length; i++) {
+            n += Long.bitCount((long) WORDS.getVolatile(allocated, i));
+        }
+        return n;
     }
 
     long objectPa(int index, int size) {
