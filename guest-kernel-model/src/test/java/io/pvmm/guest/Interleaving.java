@@ -2,11 +2,9 @@ package io.pvmm.guest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pvmm.guest.hw.Apic;
 import java.util.Arrays;
-import java.util.concurrent.BrokenBarrierException;
-import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
@@ -35,8 +33,8 @@ public final class Interleaving {
     private static final long BARRIER_TIMEOUT_SECONDS = 60;
 
     private final int threads;
-    private final CyclicBarrier start;
-    private final CyclicBarrier checkpoint;
+    private final Barrier start;
+    private final Barrier checkpoint;
     private final AtomicInteger tickets = new AtomicInteger();
     private final AtomicIntegerArray owners;
 
@@ -48,19 +46,19 @@ public final class Interleaving {
      */
     public Interleaving(int threads, int maxOperations) {
         this.threads = threads;
-        this.start = new CyclicBarrier(threads);
-        this.checkpoint = new CyclicBarrier(threads);
+        this.start = new Barrier(threads);
+        this.checkpoint = new Barrier(threads);
         this.owners = new AtomicIntegerArray(maxOperations);
     }
 
     /** Waits until every thread has arrived, so that none starts its work before the others exist. */
     public void start() {
-        await(start);
+        start.await();
     }
 
     /** Waits until every thread has reached the same checkpoint of its work. */
     public void checkpoint() {
-        await(checkpoint);
+        checkpoint.await();
     }
 
     /**
@@ -113,16 +111,44 @@ public final class Interleaving {
         }
     }
 
-    private static void await(CyclicBarrier barrier) {
-        try {
-            barrier.await(BARRIER_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted at a barrier", e);
-        } catch (BrokenBarrierException e) {
-            throw new IllegalStateException("another thread of the test failed before the barrier", e);
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("not every thread reached the barrier within " + BARRIER_TIMEOUT_SECONDS + " s", e);
+    /**
+     * A barrier whose waiters take their vCPU's interrupts ({@link Apic#idleUntil}), as a CPU waiting in
+     * user mode does: a vCPU still running may need one of them to take its TLB-flush IPI before it can
+     * reach the barrier itself. A failed or late thread breaks it for all.
+     */
+    private static final class Barrier {
+        private final int parties;
+        private final AtomicInteger arrived = new AtomicInteger();
+        private volatile int generation;
+        private volatile boolean broken;
+
+        Barrier(int parties) {
+            this.parties = parties;
+        }
+
+        void await() {
+            int gen = generation;
+            if (broken) {
+                throw new IllegalStateException("another thread of the test failed before the barrier");
+            }
+            if (arrived.incrementAndGet() == parties) {
+                arrived.set(0);
+                generation = gen + 1;
+                return;
+            }
+            boolean done = Apic.idleUntil(() -> generation != gen || broken || Thread.currentThread().isInterrupted(),
+                    TimeUnit.SECONDS.toNanos(BARRIER_TIMEOUT_SECONDS));
+            if (generation != gen) {
+                return;
+            }
+            broken = true;
+            if (Thread.currentThread().isInterrupted()) {
+                throw new IllegalStateException("interrupted at a barrier");
+            }
+            if (!done) {
+                throw new IllegalStateException("not every thread reached the barrier within " + BARRIER_TIMEOUT_SECONDS + " s");
+            }
+            throw new IllegalStateException("another thread of the test failed before the barrier");
         }
     }
 }

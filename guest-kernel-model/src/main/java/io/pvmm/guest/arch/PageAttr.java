@@ -49,6 +49,7 @@ public final class PageAttr {
     private final PgTable pgTable;
     private final KernelProt prot;
     private final PageWalks walks;
+    private final Smp smp;
     private final ReentrantLock cpaLock = new ReentrantLock();
     private final List<Long> dfList = new ArrayList<>();
 
@@ -63,9 +64,11 @@ public final class PageAttr {
      * @param pgTable {@code pgd_list} and {@code pgd_lock}
      * @param prot    the kernel's protections
      * @param walks   the direct-map walks in flight, which {@code flush_map} waits out
+     * @param smp     {@code on_each_cpu}, which {@code flush_map} runs {@code flush_kernel_map} with
      */
     public PageAttr(GuestLayout layout, FreePool pool, PageFrames pages, Paravirt pv, PageTables tables,
-                    PgTable pgTable, KernelProt prot, PageWalks walks) {
+                    PgTable pgTable, KernelProt prot, PageWalks walks, Smp smp) {
+        this.smp = smp;
         this.mode = layout.mode();
         this.layout = layout;
         this.pool = pool;
@@ -240,8 +243,8 @@ public final class PageAttr {
 
     /**
      * {@code global_flush_tlb}: takes the deferred list under {@code cpa_lock}, flushes the TLB of
-     * every CPU ({@code flush_map}: {@code on_each_cpu(flush_kernel_map, &l, 1, 1)}, here
-     * {@link Paravirt#flushTlbAll}), then frees the reverted pte pages.
+     * every CPU ({@code flush_map}: {@code on_each_cpu(flush_kernel_map, &l, 1, 1)}, each CPU's own
+     * {@code __flush_tlb_all}), then frees the reverted pte pages.
      *
      * <p>{@code on_each_cpu}'s {@code wait=1} is what makes the free safe: it returns once every CPU has
      * run {@code flush_kernel_map}, which a CPU does only between instructions, so no CPU is still
@@ -267,10 +270,11 @@ public final class PageAttr {
 
     /**
      * {@code flush_map}: {@code on_each_cpu(flush_kernel_map, l, 1, 1)}, which returns when every CPU has
-     * flushed, so also when every walk in flight on another vCPU has ended.
+     * flushed, so also when every walk in flight on another vCPU has ended. {@code flush_kernel_map}
+     * ({@code wbinvd}, which the model has no cache for, then) is {@code __flush_tlb_all()}.
      */
     private void flushMap() {
-        pv.flushTlbAll();
+        smp.onEachCpu(smp::flushTlbAllLocal);
         walks.awaitWalksOnOtherCpus();
     }
 

@@ -327,21 +327,6 @@ public final class Paravirt {
         tlbs.flushLocalGlobal();
     }
 
-    /**
-     * {@code flush_tlb_all}: {@code on_each_cpu(do_flush_tlb_all)}, a global flush here and an IPI
-     * to every other vCPU, which flushes its own TLB before its next access. The IPI is no paravirt
-     * hook in 2.6.21, so the backend sees one {@link #flushTlbKernel}.
-     */
-    public void flushTlbAll() {
-        flushTlbKernel();
-        int self = tlbs.current().cpu();
-        for (int c = 0; c < tlbs.count(); c++) {
-            if (c != self) {
-                tlbs.shootdown(c, -1, true);
-            }
-        }
-    }
-
     /** @param address the address to flush; {@code __flush_tlb_one} */
     public void flushTlbSingle(long address) {
         if (CONFIG_PARAVIRT) {

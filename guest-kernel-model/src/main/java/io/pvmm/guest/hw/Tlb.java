@@ -2,7 +2,6 @@ package io.pvmm.guest.hw;
 
 import io.pvmm.api.PagingMode;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
@@ -25,10 +24,10 @@ import java.util.function.Consumer;
  *       (toggling CR4.PGE); {@link #invlpg} drops the entries for one address, global or not.</li>
  * </ul>
  *
- * <p><b>Threading:</b> the vCPU that owns the TLB looks up, fills and flushes it. Another vCPU's
- * shootdown ({@code flush_tlb_others}) comes as a request ({@link #requestFlush},
- * {@link #requestInvlpg}) that the owner applies before its next lookup, as an IPI would interrupt it
- * before its next instruction. Counters are read at quiescent points.
+ * <p><b>Threading:</b> the vCPU that owns the TLB looks up, fills and flushes it; another vCPU's
+ * flush reaches it as an IPI, which the owner takes and flushes itself. Only the reset of an offline
+ * vCPU's TLB ({@link #requestReset}) comes from another thread, and is applied before the next lookup.
+ * Counters are read at quiescent points.
  */
 public final class Tlb {
 
@@ -44,17 +43,12 @@ public final class Tlb {
     static final int GLOBAL = 8;
     static final int DIRTY = 16;
 
-    private static final int PENDING_NON_GLOBAL = 1;
-    private static final int PENDING_ALL = 2;
-    private static final int PENDING_PAGES = 4;
-
     private final int cpu;
     private final boolean pge;
     private final Array small;
     private final Array large;
     private final int largeShift;
     private final AtomicInteger pending = new AtomicInteger();
-    private final ConcurrentLinkedQueue<Long> pendingPages = new ConcurrentLinkedQueue<>();
     private final TlbCounters counters = new TlbCounters();
     private long clock;
     private long cr3 = -1;
@@ -212,40 +206,23 @@ public final class Tlb {
     }
 
     /**
-     * Another vCPU asks this one to flush its non-global entries ({@code flush_tlb_others} with
-     * {@code FLUSH_ALL}), or all of them ({@code flush_tlb_all}); applied before this vCPU's next lookup.
-     *
-     * @param global whether global entries go too
+     * This vCPU is offline: whatever it cached is invalid when it runs again, as after an INIT. Every
+     * entry goes before its next lookup (no flush is counted: the kernel made none). Any thread may call it.
      */
-    public void requestFlush(boolean global) {
-        counters.shootdownsReceived.incrementAndGet();
-        pending.getAndUpdate(p -> p | (global ? PENDING_ALL : PENDING_NON_GLOBAL));
+    public void requestReset() {
+        pending.set(1);
     }
 
-    /**
-     * Another vCPU asks this one to {@code invlpg} an address ({@code flush_tlb_others} for one page);
-     * applied before this vCPU's next lookup.
-     *
-     * @param va the virtual address
-     */
-    public void requestInvlpg(long va) {
+    /** Counts a flush this vCPU made because another asked it to, by IPI. */
+    public void shootdownTaken() {
         counters.shootdownsReceived.incrementAndGet();
-        pendingPages.add(va);
-        pending.getAndUpdate(p -> p | PENDING_PAGES);
     }
 
-    /** Applies the flushes other vCPUs asked for; the owner calls it (also at quiescent points). */
+    /** Applies a pending reset ({@link #requestReset}); the owner calls it (also at quiescent points). */
     public void applyPending() {
-        int p = pending.getAndSet(0);
-        if ((p & PENDING_ALL) != 0) {
-            flushAll();
-        } else if ((p & PENDING_NON_GLOBAL) != 0) {
-            flushNonGlobal();
-        }
-        for (Long va = pendingPages.poll(); va != null; va = pendingPages.poll()) {
-            if ((p & PENDING_ALL) == 0) {
-                invlpg(va);
-            }
+        if (pending.getAndSet(0) != 0) {
+            small.dropAll();
+            large.dropAll();
         }
     }
 

@@ -8,12 +8,13 @@ import java.util.Map;
 import java.util.function.IntSupplier;
 
 /**
- * The guest's TLBs, one per vCPU, and the flushes the kernel makes on them: its own
- * ({@code __flush_tlb}, {@code __flush_tlb_global}, {@code __flush_tlb_one}, a CR3 write) on the
- * calling vCPU, and a shootdown ({@code flush_tlb_others}) on the vCPU it targets.
+ * The guest's TLBs, one per vCPU, and the flushes the kernel makes on them
+ * ({@code __flush_tlb}, {@code __flush_tlb_global}, {@code __flush_tlb_one}, a CR3 write), each on the
+ * calling vCPU: a flush of another vCPU's TLB is an IPI ({@link Apic}) that the target takes and
+ * flushes itself.
  *
- * <p><b>Threading:</b> the local flushes act on the calling vCPU's TLB, from its own thread; a
- * shootdown may come from any vCPU and is applied by its target before the target's next lookup.
+ * <p><b>Threading:</b> the flushes act on the calling vCPU's TLB, from its own thread; only the reset
+ * of an offline vCPU's TLB ({@link #invalidateOffline}) may come from any thread.
  */
 public final class Tlbs {
 
@@ -78,24 +79,13 @@ public final class Tlbs {
     }
 
     /**
-     * A shootdown: {@code flush_tlb_others} reaches {@code cpu}, which flushes its non-global entries
-     * ({@code va} < 0, the kernel's {@code FLUSH_ALL}) or the page at {@code va}; with {@code global},
-     * every entry ({@code flush_tlb_all}). A request to the calling vCPU itself is applied at once.
+     * An offline vCPU's TLB is invalid when it runs again ({@link Tlb#requestReset}): a flush IPI left
+     * it out.
      *
-     * @param cpu    the target vCPU
-     * @param va     the page to flush, or a negative value for all non-global entries
-     * @param global whether global entries go too (only with {@code va} < 0)
+     * @param cpu the vCPU
      */
-    public void shootdown(int cpu, long va, boolean global) {
-        Tlb t = tlbs[cpu];
-        if (va < 0) {
-            t.requestFlush(global);
-        } else {
-            t.requestInvlpg(va);
-        }
-        if (cpu == currentCpu.getAsInt()) {
-            t.applyPending();
-        }
+    public void invalidateOffline(int cpu) {
+        tlbs[cpu].requestReset();
     }
 
     /** @return each vCPU's counters, by vCPU */

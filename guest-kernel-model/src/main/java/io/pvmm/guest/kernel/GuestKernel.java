@@ -8,6 +8,8 @@ import io.pvmm.guest.arch.Init;
 import io.pvmm.guest.arch.KernelLayout;
 import io.pvmm.guest.arch.KernelProt;
 import io.pvmm.guest.arch.KernelStore;
+import io.pvmm.guest.arch.MmuContext;
+import io.pvmm.guest.arch.Smp;
 import io.pvmm.guest.hw.Mmu;
 import io.pvmm.guest.arch.PageAttr;
 import io.pvmm.guest.arch.PageTables;
@@ -52,6 +54,8 @@ public final class GuestKernel {
     private final Paravirt pv;
     private final PageTables tables;
     private final PageWalks walks;
+    private final Smp smp;
+    private final MmuContext mmuContext;
     private final KernelStore store;
     private final KernelProt prot;
     private final Bootmem bootmem;
@@ -85,25 +89,27 @@ public final class GuestKernel {
         this.pv = new Paravirt(ops, mem, machine.tlbs());
         this.tables = new PageTables(layout.mode(), mem, pv);
         this.walks = new PageWalks(config.vcpus(), VcpuThread::currentId);
+        this.smp = new Smp(pv, machine.cpus(), machine.apic(), layout.swapperPgDir(), layout.pge());
+        this.mmuContext = new MmuContext(pv, machine.cpus(), layout.swapperPgDir());
         this.store = new KernelStore(mem, tables, pv, layout, walks);
         this.prot = new KernelProt(layout.pge());
         this.bootmem = new Bootmem(mem, pages, KernelLayout.IMAGE_END >>> PagingMode.PAGE_SHIFT, layout.maxLowPfn());
         this.pgTable = new PgTable(layout, mem, pool, pages, pv, tables, store, config, bugs);
         this.pgAlloc = new PgAlloc(pv, tables, store, pool, pages, bugs);
         this.init = new Init(layout, pages, bootmem, pv, tables, prot);
-        this.pageAttr = new PageAttr(layout, pool, pages, pv, tables, pgTable, prot, walks);
+        this.pageAttr = new PageAttr(layout, pool, pages, pv, tables, pgTable, prot, walks, smp);
         this.pageCache = new PageCache(pool, pages);
         this.pteAlloc = new PteAlloc(tables, pgTable, pgAlloc);
-        this.mmFault = new MmFault(pv, tables, store, pteAlloc, pool, pages, pageCache, machine.cpus());
+        this.mmFault = new MmFault(pv, tables, store, pteAlloc, pool, pages, pageCache, smp);
         this.signals = new Signals(config.vcpus());
         this.fault = new Fault(layout, pv, tables, pgTable, mmFault, machine.cpus(), signals);
         Teardown teardown = new Teardown(layout.mode(), pv, tables, store, pgAlloc, pages, machine.cpus(), bugs);
-        ChangeProtection changeProtection = new ChangeProtection(layout.mode(), pv, tables, store, machine.cpus());
-        this.mmap = new Mmap(pv, teardown, changeProtection, pool, pages, machine.cpus(), bugs);
+        ChangeProtection changeProtection = new ChangeProtection(layout.mode(), pv, tables, store, machine.cpus(), smp);
+        this.mmap = new Mmap(pv, teardown, changeProtection, pool, pages, machine.cpus(), smp, bugs);
         CopyPageRange copyPageRange = new CopyPageRange(layout.mode(), pv, tables, store, pteAlloc, pages, machine.cpus(), bugs);
-        this.fork = new Fork(pv, pgTable, copyPageRange, mmap, machine.cpus());
+        this.fork = new Fork(pv, pgTable, copyPageRange, mmap, smp);
         this.access = new LinearAccess(layout.mode(), mmu(), machine.tlbs(), mem, ops);
-        this.vmalloc = new Vmalloc(layout, pv, tables, store, pteAlloc, pool, fault, prot, access);
+        this.vmalloc = new Vmalloc(layout, pv, tables, store, pteAlloc, pool, fault, prot, access, smp);
         this.processes = new Processes(this);
         this.clock = new GuestClock(config.vcpus());
     }
@@ -158,6 +164,16 @@ public final class GuestKernel {
         if (clock.advance(cpu, nanos)) {
             pgTable.cacheReap(clock.jiffies(cpu));
         }
+    }
+
+    /** @return {@code smp.c}'s TLB flushes and IPIs ({@code flush_tlb_mm}, {@code flush_tlb_all}, {@code on_each_cpu}) */
+    public Smp smp() {
+        return smp;
+    }
+
+    /** @return {@code switch_mm} and {@code enter_lazy_tlb} */
+    public MmuContext mmuContext() {
+        return mmuContext;
     }
 
     /** @return process-level operations: fork, exec, mmap, faults, exit, ... */

@@ -16,6 +16,7 @@ import io.pvmm.guest.memory.AllocFailures;
 import io.pvmm.guest.memory.FreePool;
 import io.pvmm.guest.memory.PageFrames;
 import io.pvmm.guest.hw.PhysicalMemory;
+import io.pvmm.guest.hw.Apic;
 import io.pvmm.guest.hw.Tlbs;
 import io.pvmm.guest.mm.Cpus;
 import java.util.Objects;
@@ -40,6 +41,7 @@ public final class GuestMachine {
     private final FreePool pool;
     private final Cpus cpus;
     private final Tlbs tlbs;
+    private final Apic apic;
 
     private GuestMachine(GuestConfig config, GuestLayout layout) {
         this.config = config;
@@ -48,6 +50,7 @@ public final class GuestMachine {
         this.pages = new PageFrames(layout.maxPfn());
         this.cpus = new Cpus(config.vcpus());
         this.tlbs = new Tlbs(config.vcpus(), config.tlb(), layout.mode(), layout.pge(), VcpuThread::currentId);
+        this.apic = new Apic(config.vcpus(), VcpuThread::currentId);
         this.pool = new FreePool(memory, pages, layout.maxLowPfn(), config.vcpus(), VcpuThread::currentId,
                 new AllocFailures(config.failAllocAt(), config.failAllocProbability(), config.seed()));
     }
@@ -161,5 +164,10 @@ public final class GuestMachine {
     /** @return the vCPUs' TLBs */
     public Tlbs tlbs() {
         return tlbs;
+    }
+
+    /** @return the vCPUs' local APICs: their IPIs */
+    public Apic apic() {
+        return apic;
     }
 }

@@ -3,10 +3,12 @@ package io.pvmm.guest.kernel;
 import io.pvmm.api.PagingMode;
 import io.pvmm.guest.arch.Fault;
 import io.pvmm.guest.hw.Mmu;
+import io.pvmm.guest.arch.MmuContext;
 import io.pvmm.guest.arch.Paravirt;
 import io.pvmm.guest.bugs.BugSites;
 import io.pvmm.guest.bugs.GuestBug;
 import io.pvmm.guest.bugs.Variants;
+import io.pvmm.guest.arch.Smp;
 import io.pvmm.guest.mm.Cpus;
 import io.pvmm.guest.mm.Fork;
 import io.pvmm.guest.mm.Mmap;
@@ -51,6 +53,8 @@ public final class Processes {
     private final Mmap mmap;
     private final Cpus cpus;
     private final BugSites bugs;
+    private final MmuContext mmuContext;
+    private final Smp smp;
     private final ConcurrentHashMap<Integer, Task> tasks = new ConcurrentHashMap<>();
     private final ConcurrentSkipListMap<Integer, Boolean> killed = new ConcurrentSkipListMap<>();
     /**
@@ -66,6 +70,8 @@ public final class Processes {
         this.mmap = kernel.mmap();
         this.cpus = kernel.cpus();
         this.bugs = kernel.bugSites();
+        this.mmuContext = kernel.mmuContext();
+        this.smp = kernel.smp();
     }
 
     /**
@@ -159,8 +165,7 @@ public final class Processes {
         task.setMm(mm);
         pv.activateMm(root(active), mm.pgd());
         fork.mmgrab(mm);
-        pv.writeCr3(mm.pgd()); // switch_mm
-        cpu.setActiveMm(mm);
+        mmuContext.switchMm(active, mm);
         fork.mmdrop(active);
         if (old != null) {
             fork.mmput(old);
@@ -401,6 +406,7 @@ public final class Processes {
         if (mm != null) {
             switchTo(task);
             task.setMm(null);
+            mmuContext.enterLazyTlb(); // exit_mm
             if (bugs.commits(GuestBug.MMDROP_BEFORE_SWITCH)) {
                 Variants.mmdropBeforeSwitch(mm, fork::mmput, fork::mmdrop);
             } else {
@@ -440,23 +446,30 @@ public final class Processes {
         Cpus.Cpu cpu = cpus.current();
         MmStruct active = cpu.activeMm();
         if (active != null) {
-            pv.writeCr3(kernel.layout().swapperPgDir());
-            cpu.setActiveMm(null);
+            mmuContext.switchMm(active, null);
             fork.mmdrop(active);
         }
     }
 
-    /** {@code switch_mm}: make a task's address space the one loaded on the calling CPU. */
+    /**
+     * A system call's entry, where the CPU takes its pending IPIs, then {@code context_switch}: make a
+     * task current on the calling CPU — {@code switch_mm} to its address space, or, for a kernel thread,
+     * {@code enter_lazy_tlb} on the one loaded.
+     */
     private void switchTo(Task task) {
+        smp.interruptsEnabled();
         MmStruct next = task.mm();
-        Cpus.Cpu cpu = cpus.current();
-        MmStruct prev = cpu.activeMm();
-        if (next == null || next == prev) {
-            return; // a kernel thread borrows the loaded address space
+        MmStruct prev = cpus.current().activeMm();
+        if (next == null) {
+            mmuContext.enterLazyTlb(); // a kernel thread borrows the loaded address space
+            return;
+        }
+        if (next == prev) {
+            mmuContext.switchMm(prev, next);
+            return;
         }
         fork.mmgrab(next);
-        pv.writeCr3(next.pgd());
-        cpu.setActiveMm(next);
+        mmuContext.switchMm(prev, next);
         fork.mmdrop(prev);
     }
 

@@ -5,6 +5,7 @@ import io.pvmm.api.PagingMode;
 import io.pvmm.guest.arch.KernelStore;
 import io.pvmm.guest.arch.PageTables;
 import io.pvmm.guest.arch.Paravirt;
+import io.pvmm.guest.arch.Smp;
 
 /**
  * {@code mm/mprotect.c}'s {@code change_protection}: the ptes of a range get a vma's new protection
@@ -18,7 +19,7 @@ public final class ChangeProtection {
     private final Paravirt pv;
     private final PageTables tables;
     private final KernelStore store;
-    private final Cpus cpus;
+    private final Smp smp;
     private final PmdRange pmdRange;
     private final LazyMmu lazyMmu;
 
@@ -29,14 +30,15 @@ public final class ChangeProtection {
      * @param pv     paravirt wrappers
      * @param tables page-table accessors
      * @param store  the kernel's direct stores
-     * @param cpus   the CPUs (lazy MMU mode; is the mm current, for the flush)
+     * @param cpus   the CPUs (lazy MMU mode)
+     * @param smp    the flush ({@code flush_tlb_range})
      */
-    public ChangeProtection(PagingMode mode, Paravirt pv, PageTables tables, KernelStore store, Cpus cpus) {
+    public ChangeProtection(PagingMode mode, Paravirt pv, PageTables tables, KernelStore store, Cpus cpus, Smp smp) {
+        this.smp = smp;
         this.mode = mode;
         this.pv = pv;
         this.tables = tables;
         this.store = store;
-        this.cpus = cpus;
         this.pmdRange = new PmdRange(mode, tables);
         this.lazyMmu = new LazyMmu(pv, cpus);
     }
@@ -56,9 +58,7 @@ public final class ChangeProtection {
             changePteRange(mm, pmd, addr, next, newProt);
             return next;
         });
-        if (cpus.isCurrent(mm)) {
-            pv.flushTlbUser();
-        }
+        smp.flushTlbRange(mm, start, end);
     }
 
     /** {@code change_pte_range}: under the pte lock, in lazy MMU mode. */

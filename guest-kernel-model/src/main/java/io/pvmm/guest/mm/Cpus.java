@@ -5,11 +5,20 @@ import java.util.Objects;
 
 /**
  * The kernel's per-CPU state for memory: for each CPU, the address space it has loaded
- * ({@code active_mm}, which a kernel thread borrows lazily) and whether it is in lazy MMU mode (the
- * paravirt per-CPU lazy mode). A CPU is a vCPU of the hardware layer, a {@link VcpuThread}; the
+ * ({@code active_mm}, which a kernel thread borrows lazily, and {@code cpu_tlbstate.active_mm}), its
+ * {@code cpu_tlbstate.state} ({@link TlbState}) and whether it is in lazy MMU mode (the paravirt
+ * per-CPU lazy mode). A CPU is a vCPU of the hardware layer, a {@link VcpuThread}; the
  * hardware's own per-vCPU state (CR3, the TLB) is in {@code io.pvmm.guest.hw}.
  */
 public final class Cpus {
+
+    /** {@code cpu_tlbstate.state} ({@code include/asm-i386/tlbflush.h}, SMP). */
+    public enum TlbState {
+        /** {@code TLBSTATE_OK}: a task of {@code active_mm} runs; a flush IPI flushes. */
+        OK,
+        /** {@code TLBSTATE_LAZY}: a kernel thread (or an exiting task) borrows {@code active_mm}; a flush IPI leaves it. */
+        LAZY
+    }
 
     /**
      * Array slots between two CPUs' variables: 128 bytes of references (compressed; more with wider
@@ -45,6 +54,16 @@ public final class Cpus {
             activeMm[slot] = mm;
         }
 
+        /** @return {@code cpu_tlbstate.state} */
+        public TlbState tlbState() {
+            return tlbState[slot] ? TlbState.LAZY : TlbState.OK;
+        }
+
+        /** @param state the new {@code cpu_tlbstate.state} */
+        public void setTlbState(TlbState state) {
+            tlbState[slot] = Objects.requireNonNull(state, "state") == TlbState.LAZY;
+        }
+
         /** @return whether lazy MMU mode is active */
         public boolean lazyMmu() {
             return lazyMmu[slot];
@@ -60,6 +79,8 @@ public final class Cpus {
     private final MmStruct[] activeMm;
     /** The paravirt per-CPU lazy mode, at {@code cpu * STRIDE}. */
     private final boolean[] lazyMmu;
+    /** {@code per_cpu(cpu_tlbstate, cpu).state == TLBSTATE_LAZY}, at {@code cpu * STRIDE}. */
+    private final boolean[] tlbState;
     private final Cpu[] cpus;
 
     /**
@@ -70,6 +91,7 @@ public final class Cpus {
     public Cpus(int n) {
         activeMm = new MmStruct[n * STRIDE];
         lazyMmu = new boolean[n * STRIDE];
+        tlbState = new boolean[n * STRIDE];
         cpus = new Cpu[n];
         for (int i = 0; i < n; i++) {
             cpus[i] = new Cpu(i);

@@ -2,6 +2,7 @@ package io.pvmm.guest.mm;
 
 import io.pvmm.guest.arch.Paravirt;
 import io.pvmm.guest.arch.PgTable;
+import io.pvmm.guest.arch.Smp;
 import io.pvmm.guest.memory.FreePool;
 
 /**
@@ -16,7 +17,7 @@ public final class Fork {
     private final PgTable pgTable;
     private final CopyPageRange copyPageRange;
     private final Mmap mmap;
-    private final Cpus cpus;
+    private final Smp smp;
 
     /**
      * Creates the fork code.
@@ -25,14 +26,14 @@ public final class Fork {
      * @param pgTable       {@code pgd_alloc}/{@code pgd_free}
      * @param copyPageRange {@code copy_page_range}
      * @param mmap          {@code exit_mmap}
-     * @param cpus          the CPUs (is the parent current, for the TLB flush)
+     * @param smp           the TLB flush ({@code flush_tlb_mm}) and the APICs an mm's locks wait with
      */
-    public Fork(Paravirt pv, PgTable pgTable, CopyPageRange copyPageRange, Mmap mmap, Cpus cpus) {
+    public Fork(Paravirt pv, PgTable pgTable, CopyPageRange copyPageRange, Mmap mmap, Smp smp) {
         this.pv = pv;
         this.pgTable = pgTable;
         this.copyPageRange = copyPageRange;
         this.mmap = mmap;
-        this.cpus = cpus;
+        this.smp = smp;
     }
 
     /**
@@ -42,7 +43,7 @@ public final class Fork {
      */
     public MmStruct mmAlloc() {
         long pgd = pgTable.pgdAlloc();
-        return pgd == FreePool.NO_FRAME ? null : new MmStruct(pgd);
+        return pgd == FreePool.NO_FRAME ? null : new MmStruct(pgd, smp.apic());
     }
 
     /**
@@ -74,9 +75,7 @@ public final class Fork {
             }
         } finally {
             mm.mmapSem().writeLock().unlock();
-            if (cpus.isCurrent(oldmm)) {
-                pv.flushTlbUser(); // flush_tlb_mm(oldmm): its ptes were write-protected
-            }
+            smp.flushTlbMm(oldmm); // its ptes were write-protected
             oldmm.mmapSem().writeLock().unlock();
         }
         if (retval != 0) {

@@ -6,6 +6,7 @@ import io.pvmm.guest.arch.KernelLayout;
 import io.pvmm.guest.arch.KernelStore;
 import io.pvmm.guest.arch.PageTables;
 import io.pvmm.guest.arch.Paravirt;
+import io.pvmm.guest.arch.Smp;
 import io.pvmm.guest.memory.FreePool;
 import io.pvmm.guest.memory.Gfp;
 import io.pvmm.guest.memory.PageFrames;
@@ -41,7 +42,7 @@ public final class MmFault {
     private final FreePool pool;
     private final PageFrames pages;
     private final PageCache pageCache;
-    private final Cpus cpus;
+    private final Smp smp;
     /** Test hook ({@link #onBeforePteLock}); written before vCPU threads start, so read plainly. */
     private LongConsumer beforePteLockHook;
 
@@ -55,10 +56,10 @@ public final class MmFault {
      * @param pool      the page allocator
      * @param pages     frame metadata
      * @param pageCache file pages
-     * @param cpus      the CPUs (is the mm current, for the TLB flush)
+     * @param smp       the TLB flush ({@code flush_tlb_page})
      */
     public MmFault(Paravirt pv, PageTables tables, KernelStore store, PteAlloc pteAlloc, FreePool pool, PageFrames pages,
-                   PageCache pageCache, Cpus cpus) {
+                   PageCache pageCache, Smp smp) {
         this.pv = pv;
         this.tables = tables;
         this.store = store;
@@ -66,7 +67,7 @@ public final class MmFault {
         this.pool = pool;
         this.pages = pages;
         this.pageCache = pageCache;
-        this.cpus = cpus;
+        this.smp = smp;
     }
 
     /**
@@ -273,9 +274,7 @@ public final class MmFault {
     }
 
     private void flushTlbPage(MmStruct mm, long address) {
-        if (cpus.isCurrent(mm)) {
-            pv.flushTlbSingle(address);
-        }
+        smp.flushTlbPage(mm, address);
     }
 
     private void release(long pfn) {

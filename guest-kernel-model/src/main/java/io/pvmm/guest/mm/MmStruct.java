@@ -1,5 +1,7 @@
 package io.pvmm.guest.mm;
 
+import io.pvmm.guest.hw.Apic;
+import io.pvmm.guest.hw.IrqEnabledLocks;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,12 +25,14 @@ public final class MmStruct {
     private final long id = IDS.incrementAndGet();
     private final long pgd;
     private final TreeMap<Long, Vma> vmas = new TreeMap<>();
-    private final ReentrantReadWriteLock mmapSem = new ReentrantReadWriteLock();
-    private final ReentrantLock pageTableLock = new ReentrantLock();
+    private final ReentrantReadWriteLock mmapSem;
+    private final ReentrantLock pageTableLock;
     private final AtomicInteger users = new AtomicInteger(1);
     private final AtomicInteger count = new AtomicInteger(1);
     private final AtomicLong nrPtes = new AtomicLong();
     private final AtomicLong rss = new AtomicLong();
+    /** {@code mm->cpu_vm_mask}: bit n set while CPU n may hold translations of this mm (SMP only). */
+    private final AtomicLong cpuVmMask = new AtomicLong();
     private volatile long brk;
     /** {@code mm->mmap_cache}: the vma {@link #findVma} found last; cleared whenever the vmas change. */
     private volatile Vma mmapCache;
@@ -40,6 +44,46 @@ public final class MmStruct {
      */
     public MmStruct(long pgd) {
         this.pgd = pgd;
+        this.mmapSem = new ReentrantReadWriteLock();
+        this.pageTableLock = new ReentrantLock();
+    }
+
+    /**
+     * Creates an address space whose {@code mmap_sem} and {@code page_table_lock} are waited for with
+     * interrupts enabled (an SMP guest's: a vCPU waiting for them takes TLB-flush IPIs).
+     *
+     * @param pgd  the root's physical address
+     * @param apic the APICs the waiting vCPUs take their IPIs from
+     */
+    public MmStruct(long pgd, Apic apic) {
+        this.pgd = pgd;
+        this.mmapSem = apic.count() > 1 ? new IrqEnabledLocks.Rwsem(apic) : new ReentrantReadWriteLock();
+        this.pageTableLock = apic.count() > 1 ? new IrqEnabledLocks.SpinLock(apic) : new ReentrantLock();
+    }
+
+    /** @return {@code mm->cpu_vm_mask}, bit n for CPU n */
+    public long cpuVmMask() {
+        return cpuVmMask.get();
+    }
+
+    /** @param cpu {@code cpu_set(cpu, mm->cpu_vm_mask)} */
+    public void cpuSet(int cpu) {
+        cpuVmMask.getAndUpdate(m -> m | (1L << cpu));
+    }
+
+    /** @param cpu {@code cpu_clear(cpu, mm->cpu_vm_mask)} */
+    public void cpuClear(int cpu) {
+        cpuVmMask.getAndUpdate(m -> m & ~(1L << cpu));
+    }
+
+    /**
+     * {@code cpu_test_and_set(cpu, mm->cpu_vm_mask)}.
+     *
+     * @param cpu the CPU
+     * @return whether the bit was set before
+     */
+    public boolean cpuTestAndSet(int cpu) {
+        return (cpuVmMask.getAndUpdate(m -> m | (1L << cpu)) & (1L << cpu)) != 0;
     }
 
     /** @return a number that names this mm in messages */

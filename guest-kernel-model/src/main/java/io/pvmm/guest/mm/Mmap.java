@@ -2,6 +2,7 @@ package io.pvmm.guest.mm;
 
 import io.pvmm.api.PagingMode;
 import io.pvmm.guest.arch.Paravirt;
+import io.pvmm.guest.arch.Smp;
 import io.pvmm.guest.bugs.BugSites;
 import io.pvmm.guest.memory.FreePool;
 import io.pvmm.guest.memory.PageFrames;
@@ -31,6 +32,7 @@ public final class Mmap {
     private final FreePool pool;
     private final PageFrames pages;
     private final Cpus cpus;
+    private final Smp smp;
     private final BugSites bugs;
 
     /**
@@ -41,11 +43,12 @@ public final class Mmap {
      * @param changeProtection {@code change_protection}
      * @param pool             the page allocator
      * @param pages            frame metadata
-     * @param cpus             the CPUs (which mm each has loaded, for the gather's flush)
+     * @param cpus             the CPUs (how many are online, for the gather's mode)
+     * @param smp              the gather's flush ({@code flush_tlb_mm})
      */
     public Mmap(Paravirt pv, Teardown teardown, ChangeProtection changeProtection, FreePool pool, PageFrames pages,
-                Cpus cpus) {
-        this(pv, teardown, changeProtection, pool, pages, cpus, BugSites.NONE);
+                Cpus cpus, Smp smp) {
+        this(pv, teardown, changeProtection, pool, pages, cpus, smp, BugSites.NONE);
     }
 
     /**
@@ -56,12 +59,14 @@ public final class Mmap {
      * @param changeProtection {@code change_protection}
      * @param pool             the page allocator
      * @param pages            frame metadata
-     * @param cpus             the CPUs (which mm each has loaded, for the gather's flush)
+     * @param cpus             the CPUs (how many are online, for the gather's mode)
+     * @param smp              the gather's flush ({@code flush_tlb_mm})
      * @param bugs             the guest bugs it commits
      */
     public Mmap(Paravirt pv, Teardown teardown, ChangeProtection changeProtection, FreePool pool, PageFrames pages,
-                Cpus cpus, BugSites bugs) {
+                Cpus cpus, Smp smp, BugSites bugs) {
         this.bugs = bugs;
+        this.smp = smp;
         this.pv = pv;
         this.teardown = teardown;
         this.changeProtection = changeProtection;
@@ -135,7 +140,7 @@ public final class Mmap {
         }
         Map.Entry<Long, Vma> prev = mm.vmas().lowerEntry(start);
         Map.Entry<Long, Vma> next = mm.vmas().ceilingEntry(end);
-        MmuGather tlb = new MmuGather(pv, pool, pages, cpus, mm, false, bugs);
+        MmuGather tlb = new MmuGather(smp, pool, pages, cpus, mm, false, bugs);
         teardown.unmapVmas(tlb, mm, detached, start, end);
         teardown.freePgtables(tlb, mm, detached, prev == null ? 0 : prev.getValue().end(),
                 next == null ? 0 : next.getValue().start());
@@ -204,7 +209,7 @@ public final class Mmap {
      */
     public void exitMmap(MmStruct mm) {
         pv.exitMmap(mm.pgd());
-        MmuGather tlb = new MmuGather(pv, pool, pages, cpus, mm, true, bugs);
+        MmuGather tlb = new MmuGather(smp, pool, pages, cpus, mm, true, bugs);
         List<Vma> vmas = mm.vmaList();
         teardown.unmapVmas(tlb, mm, vmas, 0, TASK_SIZE);
         teardown.freePgtables(tlb, mm, vmas, 0, 0);

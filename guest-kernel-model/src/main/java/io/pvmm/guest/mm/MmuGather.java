@@ -1,6 +1,6 @@
 package io.pvmm.guest.mm;
 
-import io.pvmm.guest.arch.Paravirt;
+import io.pvmm.guest.arch.Smp;
 import io.pvmm.guest.bugs.BugSites;
 import io.pvmm.guest.bugs.GuestBug;
 import io.pvmm.guest.memory.FreePool;
@@ -16,17 +16,18 @@ import io.pvmm.guest.memory.PageFrames;
  * {@code tlb_finish_mmu}: no other CPU can hold a translation through it, and this one does not run
  * user code before the flush.
  *
- * <p>The flush is {@code tlb_flush(tlb)}, i386's {@code flush_tlb_mm(tlb->mm)}: the local TLB is
- * flushed (the {@code flush_tlb_user} hook) only {@code if (current->active_mm == mm)}; other CPUs in
- * {@code cpu_vm_mask} get an IPI, which is no paravirt hook in 2.6.21. So the old address space torn
- * down by exec after it switched to the new one, or a failed fork's child, flushes nothing here.
+ * <p>The flush is {@code tlb_flush(tlb)}, i386's {@code flush_tlb_mm(tlb->mm)} ({@link Smp}): the local
+ * TLB is flushed (the {@code flush_tlb_user} hook) only {@code if (current->active_mm == mm)} — on SMP,
+ * a CPU that only borrows the mm lazily (an exiting task's) does {@code leave_mm} instead — and every
+ * other CPU in {@code cpu_vm_mask} takes an IPI and flushes itself. So the old address space torn down
+ * by exec after it switched to the new one, or a failed fork's child, flushes nothing locally.
  */
 public final class MmuGather {
 
     /** {@code FREE_PTE_NR}: pages gathered before a forced flush. */
     public static final int FREE_PTE_NR = 506;
 
-    private final Paravirt pv;
+    private final Smp smp;
     private final FreePool pool;
     private final PageFrames pages;
     private final Cpus cpus;
@@ -43,31 +44,31 @@ public final class MmuGather {
     /**
      * {@code tlb_gather_mmu(mm, full_mm_flush)}.
      *
-     * @param pv     paravirt wrappers (the TLB flush)
+     * @param smp    the TLB flush ({@code flush_tlb_mm})
      * @param pool   where freed pages go
      * @param pages  frame metadata (reference counts)
-     * @param cpus   the CPUs (whether {@code mm} is loaded on the calling one)
+     * @param cpus   the CPUs (how many are online)
      * @param mm     the address space being unmapped
      * @param fullmm whether the whole address space is going ({@code exit_mmap})
      */
-    public MmuGather(Paravirt pv, FreePool pool, PageFrames pages, Cpus cpus, MmStruct mm, boolean fullmm) {
-        this(pv, pool, pages, cpus, mm, fullmm, BugSites.NONE);
+    public MmuGather(Smp smp, FreePool pool, PageFrames pages, Cpus cpus, MmStruct mm, boolean fullmm) {
+        this(smp, pool, pages, cpus, mm, fullmm, BugSites.NONE);
     }
 
     /**
      * {@code tlb_gather_mmu(mm, full_mm_flush)} in a guest that may commit bugs ({@code skip-flush}).
      *
-     * @param pv        paravirt wrappers (the TLB flush)
+     * @param smp       the TLB flush ({@code flush_tlb_mm})
      * @param pool      where freed pages go
      * @param pages     frame metadata (reference counts)
-     * @param cpus      the CPUs (whether {@code mm} is loaded on the calling one)
+     * @param cpus      the CPUs (how many are online)
      * @param mm        the address space being unmapped
      * @param fullmm    whether the whole address space is going ({@code exit_mmap})
      * @param bugs      the guest bugs it commits
      */
-    public MmuGather(Paravirt pv, FreePool pool, PageFrames pages, Cpus cpus, MmStruct mm, boolean fullmm, BugSites bugs) {
+    public MmuGather(Smp smp, FreePool pool, PageFrames pages, Cpus cpus, MmStruct mm, boolean fullmm, BugSites bugs) {
         this.bugs = bugs;
-        this.pv = pv;
+        this.smp = smp;
         this.pool = pool;
         this.pages = pages;
         this.cpus = cpus;
@@ -143,8 +144,8 @@ public final class MmuGather {
             return;
         }
         needFlush = false;
-        if (cpus.isCurrent(mm) && !bugs.commits(GuestBug.SKIP_FLUSH)) {
-            pv.flushTlbUser(); // flush_tlb_mm: local_flush_tlb() only if (current->active_mm == mm)
+        if (!bugs.commits(GuestBug.SKIP_FLUSH)) {
+            smp.flushTlbMm(mm); // tlb_flush
         }
         for (int i = 0; i < nr; i++) {
             free(batch[i], isTable[i]);

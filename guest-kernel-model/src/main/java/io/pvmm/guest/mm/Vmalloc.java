@@ -7,6 +7,7 @@ import io.pvmm.guest.arch.KernelProt;
 import io.pvmm.guest.arch.KernelStore;
 import io.pvmm.guest.hw.Mmu;
 import io.pvmm.guest.arch.Paravirt;
+import io.pvmm.guest.arch.Smp;
 import io.pvmm.guest.arch.PageTables;
 import io.pvmm.guest.hw.LinearAccess;
 import io.pvmm.guest.memory.FreePool;
@@ -37,6 +38,7 @@ public final class Vmalloc {
     private final Fault fault;
     private final LinearAccess access;
     private final KernelProt prot;
+    private final Smp smp;
     private final TreeMap<Long, long[]> areas = new TreeMap<>();
 
     /**
@@ -50,10 +52,13 @@ public final class Vmalloc {
      * @param pool     the page allocator
      * @param fault    vmalloc faults
      * @param prot     the kernel's protections
+     * @param access   the vCPUs' access path to linear addresses
+     * @param smp      {@code flush_tlb_kernel_range}
      */
     public Vmalloc(GuestLayout layout, Paravirt pv, PageTables tables, KernelStore store, PteAlloc pteAlloc, FreePool pool,
-                   Fault fault, KernelProt prot, LinearAccess access) {
+                   Fault fault, KernelProt prot, LinearAccess access, Smp smp) {
         this.access = access;
+        this.smp = smp;
         this.layout = layout;
         this.pv = pv;
         this.tables = tables;
@@ -145,7 +150,7 @@ public final class Vmalloc {
             store.store(ptePa, 0); // ptep_get_and_clear(&init_mm, addr, pte)
             pv.pteUpdate(layout.swapperPgDir(), a, ptePa);
         }
-        pv.flushTlbAll(); // flush_tlb_kernel_range: flush_tlb_all, on every CPU
+        smp.flushTlbAll(); // flush_tlb_kernel_range: flush_tlb_all, on every CPU
         for (long pfn : pfns) {
             pool.free(pfn);
         }

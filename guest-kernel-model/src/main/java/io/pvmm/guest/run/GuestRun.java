@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -141,7 +142,20 @@ public final class GuestRun {
                 kernel == null ? 0 : kernel.kernelPtePages(),
                 machine.pool().freePages(), kernel == null ? 0 : kernel.bootFreePages(),
                 executor == null ? 0 : executor.operations(), outcomes, machine.pool().failures().injected(), elapsed,
-                completed, machine.tlbs().counters(), audits.records(), costEvents(backend), bootCostEvents);
+                completed, perCpu(machine), audits.records(), costEvents(backend), bootCostEvents);
+    }
+
+    /** Each vCPU's TLB counts, then the IPIs it sent and took. */
+    private static List<Map<String, Long>> perCpu(GuestMachine machine) {
+        List<Map<String, Long>> tlb = machine.tlbs().counters();
+        List<Map<String, Long>> ipis = machine.apic().counters();
+        List<Map<String, Long>> out = new ArrayList<>();
+        for (int c = 0; c < tlb.size(); c++) {
+            Map<String, Long> m = new LinkedHashMap<>(tlb.get(c));
+            m.putAll(ipis.get(c));
+            out.add(m);
+        }
+        return out;
     }
 
     /** The backend's typed cost events by id, in the events' order. */
@@ -164,30 +178,39 @@ public final class GuestRun {
         QuiescentPoints points = null;
         if (workload instanceof QuiescentPoints own) {
             own.alsoAt(audit);
+            own.bind(kernel);
         } else if (schedule.during() && !(workload.crossStream() && config.vcpus() > 1)) {
             // a cross-stream workload (a trace on several vCPUs) may have one vCPU wait for a task another
             // creates: a barrier between them could park the creator while the other waits, so its audits
             // are the ones at the end
             points = new QuiescentPoints(workload, workload.quiescentPhase(0) > 0 ? workload::quiescentPhase
                     : cpu -> (int) schedule.every(), audit);
+            points.bind(kernel);
             w = points;
         }
         List<Iterator<Op>> streams = w.streams(config.vcpus(), config.seed());
         List<VcpuThread> threads = new ArrayList<>();
+        AtomicInteger running = new AtomicInteger(streams.size());
         for (int cpu = 0; cpu < streams.size(); cpu++) {
             Iterator<Op> stream = streams.get(cpu);
             int id = cpu;
             threads.add(new VcpuThread(cpu, "vcpu-" + cpu, () -> {
                 long n = 0;
                 try {
+                    kernel.smp().interruptsEnabled(); // this thread is the vCPU from here on
                     while (!problems.stop.get() && stream.hasNext()) {
                         Op op = stream.next();
                         executor.apply(op);
+                        kernel.smp().interruptsEnabled(); // back to user mode
                         observer.afterOp(kernel, id, ++n, op);
                     }
                     if (!problems.stop.get()) {
                         kernel.processes().idle();
                     }
+                    running.decrementAndGet();
+                    kernel.machine().apic().kickAll();
+                    // cpu_idle: the vCPU stays online, taking IPIs, until every vCPU has finished
+                    kernel.machine().apic().spinUntil(() -> running.get() == 0 || problems.stop.get(), Long.MAX_VALUE / 4);
                 } catch (RuntimeException | Error e) {
                     if (problems.record(e)) {
                         threads.forEach(Thread::interrupt);

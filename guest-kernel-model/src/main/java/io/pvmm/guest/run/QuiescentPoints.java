@@ -9,10 +9,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
-import java.util.concurrent.BrokenBarrierException;
-import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntUnaryOperator;
@@ -117,13 +114,23 @@ public final class QuiescentPoints implements Workload {
         return inner.crossStream();
     }
 
+    /**
+     * Gives the points the guest whose vCPUs park at them, so they take IPIs while parked; the
+     * {@link #observer()} does it at boot, and {@link GuestRun} for the points it makes itself.
+     *
+     * @param k the booted guest
+     */
+    void bind(GuestKernel k) {
+        kernel = k;
+    }
+
     @Override
     public List<Iterator<Op>> streams(int vcpus, long seed) {
         List<Iterator<Op>> streams = inner.streams(vcpus, seed);
         AtomicInteger ended = new AtomicInteger();
         AtomicBoolean allEnded = new AtomicBoolean();
         phases = 0;
-        CyclicBarrier barrier = new CyclicBarrier(streams.size(), () -> {
+        Barrier barrier = new Barrier(streams.size(), () -> {
             allEnded.set(ended.get() == streams.size());
             try {
                 action.at(kernel, phases);
@@ -143,18 +150,90 @@ public final class QuiescentPoints implements Workload {
         return wrapped;
     }
 
+    /**
+     * The vCPUs' meeting point: the last to arrive runs the action while the others wait, then all go
+     * on. A waiting vCPU is idle with interrupts enabled: it takes the IPIs a vCPU still running sends
+     * it. A wait that is interrupted or times out breaks the barrier for every vCPU.
+     */
+    private final class Barrier {
+        private final int parties;
+        private final Runnable atPoint;
+        private final AtomicInteger arrived = new AtomicInteger();
+        private volatile long generation;
+        private volatile boolean broken;
+
+        Barrier(int parties, Runnable atPoint) {
+            this.parties = parties;
+            this.atPoint = atPoint;
+        }
+
+        /** @return whether the point was reached; false when the barrier broke */
+        boolean await() {
+            if (broken) {
+                return false;
+            }
+            long gen = generation;
+            if (arrived.incrementAndGet() == parties) {
+                arrived.set(0);
+                try {
+                    atPoint.run();
+                } finally {
+                    generation = gen + 1;
+                    kickAll();
+                }
+                return true;
+            }
+            GuestKernel k = kernel;
+            boolean done;
+            if (k == null) {
+                done = waitPlainly(gen);
+            } else {
+                done = k.machine().apic().spinUntil(() -> generation != gen || broken || Thread.currentThread().isInterrupted(),
+                        TimeUnit.SECONDS.toNanos(PHASE_TIMEOUT_SECONDS));
+            }
+            if (generation != gen) {
+                return true;
+            }
+            if (!done) {
+                problems.add(new AssertionError("a quiescent point was not reached within " + PHASE_TIMEOUT_SECONDS + " s"));
+            }
+            broken = true;
+            kickAll();
+            return false;
+        }
+
+        /** Without a guest to take IPIs on (points used outside a run): a plain bounded wait. */
+        private boolean waitPlainly(long gen) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(PHASE_TIMEOUT_SECONDS);
+            while (generation == gen && !broken && !Thread.currentThread().isInterrupted()) {
+                if (System.nanoTime() - deadline > 0) {
+                    return false;
+                }
+                java.util.concurrent.locks.LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(1));
+            }
+            return true;
+        }
+
+        private void kickAll() {
+            GuestKernel k = kernel;
+            if (k != null) {
+                k.machine().apic().kickAll();
+            }
+        }
+    }
+
     /** One vCPU's stream, parking at the barrier after every phase. */
     private final class Phased implements Iterator<Op> {
         private final Iterator<Op> stream;
         private final int perPhase;
-        private final CyclicBarrier barrier;
+        private final Barrier barrier;
         private final AtomicInteger ended;
         private final AtomicBoolean allEnded;
         private int inPhase;
         private boolean done;
         private boolean over;
 
-        Phased(Iterator<Op> stream, int perPhase, CyclicBarrier barrier, AtomicInteger ended, AtomicBoolean allEnded) {
+        Phased(Iterator<Op> stream, int perPhase, Barrier barrier, AtomicInteger ended, AtomicBoolean allEnded) {
             this.stream = stream;
             this.perPhase = perPhase;
             this.barrier = barrier;
@@ -172,7 +251,7 @@ public final class QuiescentPoints implements Workload {
                     done = true;
                     ended.incrementAndGet();
                 }
-                if (!park()) {
+                if (!barrier.await()) {
                     over = true;
                     break;
                 }
@@ -182,22 +261,6 @@ public final class QuiescentPoints implements Workload {
                 }
             }
             return false;
-        }
-
-        /** @return whether the phase completed; false when the run is being stopped */
-        private boolean park() {
-            try {
-                barrier.await(PHASE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-                return true;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            } catch (BrokenBarrierException e) {
-                return false;
-            } catch (TimeoutException e) {
-                problems.add(new AssertionError("a quiescent point was not reached within " + PHASE_TIMEOUT_SECONDS + " s"));
-                return false;
-            }
         }
 
         @Override

@@ -12,8 +12,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Applies {@link Op}s to a guest kernel, on the calling vCPU, and tallies what they came to. Keeps the
@@ -30,8 +28,6 @@ public final class OpExecutor {
     private final Map<Integer, Buffer> buffers = new ConcurrentHashMap<>();
     private final Map<Integer, Long> areas = new ConcurrentHashMap<>();
     private final Map<Integer, Boolean> settled = new ConcurrentHashMap<>();
-    private final ReentrantLock settleLock = new ReentrantLock();
-    private final Condition settledChanged = settleLock.newCondition();
     private final Map<Outcome, LongAdder> outcomes = new ConcurrentHashMap<>();
     private final LongAdder operations = new LongAdder();
 
@@ -236,34 +232,22 @@ public final class OpExecutor {
         if (!concurrent) {
             return;
         }
-        settleLock.lock();
-        try {
-            settled.put(pid, Boolean.TRUE);
-            settledChanged.signalAll();
-        } finally {
-            settleLock.unlock();
-        }
+        settled.put(pid, Boolean.TRUE);
+        kernel.machine().apic().kickAll();
     }
 
+    /** Waits for a task's creation, taking IPIs meanwhile: the waiting vCPU is idle, with interrupts enabled. */
     private void await(int pid) {
         if (!concurrent || settled.containsKey(pid)) {
             return;
         }
-        settleLock.lock();
-        try {
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-            while (!settled.containsKey(pid)) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    throw new IllegalStateException("an operation waits for task " + pid + ", which nothing creates");
-                }
-                settledChanged.awaitNanos(left);
+        boolean done = kernel.machine().apic().spinUntil(
+                () -> settled.containsKey(pid) || Thread.currentThread().isInterrupted(), TimeUnit.MINUTES.toNanos(2));
+        if (!settled.containsKey(pid)) {
+            if (done) {
+                throw new IllegalStateException("interrupted while waiting for task " + pid);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for task " + pid, e);
-        } finally {
-            settleLock.unlock();
+            throw new IllegalStateException("an operation waits for task " + pid + ", which nothing creates");
         }
     }
 

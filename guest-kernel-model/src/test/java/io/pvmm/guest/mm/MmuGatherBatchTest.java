@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.pvmm.api.PagingMode;
 import io.pvmm.api.ParavirtOps;
 import io.pvmm.guest.arch.Paravirt;
+import io.pvmm.guest.arch.Smp;
+import io.pvmm.guest.hw.Apic;
 import io.pvmm.guest.hw.PhysicalMemory;
 import io.pvmm.guest.hw.VcpuThread;
 import io.pvmm.guest.memory.AllocFailures;
@@ -44,14 +46,14 @@ class MmuGatherBatchTest {
     @Test
     @DisplayName("one vCPU: fast mode, each page freed as it is removed; several: held until the flush, and again after a restart")
     void fastModeOnOneVcpu() {
-        MmuGather one = new MmuGather(pv, pool, pages, new Cpus(1), mm, false);
+        MmuGather one = gather(new Cpus(1), mm, false);
         assertThat(one.fastMode()).isTrue();
         assertThat(one.fullmm()).isFalse();
         long page = mapped();
         one.removePage(page);
         assertThat(pool.isFree(page)).as("fast mode frees at once").isTrue();
 
-        MmuGather two = new MmuGather(pv, pool, pages, new Cpus(2), mm, true);
+        MmuGather two = gather(new Cpus(2), mm, true);
         assertThat(two.fastMode()).isFalse();
         assertThat(two.fullmm()).isTrue();
         long held = mapped();
@@ -71,7 +73,7 @@ class MmuGatherBatchTest {
     @Test
     @DisplayName("a pte page leaves the gather free and no longer marked PageTable")
     void tablePages() {
-        MmuGather g = new MmuGather(pv, pool, pages, new Cpus(2), mm, false);
+        MmuGather g = gather(new Cpus(2), mm, false);
         long table = pool.alloc(Gfp.KERNEL);
         pages.set(table, PageFrames.PAGETABLE);
         g.removePageTable(table);
@@ -84,7 +86,7 @@ class MmuGatherBatchTest {
     @Test
     @DisplayName("the batch grows past its first 16 pages and flushes by itself at FREE_PTE_NR (506), the 507th waiting for the next flush")
     void batchGrowsAndFlushesItself() {
-        MmuGather g = new MmuGather(pv, pool, pages, new Cpus(2), mm, false);
+        MmuGather g = gather(new Cpus(2), mm, false);
         List<Long> gathered = new ArrayList<>();
         for (int i = 0; i < 100; i++) {
             long page = mapped();
@@ -111,7 +113,8 @@ class MmuGatherBatchTest {
         ParavirtOps ops = Mockito.mock(ParavirtOps.class);
         Cpus cpus = new Cpus(2);
         cpus.current().setActiveMm(mm);
-        MmuGather g = new MmuGather(new Paravirt(ops, memory), pool, pages, cpus, mm, false);
+        MmuGather g = new MmuGather(new Smp(new Paravirt(ops, memory), cpus, new Apic(2, VcpuThread::currentId), 0, true), pool, pages, cpus,
+                mm, false);
         g.finish();
         Mockito.verify(ops, Mockito.never()).flushTlbUser();
         g.noteUnmapped();
@@ -129,7 +132,7 @@ class MmuGatherBatchTest {
     @Test
     @DisplayName("free_page_and_swap_cache drops one reference: a page mapped elsewhere too stays allocated, a reserved page (the zero page) is never freed nor its count touched")
     void sharedAndReservedPagesStay() {
-        MmuGather g = new MmuGather(pv, pool, pages, new Cpus(2), mm, false);
+        MmuGather g = gather(new Cpus(2), mm, false);
         long shared = mapped();
         pages.get(shared); // mapped by another address space as well
         long zero = 3; // below the boot pages: a frame the allocator never hands out
@@ -142,9 +145,14 @@ class MmuGatherBatchTest {
         assertThat(pool.isFree(shared)).isFalse();
         assertThat(pages.count(zero)).isEqualTo(1);
         assertThat(pool.isFree(zero)).isFalse();
-        MmuGather fast = new MmuGather(pv, pool, pages, new Cpus(1), mm, false);
+        MmuGather fast = gather(new Cpus(1), mm, false);
         fast.removePage(shared);
         assertThat(pages.count(shared)).isZero();
         assertThat(pool.isFree(shared)).as("its last reference gone").isTrue();
+    }
+
+    /** {@code tlb_gather_mmu} on these CPUs, its flush {@code flush_tlb_mm} of an SMP build when there are several. */
+    private MmuGather gather(Cpus on, MmStruct target, boolean fullmm) {
+        return new MmuGather(new Smp(pv, on, new Apic(on.count(), VcpuThread::currentId), 0, true), pool, pages, on, target, fullmm);
     }
 }

@@ -6,6 +6,8 @@ import io.pvmm.api.PagingMode;
 import io.pvmm.api.ParavirtOps;
 import io.pvmm.guest.Guests;
 import io.pvmm.guest.arch.Paravirt;
+import io.pvmm.guest.arch.Smp;
+import io.pvmm.guest.hw.Apic;
 import io.pvmm.guest.config.GuestConfig;
 import io.pvmm.guest.hw.VcpuThread;
 import io.pvmm.guest.kernel.ExecImage;
@@ -43,7 +45,7 @@ class MmuGatherTest {
         }
         long page = pool.alloc(Gfp.HIGHUSER);
         pages.get(page);
-        MmuGather tlb = new MmuGather(pv, pool, pages, cpus, mm, false);
+        MmuGather tlb = gather(cpus, mm, false);
         tlb.noteUnmapped();
         tlb.removePage(page);
         tlb.finish();
@@ -69,7 +71,7 @@ class MmuGatherTest {
     }
 
     @Test
-    @DisplayName("the mm loaded only on another CPU: that CPU would get an IPI, which is no hook; no local flush_tlb_user")
+    @DisplayName("flush_tlb_mm with the mm loaded only on another CPU: no local flush_tlb_user (that CPU flushes itself when it takes the IPI)")
     void loadedElsewhere() {
         cpus.get(1).setActiveMm(mm);
         long page = gatherAndFlush();
@@ -161,5 +163,10 @@ class MmuGatherTest {
         assertThat(p.exit(2)).isEqualTo(Outcome.OK);
         assertThat(g.counts().count(Hook.flushTlbUser)).as("exit tears down the mm loaded here: one flush")
                 .isEqualTo(exitFlushes + 1);
+    }
+
+    /** {@code tlb_gather_mmu} on these CPUs, its flush {@code flush_tlb_mm} of an SMP build when there are several. */
+    private MmuGather gather(Cpus on, MmStruct target, boolean fullmm) {
+        return new MmuGather(new Smp(pv, on, new Apic(on.count(), VcpuThread::currentId), 0, true), pool, pages, on, target, fullmm);
     }
 }
