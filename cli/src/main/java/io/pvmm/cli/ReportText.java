@@ -42,9 +42,9 @@ final class ReportText {
             Map<String, Long> t = r.tlb().get(cpu);
             long walks = t.getOrDefault("walks", 0L);
             out.printf(java.util.Locale.ROOT, "  cpu %d: lookups %d   misses %d   walks %d   references per walk %.2f   flushes %d   "
-                            + "global flushes %d   invlpg %d   shootdowns %d%n", cpu, t.get("lookups"), t.get("misses"), walks,
-                    walks == 0 ? 0.0 : (double) t.get("walk-references") / walks, t.get("flushes"), t.get("global-flushes"),
-                    t.get("invlpg"), t.get("shootdowns"));
+                            + "global flushes %d   invlpg %d   shootdowns %d   IPIs sent %d   received %d%n", cpu, t.get("lookups"),
+                    t.get("misses"), walks, walks == 0 ? 0.0 : (double) t.get("walk-references") / walks, t.get("flushes"),
+                    t.get("global-flushes"), t.get("invlpg"), t.get("shootdowns"), t.get("ipis-sent"), t.get("ipis-received"));
         }
         out.printf("page-table frames: %d at the end, %d after boot, %d kernel pte pages added (never freed)%n",
                 r.frames(), r.bootFrames(), r.kernelTables());

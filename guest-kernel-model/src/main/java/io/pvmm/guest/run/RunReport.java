@@ -35,7 +35,8 @@ import java.util.Map;
  * @param elapsedMillis  wall time of boot, workload and shutdown
  * @param completed      whether the workload ran to its end and the guest shut down
  * @param tlb            each vCPU's TLB and page-walk counts, by vCPU, under the names of
- *                       {@code TlbCounters.asMap()} (lookups, misses, walks, walk-references, flushes, ...)
+ *                       {@code TlbCounters.asMap()} (lookups, misses, walks, walk-references, flushes, ...), then
+ *                       the IPIs it sent and took ({@code Apic.counters()}: ipis-sent, ipis-received)
  * @param audits         every audit taken, in order, as the {@link AuditSchedule} placed them
  * @param costEvents     the backend's typed cost events at the end, by {@link io.pvmm.api.CostEvent#id()}, in the
  *                       events' order; empty when the backend reports none
