@@ -53,6 +53,18 @@ class GuestRunTest {
 
     @ParameterizedTest(name = "{0}")
     @EnumSource(PagingMode.class)
+    @DisplayName("on two vCPUs the report counts each vCPU's IPIs (global_flush_tlb's on_each_cpu from the page-attribute storm), and the IPIs sent, summed, are the IPIs taken")
+    void ipisSentAreTaken(PagingMode mode) {
+        RunReport r = run(mode, GUEST.withVcpus(2), "smp-mixed");
+        long sent = r.tlb().stream().mapToLong(m -> m.get("ipis-sent")).sum();
+        long received = r.tlb().stream().mapToLong(m -> m.get("ipis-received")).sum();
+        assertThat(r.completed()).isTrue();
+        assertThat(sent).isPositive().isEqualTo(received);
+        assertThat(r.tlb().get(1).get("ipis-sent")).as("the storm runs on the last vCPU").isPositive();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(PagingMode.class)
     @DisplayName("one vCPU and a seed give the same run: identical hooks and outcomes; another seed gives another run")
     void deterministic(PagingMode mode) {
         RunReport a = run(mode, GUEST.withSeed(7), "smp-mixed");
