@@ -117,7 +117,7 @@ class SmpTest {
 
     private static GuestConfig withoutPge(GuestConfig d) {
         return new GuestConfig(d.memoryMib(), d.pse(), false, d.vcpus(), d.seed(), d.failAllocAt(), d.failAllocProbability(),
-                d.bugs(), d.tlb());
+                d.bugs(), d.tlb(), d.kernel());
     }
 
     /** pid 1 is a process on vCPU 0; its thread 2 shares the mm. */
