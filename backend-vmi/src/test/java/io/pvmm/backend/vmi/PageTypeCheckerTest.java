@@ -97,6 +97,10 @@ class PageTypeCheckerTest {
         assertThat(v.expected()).isEqualTo("type L1|PAE");
         assertThat(v.found()).isEqualTo("type L2|PAE");
         assertThatCode(() -> c.checkReleaseLevel(5, L2)).doesNotThrowAnyException();
+        c.assign(9, L1);
+        ParavirtViolation twoLevel = refused(() -> c.checkReleaseLevel(9, L2));
+        assertThat(twoLevel.expected()).as("no PAE flag on a 2-level frame").isEqualTo("type L2");
+        assertThat(twoLevel.found()).isEqualTo("type L1");
         assertThatCode(() -> c.checkReleaseLevel(6, L1)).doesNotThrowAnyException();
     }
 
