@@ -270,6 +270,28 @@ class SmpTest {
         assertThat(g.ipis().get(0)).containsEntry("ipis-sent", 0L);
     }
 
+    @Test
+    @DisplayName("exit_mmap's flush_tlb_mm after exit_mm: SMP does leave_mm (a write_cr3 of swapper_pg_dir, out of cpu_vm_mask), UP flushes (flush_tlb_user)")
+    void exitTeardownLeavesTheMmOnSmp() {
+        for (int vcpus : new int[] {1, 2}) {
+            Guest g = new Guest(GuestConfig.DEFAULTS.withVcpus(vcpus));
+            g.p().spawnKernelThread(1);
+            assertThat(g.p().exec(1, ExecImage.DEFAULT)).isEqualTo(Outcome.OK);
+            assertThat(g.p().touch(1, ExecImage.TEXT_START, false)).isEqualTo(Outcome.OK);
+            MmStruct mm = g.p().task(1).mm();
+            g.recording.set(true);
+            assertThat(g.p().exit(1)).isEqualTo(Outcome.OK); // the last user: exit_mm, then exit_mmap
+            g.recording.set(false);
+            if (vcpus == 1) {
+                assertThat(g.seen).as("UP").containsExactly(new Seen("flushTlbUser", 0, 0));
+            } else {
+                assertThat(g.seen).as("SMP").containsExactly(new Seen("writeCr3", 0, g.swapper()));
+                assertThat(mm.cpuVmMask()).isZero();
+                assertThat(g.k.cpus().current().activeMm()).as("the CPU still borrows the mm (mm_count)").isSameAs(mm);
+            }
+        }
+    }
+
     @RepeatedTest(value = 3, name = "seed {currentRepetition}")
     @DisplayName("two vCPUs shooting each other down at once (mprotect's flush_tlb_range from each, the mm on both) both complete, and every IPI sent is taken")
     void mutualShootdownsComplete(RepetitionInfo rep) throws InterruptedException {
