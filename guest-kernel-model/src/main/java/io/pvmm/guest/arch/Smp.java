@@ -39,7 +39,12 @@ public final class Smp {
 
     /** {@code FLUSH_ALL}: {@code flush_va} for a whole-mm flush. */
     public static final long FLUSH_ALL = 0xffff_ffffL;
-    /** How long a sender waits for its IPIs to be taken before the guest stops: the NMI watchdog's 30 s (kernel default period, 2.6.21's {@code nmi_watchdog} tick ×). */
+    /**
+     * How long a sender waits for its IPIs to be taken before the guest stops. The kernel's loop has no
+     * bound ("lockup detection does not belong here"); this is the model's own, far above any wait a
+     * loaded host causes, so that a vCPU thread that never takes interrupts fails the run instead of
+     * hanging it.
+     */
     static final long IPI_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(30);
 
     private final Paravirt pv;
