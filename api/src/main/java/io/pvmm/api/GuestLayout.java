@@ -19,7 +19,7 @@ import java.util.Objects;
  * @param pse             whether the guest maps lowmem with large pages (CR4.PSE)
  * @param pge             whether kernel mappings carry {@link EntryBits#GLOBAL} (CR4.PGE)
  * @param sharedKernelPmd PAE only: whether every root shares swapper's kernel pmd (2.6.21), or owns
- *                        a copy of it and sits on {@code pgd_list} (2.6.22 {@code !SHARED_KERNEL_PMD});
+ *                        a copy of it and sits on {@code pgd_list} (2.6.23 {@code !SHARED_KERNEL_PMD});
  *                        always false in 2-level mode
  */
 public record GuestLayout(PagingMode mode, long swapperPgDir, long maxLowPfn, long maxPfn,

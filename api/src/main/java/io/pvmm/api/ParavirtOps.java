@@ -23,7 +23,10 @@ import java.util.Map;
  *       may wait until {@link #leaveLazyMmu} or the next TLB flush on that vCPU, in order. The guest
  *       never reads back an entry it wrote in the same lazy section.</li>
  *   <li><b>Address-space events</b> — {@link #activateMm}, {@link #writeCr3}, {@link #dupMmap},
- *       {@link #exitMmap}, and boot's {@link #pagetableSetupStart}/{@link #pagetableSetupDone}.</li>
+ *       {@link #exitMmap}, and boot's {@link #pagetableSetupStart}/{@link #pagetableSetupDone}. All but
+ *       {@link #writeCr3} came with 2.6.23's Xen port: a guest running 2.6.21 ({@link KernelVersion})
+ *       never calls them, and a backend that needs them says so with
+ *       {@link PlatformRequirements#minimumKernel()}.</li>
  *   <li><b>TLB and batching</b> — the TLB flushes and lazy MMU mode; and the hardware's
  *       {@link #writeFault} when the guest stores to memory it maps read-only.</li>
  *   <li><b>Hardware events</b> (SPI 1.1) — {@link #storeTrapped}, a guest store into a frame the
@@ -219,9 +222,10 @@ public interface ParavirtOps {
 
     /**
      * Stores a pte in one indivisible write — Linux {@code set_pte_atomic}. Used by
-     * {@code change_page_attr} on the kernel's own tables, and by {@code set_pmd_pte}, which in
-     * 2-level mode writes a page-directory entry through it (so a backend must accept this call on
-     * a pte page or a page directory).
+     * {@code change_page_attr} on the kernel's own tables, and by {@code set_pmd_pte}. PAE only: a
+     * 2-level guest's {@code set_pte_atomic} is {@code pgtable-2level.h}'s {@code set_pte}, so there
+     * {@code set_pmd_pte} writes a page-directory entry with {@link #setPte} (a backend must accept
+     * that call on a pte page or a page directory).
      *
      * @param ptePa physical address of the entry
      * @param value the new entry, already passed through {@link #makeEntry}
@@ -256,7 +260,9 @@ public interface ParavirtOps {
     }
 
     /**
-     * Clears a pte — Linux {@code pte_clear(mm, addr, ptep)}.
+     * Clears a pte — Linux {@code pte_clear(mm, addr, ptep)}. PAE only: a 2-level guest's
+     * {@code pte_clear} is {@code pgtable-2level.h}'s {@code set_pte_at(mm, addr, xp, __pte(0))}, a
+     * {@link #setPteAt} with 0.
      *
      * @param mmPgdPa root of the address space the pte belongs to
      * @param address the virtual address the pte mapped
@@ -269,7 +275,8 @@ public interface ParavirtOps {
 
     /**
      * Clears a pmd entry — Linux {@code pmd_clear}. {@code free_pgtables} calls it before
-     * {@link #releasePt} of the pte page it linked.
+     * {@link #releasePt} of the pte page it linked. PAE only: a 2-level guest's {@code pmd_clear} is
+     * {@code pgtable-2level.h}'s {@code set_pmd(xp, __pmd(0))}, a {@link #setPmd} with 0.
      *
      * @param pmdPa physical address of the entry
      * @throws ParavirtViolation if the backend refuses the write
@@ -353,7 +360,8 @@ public interface ParavirtOps {
     /**
      * The address space rooted at {@code nextPgdPa} becomes current on this vCPU in place of
      * {@code prevPgdPa} — Linux {@code activate_mm}, called by {@code exec} for the new mm (which then
-     * holds only the new stack's tables). Xen pins the new root here.
+     * holds only the new stack's tables). Xen pins the new root here. 2.6.23's {@code activate_mm}
+     * calls it before {@code switch_mm}; 2.6.21's is {@code switch_mm} alone and never calls it.
      *
      * @param prevPgdPa root of the address space being replaced ({@code swapper_pg_dir} for a kernel thread)
      * @param nextPgdPa root of the new address space
@@ -379,7 +387,7 @@ public interface ParavirtOps {
     /**
      * Fork has copied every vma and user page table of the parent into the child — Linux
      * {@code arch_dup_mmap(oldmm, mm)}, at the end of {@code dup_mmap}. The child's tree is complete.
-     * Xen pins the child's root here ("late pin").
+     * Xen pins the child's root here ("late pin"). 2.6.23; 2.6.21 never calls it.
      *
      * @param oldPgdPa root of the parent
      * @param newPgdPa root of the child
@@ -393,7 +401,7 @@ public interface ParavirtOps {
      * {@code arch_exit_mmap(mm)}, the first step of {@code exit_mmap}, before any pte is cleared or
      * pte page released. Xen unpins the root here ("early unpin"). Also called for an address space
      * that was never completed (a fork or exec that failed), which was never passed to
-     * {@link #dupMmap} or {@link #activateMm}.
+     * {@link #dupMmap} or {@link #activateMm}. 2.6.23; 2.6.21 never calls it.
      *
      * @param pgdPa root of the address space
      * @throws ParavirtViolation if the backend refuses
@@ -403,7 +411,8 @@ public interface ParavirtOps {
 
     /**
      * Boot is about to build the kernel's page tables in {@code swapper_pg_dir} — Linux
-     * {@code pagetable_setup_start} (2.6.22). Called before {@code pagetable_init} announces anything.
+     * {@code paravirt_pagetable_setup_start}, the first step of 2.6.23's {@code pagetable_init}, before
+     * it announces anything. 2.6.21 has no such hook and never calls it.
      *
      * @param pgdPa {@code swapper_pg_dir}
      */
@@ -411,9 +420,10 @@ public interface ParavirtOps {
     }
 
     /**
-     * Boot has built the kernel's page tables — Linux {@code pagetable_setup_done} (2.6.22), at the
-     * end of {@code pagetable_init}, before {@code load_cr3(swapper_pg_dir)}. Xen pins the kernel's
-     * root here; kernel page tables are never unpinned.
+     * Boot has built the kernel's page tables — Linux {@code paravirt_pagetable_setup_done}, at the
+     * end of 2.6.23's {@code pagetable_init}, before {@code load_cr3(swapper_pg_dir)}. Xen pins the
+     * kernel's root here; kernel page tables are never unpinned. 2.6.21 has no such hook: its boot's
+     * tables are complete at that first {@link #writeCr3}.
      *
      * @param pgdPa {@code swapper_pg_dir}
      * @throws ParavirtViolation if the kernel's tree is refused

@@ -13,7 +13,7 @@ import java.util.Objects;
  *                               {@code change_page_attr} never splits or reverts
  * @param allowsPge              whether kernel mappings may carry {@link EntryBits#GLOBAL}
  * @param unsharedKernelPmd      PAE only: each root must own a copy of the kernel pmd and sit on
- *                               {@code pgd_list}, as in 2.6.22 with {@code SHARED_KERNEL_PMD} = 0
+ *                               {@code pgd_list}, as in 2.6.23 with {@code SHARED_KERNEL_PMD} = 0
  * @param reservedTop            bytes at the top of the 4 GiB virtual space the guest must leave
  *                               unmapped (a multiple of the large-page size), 0 for none
  * @param minimumKernel          the oldest guest kernel the backend can serve (since SPI 1.1; Xen's

@@ -74,7 +74,7 @@ public final class GuestInvariants {
         PageTables tables = kernel.tables();
         long swapper = layout.swapperPgDir();
         long end = layout.directMapAddress(layout.maxLowPfn());
-        for (long root : kernel.pgTable().pgdListSnapshot()) {
+        for (long root : kernel.pgTable().walkableSnapshot()) {
             for (long va = PagingMode.PAGE_OFFSET; va < end; va += mode.pmdSize()) {
                 long mine = tables.pmdEntryFor(root, va);
                 long kernels = tables.pmdEntryFor(swapper, va);

@@ -133,9 +133,10 @@ public final class CliDocs {
             pge true
             reserved-top 0x0
             unshared-kernel-pmd false
-            backend native               what was recorded (informative): backend, workload, seed
+            backend native               what was recorded (informative): backend, workload, seed, kernel
             workload fork-exit
             seed 1
+            kernel 2.6.21
             calls
             0 clearFrame 0x1a3           one call per line: the vCPU, the method, its arguments in hex
             0 store 0x1a3c00 0x2067

@@ -24,8 +24,8 @@ import java.util.Map;
  * pvmm-hooks 1
  * # comment lines start with #
  * mode two-level            the header: mode, memory-mib, vcpus, pse, pge, reserved-top,
- * memory-mib 256            unshared-kernel-pmd (the guest's layout), then backend, workload, seed
- * ...                       (what was recorded; informative)
+ * memory-mib 256            unshared-kernel-pmd (the guest's layout), then backend, workload, seed,
+ * ...                       kernel (what was recorded; informative)
  * calls
  * 0 clearFrame 0x1a3        one call per line: the vCPU, the method, its arguments in hexadecimal;
  * 0 store 0x1a3c00 0x2067   clearFrame and store are the guest's own stores to memory, which a

@@ -66,6 +66,7 @@ final class RunExecution {
                 Map<String, String> info = new LinkedHashMap<>();
                 info.put("workload", w.name());
                 info.put("seed", Long.toString(guest.seed()));
+                info.put("kernel", guest.kernel().toString());
                 recorder = new HookRecorder(factory, recording, info);
                 factory = recorder;
             }

@@ -35,8 +35,9 @@ class HookRecordingTest {
     }
 
     private CliRunner.Result record(String mode) {
+        // 2.6.23, so the recording holds every kind of call, dup_mmap's and exit_mmap's included
         return cli().run("run", "--backend", "native", "--mode", mode, "--workload", "fork-exit", "--set", "workload.processes=6",
-                "--format", "json", "--record-hooks", "fork.hooks");
+                "--set", "guest.kernel=2.6.23", "--format", "json", "--record-hooks", "fork.hooks");
     }
 
     @Test

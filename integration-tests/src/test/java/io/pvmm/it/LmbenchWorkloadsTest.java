@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pvmm.api.BackendProvider;
 import io.pvmm.api.CostEvent;
+import io.pvmm.api.KernelVersion;
 import io.pvmm.api.PagingMode;
 import io.pvmm.guest.config.GuestConfig;
 import io.pvmm.guest.cost.GuestEvent;
@@ -26,14 +27,24 @@ class LmbenchWorkloadsTest {
 
     private static final int ITERATIONS = 8;
 
+    /** On native at its default kernel, 2.6.21. */
     private static PerOperation on(String workload, PagingMode mode) {
-        return on(workload, mode, "native");
+        return on(workload, mode, "native", null);
     }
 
+    /** On a backend at its default kernel (native's 2.6.21, xen's 2.6.23). */
     private static PerOperation on(String workload, PagingMode mode, String backend) {
+        return on(workload, mode, backend, null);
+    }
+
+    private static PerOperation on(String workload, PagingMode mode, KernelVersion kernel) {
+        return on(workload, mode, "native", kernel);
+    }
+
+    private static PerOperation on(String workload, PagingMode mode, String backend, KernelVersion kernel) {
         BackendProvider p = Backends.discovered().stream().filter(b -> b.name().equals(backend)).findFirst().orElseThrow();
         LmbenchWorkload w = LmbenchWorkloads.all(ITERATIONS).get(workload);
-        return PerOperation.measure(w, mode, GuestConfig.DEFAULTS.withMemoryMib(64), BackendFactory.of(p));
+        return PerOperation.measure(w, mode, GuestConfig.DEFAULTS.withMemoryMib(64).withKernel(kernel), BackendFactory.of(p));
     }
 
     private static double hook(PerOperation r, Hook h) {
@@ -54,7 +65,8 @@ class LmbenchWorkloadsTest {
 
     @ParameterizedTest(name = "{0}")
     @EnumSource(PagingMode.class)
-    @DisplayName("lat-fork: a fork copies the parent's 3 written spans' pte pages, the exit releases them, two CR3 loads")
+    @DisplayName("lat-fork: a fork copies the parent's 3 written spans' pte pages, the exit releases them, two CR3 loads; "
+            + "dup_mmap's and exit_mmap's hooks once each under 2.6.23, never under 2.6.21")
     void latFork(PagingMode mode) {
         PerOperation r = on("lat-fork", mode);
         assertThat(hook(r, Hook.allocPt)).isEqualTo(PTE_PAGES_A_FORK_COPIES);
@@ -63,8 +75,12 @@ class LmbenchWorkloadsTest {
         assertThat(hook(r, Hook.allocPd)).isEqualTo(mode == PagingMode.PAE ? 3 : 0);
         assertThat(hook(r, Hook.releasePd)).isEqualTo(mode == PagingMode.PAE ? 3 : 0);
         assertThat(hook(r, Hook.allocPdClone)).isZero();
-        assertThat(hook(r, Hook.dupMmap)).isEqualTo(1);
-        assertThat(hook(r, Hook.exitMmap)).isEqualTo(1);
+        assertThat(hook(r, Hook.dupMmap)).as("2.6.21's paravirt_ops have no dup_mmap").isZero();
+        assertThat(hook(r, Hook.exitMmap)).as("nor exit_mmap").isZero();
+        PerOperation v2623 = on("lat-fork", mode, KernelVersion.V2_6_23);
+        assertThat(hook(v2623, Hook.dupMmap)).isEqualTo(1);
+        assertThat(hook(v2623, Hook.exitMmap)).isEqualTo(1);
+        assertThat(hook(v2623, Hook.allocPt)).isEqualTo(PTE_PAGES_A_FORK_COPIES);
         assertThat(hook(r, Hook.writeCr3)).as("to the child, back to the parent").isEqualTo(2);
         // the child's stack write breaks copy-on-write with a copy; the parent's, after the child is gone, reuses its page
         assertThat(guest(r, GuestEvent.COPY_PAGE)).isEqualTo(1);
@@ -74,14 +90,18 @@ class LmbenchWorkloadsTest {
 
     @ParameterizedTest(name = "{0}")
     @EnumSource(PagingMode.class)
-    @DisplayName("lat-exec: the fork's 3 pte pages, then hello's 2 (text, data and bss in one span, the stack in another)")
+    @DisplayName("lat-exec: the fork's 3 pte pages, then hello's 2 (text, data and bss in one span, the stack in another); "
+            + "2.6.23's activate_mm once and exit_mmap twice")
     void latExec(PagingMode mode) {
         PerOperation r = on("lat-exec", mode);
         assertThat(hook(r, Hook.allocPt)).isEqualTo(PTE_PAGES_A_FORK_COPIES + 2);
         assertThat(hook(r, Hook.releasePt)).isEqualTo(PTE_PAGES_A_FORK_COPIES + 2);
-        assertThat(hook(r, Hook.activateMm)).isEqualTo(1);
-        assertThat(hook(r, Hook.exitMmap)).as("the forked mm at exec, hello's at exit").isEqualTo(2);
+        assertThat(hook(r, Hook.activateMm) + hook(r, Hook.exitMmap)).as("2.6.21: neither hook").isZero();
         assertThat(hook(r, Hook.writeCr3)).isEqualTo(3);
+        PerOperation v2623 = on("lat-exec", mode, KernelVersion.V2_6_23);
+        assertThat(hook(v2623, Hook.activateMm)).isEqualTo(1);
+        assertThat(hook(v2623, Hook.exitMmap)).as("the forked mm at exec, hello's at exit").isEqualTo(2);
+        assertThat(hook(v2623, Hook.writeCr3)).isEqualTo(3);
     }
 
     @ParameterizedTest(name = "{0}")
@@ -151,9 +171,9 @@ class LmbenchWorkloadsTest {
 
     @ParameterizedTest(name = "{0}")
     @EnumSource(PagingMode.class)
-    @DisplayName("lat-shell: the shell's exec and the program's, each address space torn down once")
+    @DisplayName("lat-shell: the shell's exec and the program's, each address space torn down once (2.6.23's activate_mm and exit_mmap)")
     void latShell(PagingMode mode) {
-        PerOperation r = on("lat-shell", mode);
+        PerOperation r = on("lat-shell", mode, KernelVersion.V2_6_23);
         assertThat(hook(r, Hook.activateMm)).as("sh, then hello").isEqualTo(2);
         assertThat(hook(r, Hook.exitMmap)).as("the forked mm, sh's, hello's").isEqualTo(3);
         assertThat(hook(r, Hook.allocPt)).isEqualTo(hook(r, Hook.releasePt));

@@ -19,8 +19,12 @@ import java.util.Map;
  * translation lives in the shadows.
  *
  * <p>A CR3 load also records what the vCPU has loaded (a root must not be released while loaded), and
- * {@code pagetableSetupDone} is where {@code vmi.c} applies the boot allocations: from then on a
- * write to a frame never announced is refused too. {@code activateMm}, {@code dupMmap},
+ * the end of boot's {@code pagetable_init} is where the boot allocations are applied: from then on a
+ * write to a frame never announced is refused too. A 2.6.23 guest says so with
+ * {@code pagetableSetupDone}; 2.6.21's {@code paravirt_ops} has no such hook ({@code vmi.c} declares
+ * {@code vmi_apply_boot_page_allocations} and nothing calls it), and its first CR3 load,
+ * {@code paging_init}'s {@code load_cr3(swapper_pg_dir)} right after {@code pagetable_init}, is the
+ * same moment. {@code activateMm}, {@code dupMmap},
  * {@code exitMmap} and {@code pagetableSetupStart} need nothing from a shadow pager and keep the
  * SPI's defaults.
  *
@@ -163,6 +167,7 @@ final class VmiOps implements ParavirtOps {
         pager.apply(lazy.flush(cpu)); // loading CR3 flushes the TLB
         pager.loadCr3(cpu, pgdPa);
         counters.cr3Load();
+        types.applyBootPageAllocations(); // 2.6.21: paging_init's load_cr3 ends boot's tables (idempotent)
     }
 
     /** {@code vmi_apply_boot_page_allocations}: from now on every page-table write is checked. */

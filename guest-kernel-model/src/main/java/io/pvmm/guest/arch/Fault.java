@@ -186,6 +186,9 @@ public final class Fault implements PageFaultHandler {
             try {
                 boolean first = true;
                 for (long root : pgTable.pgdListLocked()) {
+                    if (!pgTable.walkable(root)) {
+                        continue;
+                    }
                     if (vmallocSyncOne(root, address) < 0) {
                         if (!first) {
                             throw new KernelOops("vmalloc_sync_all: slot synced for some roots only");

@@ -10,13 +10,21 @@ import io.pvmm.guest.memory.PageFrames;
  * {@code arch/i386/mm/init.c} (Linux 2.6.21 with the page allocation hooks): builds the kernel's page
  * tables in {@code swapper_pg_dir} at boot.
  *
- * <p>{@code paging_init} → {@code pagetable_init}: PAE points all four root entries at
+ * <p>{@code paging_init} → {@code pagetable_init}: PAE points the root entries at
  * {@code empty_zero_page}; 2-level announces {@code swapper_pg_dir} ({@code alloc_pd}); then
  * {@code kernel_physical_mapping_init} maps lowmem at {@code PAGE_OFFSET} (large pages when PSE is in
  * use, else a bootmem pte page per pmd, each announced with {@code alloc_pt} before the
  * {@code set_pmd} that links it), and {@code page_table_range_init} creates the pte pages of the
- * fixmap and of the persistent kmaps. The paravirt {@code pagetable_setup_start}/{@code _done} hooks
- * (2.6.22) bracket it.
+ * fixmap and of the persistent kmaps.
+ *
+ * <p>As the guest's kernel has it ({@link Paravirt#kernel()}): 2.6.21 points all four PAE root
+ * entries at the zero page inline; 2.6.23 brackets the work with
+ * {@code paravirt_pagetable_setup_start}/{@code _done}, whose native half
+ * ({@code native_pagetable_setup_start}) points only the {@code USER_PTRS_PER_PGD} user entries at the
+ * zero page and clears the kernel's. Both end the fixmap's range at 2.6.23's
+ * {@code (FIXADDR_TOP + PMD_SIZE - 1) & PMD_MASK}: 2.6.21's {@code page_table_range_init(vaddr, 0,
+ * pgd_base)} runs on to the top of the address space, so a reserved top would get pte pages too; that
+ * is not modelled.
  *
  * <p>Not modelled: head.S's provisional {@code pg0} tables (the model starts at {@code pagetable_init}
  * with an empty {@code swapper_pg_dir}), the PAE low identity alias for AP startup and
@@ -63,12 +71,15 @@ public final class Init {
         }
     }
 
-    /** {@code pagetable_init}. */
+    /** {@code pagetable_init}, 2.6.21's or 2.6.23's. */
     void pagetableInit() {
         long pgdBase = layout.swapperPgDir();
         pages.set(pgdBase >>> PagingMode.PAGE_SHIFT, PageFrames.PAGETABLE);
-        pv.pagetableSetupStart(pgdBase);
-        if (mode == PagingMode.PAE) {
+        boolean v2623 = pv.kernel().hasAddressSpaceHooks();
+        if (v2623) {
+            pv.pagetableSetupStart(pgdBase);
+            nativePagetableSetupStart(pgdBase);
+        } else if (mode == PagingMode.PAE) {
             /* Init entries of the first-level page table to the zero page */
             for (int i = 0; i < mode.ptrsPerPgd(); i++) {
                 pv.setPgd(pgdBase + (long) i * 8, tables.make(KernelLayout.EMPTY_ZERO_PAGE | EntryBits.PRESENT));
@@ -81,11 +92,31 @@ public final class Init {
         /* Fixed mappings, only the page table structure has to be created */
         long pmdMask = ~(mode.pmdSize() - 1) & 0xFFFF_FFFFL;
         long vaddr = KernelLayout.fixmapStart(layout) & pmdMask;
+        // 2.6.23's end in both kernels: 2.6.21's page_table_range_init(vaddr, 0, pgd_base) runs on to the
+        // top of the address space, over a reserved top too, which the model does not follow
         long end = (layout.fixaddrTop() + mode.pmdSize() - 1) & pmdMask;
         pageTableRangeInit(vaddr, end, pgdBase);
 
         permanentKmapsInit(pgdBase);
-        pv.pagetableSetupDone(pgdBase);
+        if (v2623) {
+            pv.pagetableSetupDone(pgdBase);
+        }
+    }
+
+    /**
+     * {@code native_pagetable_setup_start} (2.6.23): PAE points the user entries at the zero page
+     * ({@code set_pgd}) and clears the kernel's ({@code memset}, a no-op here: the model's
+     * {@code swapper_pg_dir} starts empty, with no head.S tables in it); 2-level announces
+     * {@code swapper_pg_dir}.
+     */
+    private void nativePagetableSetupStart(long pgdBase) {
+        if (mode == PagingMode.PAE) {
+            for (int i = 0; i < mode.userPtrsPerPgd(); i++) {
+                pv.setPgd(pgdBase + (long) i * 8, tables.make(KernelLayout.EMPTY_ZERO_PAGE | EntryBits.PRESENT));
+            }
+        } else {
+            pv.allocPd(pgdBase >>> PagingMode.PAGE_SHIFT);
+        }
     }
 
     /**

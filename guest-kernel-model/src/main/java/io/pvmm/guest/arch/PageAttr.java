@@ -142,6 +142,9 @@ public final class PageAttr {
         pgTable.pgdLock().lock();
         try {
             for (long pgd : pgTable.pgdListLocked()) {
+                if (!pgTable.walkable(pgd)) {
+                    continue;
+                }
                 long pmd = tables.pmdOffset(tables.pgdOffset(pgd, address), address);
                 pv.setPteAtomic(pmd, pte);
             }

@@ -1,5 +1,7 @@
 package io.pvmm.guest.arch;
 
+import io.pvmm.api.KernelVersion;
+import io.pvmm.api.PagingMode;
 import io.pvmm.api.ParavirtOps;
 import io.pvmm.guest.hw.TlbGeometry;
 import io.pvmm.guest.hw.Tlbs;
@@ -21,6 +23,21 @@ import java.util.Objects;
  * hook (or without it, when paravirt is compiled out) the calling vCPU's own TLB ({@link Tlbs}) is
  * flushed as the hardware would.
  *
+ * <p>The wrappers are those of the kernel the guest runs ({@link KernelVersion}). 2.6.21's
+ * {@code struct paravirt_ops} has no {@code activate_mm}, {@code dup_mmap}, {@code exit_mmap},
+ * {@code pagetable_setup_start} or {@code pagetable_setup_done}: under it {@link #activateMm},
+ * {@link #dupMmap}, {@link #exitMmap}, {@link #pagetableSetupStart} and {@link #pagetableSetupDone}
+ * call nothing, as {@code activate_mm} there is {@code switch_mm} alone ({@code mmu_context.h}) and
+ * {@code kernel/fork.c}, {@code mm/mmap.c} and {@code arch/i386/mm/init.c} have no such call; 2.6.23
+ * added all five ({@code paravirt.h}: {@code paravirt_activate_mm}, {@code arch_dup_mmap},
+ * {@code arch_exit_mmap}, {@code paravirt_pagetable_setup_start}/{@code _done}). In both kernels
+ * {@code set_pte_atomic}, {@code pte_clear} and {@code pmd_clear} are {@code paravirt_ops} members only
+ * under {@code CONFIG_X86_PAE}; a 2-level guest reaches them through {@code pgtable-2level.h}'s macros
+ * {@code set_pte_atomic(pteptr, pteval) set_pte(pteptr, pteval)},
+ * {@code pte_clear(mm, addr, xp) set_pte_at(mm, addr, xp, __pte(0))} and
+ * {@code pmd_clear(xp) set_pmd(xp, __pmd(0))}, so the backend sees {@link #setPte},
+ * {@link #setPteAt} and {@link #setPmd} with 0.
+ *
  * <p>Every write is a store into guest memory, so after it the hardware's write protection is checked
  * ({@link StoreTraps#entryStored}): a store into a frame a backend protected traps to it. Until some
  * frame is protected that check is one field read.
@@ -31,6 +48,9 @@ public final class Paravirt {
     public static final boolean CONFIG_PARAVIRT = !"false".equals(System.getProperty("pvmm.paravirt"));
 
     private final ParavirtOps ops;
+    private final KernelVersion kernel;
+    private final boolean pae;
+    private final boolean addressSpaceHooks;
     private final PhysicalMemory memory;
     private final Tlbs tlbs;
     private final StoreTraps traps;
@@ -46,14 +66,29 @@ public final class Paravirt {
     }
 
     /**
-     * Binds the wrappers to a backend and to the vCPUs' TLBs.
+     * Binds the wrappers of kernel 2.6.21 to a backend and to the vCPUs' TLBs.
      *
      * @param ops    the backend
      * @param memory the guest's memory, for the native stores when paravirt is compiled out
      * @param tlbs   the vCPUs' TLBs, which the flushes and CR3 writes reach
      */
     public Paravirt(ParavirtOps ops, PhysicalMemory memory, Tlbs tlbs) {
+        this(ops, memory, tlbs, KernelVersion.OLDEST);
+    }
+
+    /**
+     * Binds the wrappers to a backend and to the vCPUs' TLBs.
+     *
+     * @param ops    the backend
+     * @param memory the guest's memory, for the native stores when paravirt is compiled out
+     * @param tlbs   the vCPUs' TLBs, which the flushes and CR3 writes reach
+     * @param kernel the kernel whose {@code paravirt_ops} the guest calls
+     */
+    public Paravirt(ParavirtOps ops, PhysicalMemory memory, Tlbs tlbs, KernelVersion kernel) {
         this.ops = Objects.requireNonNull(ops, "ops");
+        this.kernel = Objects.requireNonNull(kernel, "kernel");
+        this.addressSpaceHooks = kernel.hasAddressSpaceHooks();
+        this.pae = memory.mode() == PagingMode.PAE;
         this.memory = Objects.requireNonNull(memory, "memory");
         this.traps = memory.traps();
         this.tlbs = Objects.requireNonNull(tlbs, "tlbs");
@@ -67,6 +102,11 @@ public final class Paravirt {
     /** @return the backend */
     public ParavirtOps ops() {
         return ops;
+    }
+
+    /** @return the kernel whose {@code paravirt_ops} the guest calls */
+    public KernelVersion kernel() {
+        return kernel;
     }
 
     /** @param pfn frame becoming a pte page; {@code paravirt_alloc_pt} */
@@ -112,23 +152,25 @@ public final class Paravirt {
     }
 
     /**
-     * {@code make_pte}/{@code make_pmd}/{@code make_pgd}.
+     * {@code make_pte}/{@code make_pmd}/{@code make_pgd}, members of 2.6.23's {@code paravirt_ops}; 2.6.21
+     * has none and stores the guest's own value.
      *
      * @param value entry with a guest frame number
      * @return the value to store
      */
     public long makeEntry(long value) {
-        return CONFIG_PARAVIRT ? ops.makeEntry(value) : value;
+        return CONFIG_PARAVIRT && addressSpaceHooks ? ops.makeEntry(value) : value;
     }
 
     /**
-     * {@code pte_val}/{@code pmd_val}/{@code pgd_val}.
+     * {@code pte_val}/{@code pmd_val}/{@code pgd_val}, members of 2.6.23's {@code paravirt_ops}; 2.6.21
+     * reads the entry as stored.
      *
      * @param entry stored value
      * @return entry with a guest frame number
      */
     public long entryValue(long entry) {
-        return CONFIG_PARAVIRT ? ops.entryValue(entry) : entry;
+        return CONFIG_PARAVIRT && addressSpaceHooks ? ops.entryValue(entry) : entry;
     }
 
     /**
@@ -164,12 +206,17 @@ public final class Paravirt {
     }
 
     /**
-     * {@code set_pte_atomic}.
+     * {@code set_pte_atomic}: a {@code paravirt_ops} member with PAE; in 2-level mode
+     * {@code pgtable-2level.h}'s {@code set_pte(pteptr, pteval)}.
      *
      * @param pa    entry address
      * @param value stored value
      */
     public void setPteAtomic(long pa, long value) {
+        if (!pae) {
+            setPte(pa, value);
+            return;
+        }
         if (CONFIG_PARAVIRT) {
             ops.setPteAtomic(pa, value);
         } else {
@@ -209,13 +256,18 @@ public final class Paravirt {
     }
 
     /**
-     * {@code pte_clear(mm, addr, ptep)}.
+     * {@code pte_clear(mm, addr, ptep)}: a {@code paravirt_ops} member with PAE; in 2-level mode
+     * {@code pgtable-2level.h}'s {@code set_pte_at(mm, addr, xp, __pte(0))}.
      *
      * @param mmPgdPa the mm's root
      * @param address the address the pte mapped
      * @param pa      entry address
      */
     public void pteClear(long mmPgdPa, long address, long pa) {
+        if (!pae) {
+            setPteAt(mmPgdPa, address, pa, 0);
+            return;
+        }
         if (CONFIG_PARAVIRT) {
             ops.pteClear(mmPgdPa, address, pa);
         } else {
@@ -224,8 +276,17 @@ public final class Paravirt {
         traps.entryStored(pa, 0);
     }
 
-    /** @param pa entry address; {@code pmd_clear} */
+    /**
+     * {@code pmd_clear}: a {@code paravirt_ops} member with PAE; in 2-level mode
+     * {@code pgtable-2level.h}'s {@code set_pmd(xp, __pmd(0))}.
+     *
+     * @param pa entry address
+     */
     public void pmdClear(long pa) {
+        if (!pae) {
+            setPmd(pa, 0);
+            return;
+        }
         if (CONFIG_PARAVIRT) {
             ops.pmdClear(pa);
         } else {
@@ -259,13 +320,14 @@ public final class Paravirt {
     }
 
     /**
-     * {@code activate_mm(prev, next)}.
+     * {@code paravirt_activate_mm(prev, next)}, 2.6.23's first step of {@code activate_mm}; 2.6.21 has
+     * none ({@code activate_mm} is {@code switch_mm} alone).
      *
      * @param prevPgdPa the old root
      * @param nextPgdPa the new root
      */
     public void activateMm(long prevPgdPa, long nextPgdPa) {
-        if (CONFIG_PARAVIRT) {
+        if (CONFIG_PARAVIRT && addressSpaceHooks) {
             ops.activateMm(prevPgdPa, nextPgdPa);
         }
     }
@@ -279,34 +341,34 @@ public final class Paravirt {
     }
 
     /**
-     * {@code arch_dup_mmap(oldmm, mm)}.
+     * {@code arch_dup_mmap(oldmm, mm)} (2.6.23; 2.6.21's {@code dup_mmap} has none).
      *
      * @param oldPgdPa the parent's root
      * @param newPgdPa the child's root
      */
     public void dupMmap(long oldPgdPa, long newPgdPa) {
-        if (CONFIG_PARAVIRT) {
+        if (CONFIG_PARAVIRT && addressSpaceHooks) {
             ops.dupMmap(oldPgdPa, newPgdPa);
         }
     }
 
-    /** @param pgdPa root of the mm being torn down; {@code arch_exit_mmap} */
+    /** @param pgdPa root of the mm being torn down; {@code arch_exit_mmap} (2.6.23; 2.6.21's {@code exit_mmap} has none) */
     public void exitMmap(long pgdPa) {
-        if (CONFIG_PARAVIRT) {
+        if (CONFIG_PARAVIRT && addressSpaceHooks) {
             ops.exitMmap(pgdPa);
         }
     }
 
-    /** @param pgdPa {@code swapper_pg_dir}; {@code pagetable_setup_start} */
+    /** @param pgdPa {@code swapper_pg_dir}; {@code paravirt_pagetable_setup_start} (2.6.23; not in 2.6.21) */
     public void pagetableSetupStart(long pgdPa) {
-        if (CONFIG_PARAVIRT) {
+        if (CONFIG_PARAVIRT && addressSpaceHooks) {
             ops.pagetableSetupStart(pgdPa);
         }
     }
 
-    /** @param pgdPa {@code swapper_pg_dir}; {@code pagetable_setup_done} */
+    /** @param pgdPa {@code swapper_pg_dir}; {@code paravirt_pagetable_setup_done} (2.6.23; not in 2.6.21) */
     public void pagetableSetupDone(long pgdPa) {
-        if (CONFIG_PARAVIRT) {
+        if (CONFIG_PARAVIRT && addressSpaceHooks) {
             ops.pagetableSetupDone(pgdPa);
         }
     }

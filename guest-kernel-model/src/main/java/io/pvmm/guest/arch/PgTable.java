@@ -14,6 +14,7 @@ import io.pvmm.guest.hw.PhysicalMemory;
 import io.pvmm.guest.memory.SlabCache;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
@@ -32,13 +33,22 @@ import java.util.concurrent.locks.ReentrantLock;
  *   <li><b>PAE, shared kernel pmd</b> (2.6.21): pgds are 32-byte objects whose constructor clones the
  *       one kernel entry, with no lock, no list and no hook; {@code pgd_alloc} adds 3 user pmds from
  *       {@code pmd_cache}, each announced with {@code alloc_pd} before its {@code set_pgd}.</li>
- *   <li><b>PAE, unshared kernel pmd</b> (2.6.22's {@code SHARED_KERNEL_PMD == 0}, for Xen): each pgd
- *       owns a page-sized root and a copy of swapper's kernel pmd, announced like the user pmds, and
- *       is on {@code pgd_list} while it is in use. The model makes the copy, announces it, links it
- *       and joins the list in one {@code pgd_lock} section, and leaves the list in {@code pgd_free}
- *       before the pmds are released: a cached root that has given its pmds back must not be on the
- *       list that {@code set_pmd_pte} and {@code vmalloc_sync_all} write through.</li>
+ *   <li><b>PAE, unshared kernel pmd</b> (2.6.23's {@code SHARED_KERNEL_PMD == 0}, for Xen; 2.6.21 has
+ *       no such switch, so a backend that requires it requires 2.6.23): each pgd owns a page-sized root
+ *       and a copy of swapper's kernel pmd, announced like the user pmds. As 2.6.23's
+ *       {@code arch/i386/mm/pgtable.c} has it: the constructor clears the user entries, then takes
+ *       {@code pgd_lock} for {@code pgd_list_add} alone; {@code pgd_alloc}'s {@code pmd_cache_alloc}
+ *       copies swapper's kernel pmd into a fresh page without the lock, then {@code alloc_pd} and
+ *       {@code set_pgd} link it; {@code pgd_free} releases and frees all four pmds and leaves the root
+ *       on the list; the destructor takes it off, when the cache destroys the object.</li>
  * </ul>
+ *
+ * <p>In that last shape 2.6.23 lists a root before {@code pgd_alloc} links its pmds and keeps it listed
+ * after {@code pgd_free} has given them back, so its {@code set_pmd_pte} and {@code vmalloc_sync_all}
+ * would write through empty or stale root entries (into pages since reused: a latent bug, reached in
+ * 2.6.23 only by a walk while a root is being built or is cached, which the model's workloads make
+ * often). The model keeps the list exactly and marks such a root, under {@code pgd_lock}, as not
+ * {@linkplain #walkable walkable}: the walkers pass it by.
  */
 public final class PgTable {
 
@@ -56,6 +66,8 @@ public final class PgTable {
     private final ReentrantLock pgdLock = new ReentrantLock();
     private final PgdList pgdList = new PgdList();
     private final Set<Long> pgdListView = Collections.unmodifiableSet(pgdList);
+    /** Unshared PAE roots on {@code pgd_list} whose pmds are not linked (model bookkeeping, under pgd_lock). */
+    private final Set<Long> unlinked = new HashSet<>();
     private SlabCache pgdCache;
     private SlabCache pmdCache;
 
@@ -96,7 +108,7 @@ public final class PgTable {
             pmdCache = new SlabCache("pmd", PagingMode.PAGE_SIZE, this::pmdCtor, null, pool, pages, config.vcpus(), VcpuThread::currentId);
         }
         int pgdSize = layout.sharedKernelPmd() ? mode.pgdBytes() : PagingMode.PAGE_SIZE;
-        pgdCache = new SlabCache("pgd", pgdSize, this::pgdCtor, mode == PagingMode.TWO_LEVEL ? this::pgdDtor : null, pool, pages,
+        pgdCache = new SlabCache("pgd", pgdSize, this::pgdCtor, listed ? this::pgdDtor : null, pool, pages,
                 config.vcpus(), VcpuThread::currentId);
     }
 
@@ -111,7 +123,16 @@ public final class PgTable {
             if (layout.sharedKernelPmd()) {
                 cloneKernelHalf(pgd); // no lock, no list, no hook
             } else {
-                store.clear(pgd, mode.ptrsPerPgd()); // pgd_alloc links all four pmds
+                // 2.6.23: memset(pgd, 0, USER_PTRS_PER_PGD*sizeof(pgd_t)) on a page quicklist_alloc took
+                // zeroed (__GFP_ZERO); the model's slab page is not, so the kernel entry is cleared as well
+                store.clear(pgd, mode.ptrsPerPgd());
+                pgdLock.lock();
+                try {
+                    pgdList.add(pgd);
+                    unlinked.add(pgd); // pgd_alloc links its pmds next
+                } finally {
+                    pgdLock.unlock();
+                }
             }
             return;
         }
@@ -154,12 +175,34 @@ public final class PgTable {
         }
     }
 
-    /** {@code pgd_dtor}: never called when {@code PTRS_PER_PMD > 1}. */
+    /**
+     * {@code pgd_dtor}: 2-level, {@code release_pd} then {@code pgd_list_del}; never called with a shared
+     * PAE kernel pmd. With an unshared one, 2.6.23's destructor calls {@code paravirt_release_pd} on the
+     * root as well, which {@code pgd_alloc} never announced (Xen's {@code release_pd} is
+     * {@code paravirt_nop}); the model leaves that unmatched call out and only leaves the list.
+     */
     void pgdDtor(long pgd) {
-        pv.releasePd(pfn(pgd));
+        if (mode == PagingMode.TWO_LEVEL) {
+            pv.releasePd(pfn(pgd));
+        }
         pgdLock.lock();
         try {
             pgdList.remove(pgd);
+            unlinked.remove(pgd);
+        } finally {
+            pgdLock.unlock();
+        }
+    }
+
+    /** Marks an unshared PAE root as linked (its four pmds set) or not, for the walkers. */
+    private void markLinked(long pgd, boolean linked) {
+        pgdLock.lock();
+        try {
+            if (linked) {
+                unlinked.remove(pgd);
+            } else {
+                unlinked.add(pgd);
+            }
         } finally {
             pgdLock.unlock();
         }
@@ -187,12 +230,15 @@ public final class PgTable {
             long entryPa = pgd + (long) i * 8;
             if (i < user) {
                 if (!bugs.commits(GuestBug.MISSING_ALLOC_PD)) pv.allocPd(pfn(pmd));
-                pv.setPgd(entryPa, tables.make(1 + pmd));
             } else {
-                linkKernelPmd(pgd, entryPa, pmd);
+                pv.allocPd(pfn(pmd));
             }
+            pv.setPgd(entryPa, tables.make(1 + pmd));
         }
         if (i == n) {
+            if (!layout.sharedKernelPmd()) {
+                markLinked(pgd, true);
+            }
             return pgd;
         }
         // out_oom:
@@ -205,27 +251,22 @@ public final class PgTable {
         return FreePool.NO_FRAME;
     }
 
+    /**
+     * {@code pmd_cache_alloc(idx)} for {@code idx >= USER_PTRS_PER_PGD} (2.6.23): a fresh page,
+     * {@code __get_free_page(GFP_KERNEL)}, into which swapper's kernel pmd is copied
+     * ({@code memcpy(pmd, pgd_page_vaddr(swapper_pg_dir[idx]), sizeof(pmd_t) * PTRS_PER_PMD)}), without
+     * {@code pgd_lock}.
+     */
     private long allocKernelPmdPage() {
         long pfn = pool.alloc(Gfp.KERNEL);
         if (pfn == FreePool.NO_FRAME) {
             return FreePool.NO_FRAME;
         }
         pages.set(pfn, PageFrames.PAGETABLE);
-        return pfn << PagingMode.PAGE_SHIFT;
-    }
-
-    /** Unshared kernel pmd: copy swapper's, announce, link and list in one pgd_lock section. */
-    private void linkKernelPmd(long pgd, long entryPa, long pmd) {
+        long pmd = pfn << PagingMode.PAGE_SHIFT;
         long swapperKernelPmd = tables.read(layout.swapperPgDir() + (long) mode.userPtrsPerPgd() * 8) & mode.frameMask();
-        pgdLock.lock();
-        try {
-            memory.copyEntries(swapperKernelPmd, pmd, mode.ptrsPerPmd()); // a fresh page: writable
-            pv.allocPd(pfn(pmd));
-            pv.setPgd(entryPa, tables.make(1 + pmd));
-            pgdList.add(pgd);
-        } finally {
-            pgdLock.unlock();
-        }
+        memory.copyEntries(swapperKernelPmd, pmd, mode.ptrsPerPmd()); // a fresh page: writable
+        return pmd;
     }
 
     /**
@@ -239,12 +280,7 @@ public final class PgTable {
         if (mode == PagingMode.PAE) {
             int n = layout.sharedKernelPmd() ? mode.userPtrsPerPgd() : mode.ptrsPerPgd();
             if (!layout.sharedKernelPmd()) {
-                pgdLock.lock();
-                try {
-                    pgdList.remove(pgd);
-                } finally {
-                    pgdLock.unlock();
-                }
+                markLinked(pgd, false); // before its pmds go back
             }
             /* in the PAE case user pgd entries are overwritten before usage */
             for (int i = 0; i < n; ++i) {
@@ -326,6 +362,44 @@ public final class PgTable {
             throw new IllegalStateException("pgd_list walked without pgd_lock");
         }
         return pgdListView;
+    }
+
+    /**
+     * Whether a walker of {@code pgd_list} ({@code set_pmd_pte}, {@code vmalloc_sync_all}) writes
+     * through this root: every root in 2-level mode; with an unshared PAE kernel pmd, a root whose
+     * four pmds are linked, not one between {@code pgd_ctor} and the end of {@code pgd_alloc}, or
+     * cached after {@code pgd_free} (see the class comment).
+     *
+     * @param root a root on the list
+     * @return whether to walk it
+     * @throws IllegalStateException if the caller does not hold {@code pgd_lock}
+     */
+    public boolean walkable(long root) {
+        if (!pgdLock.isHeldByCurrentThread()) {
+            throw new IllegalStateException("pgd_list walked without pgd_lock");
+        }
+        return !unlinked.contains(root);
+    }
+
+    /**
+     * The roots on {@code pgd_list} a walker writes through ({@link #walkable}), taken under
+     * {@code pgd_lock}, for use after the unlock.
+     *
+     * @return those roots now, in list order
+     */
+    public List<Long> walkableSnapshot() {
+        pgdLock.lock();
+        try {
+            List<Long> out = new ArrayList<>();
+            for (long root : pgdListLocked()) {
+                if (walkable(root)) {
+                    out.add(root);
+                }
+            }
+            return out;
+        } finally {
+            pgdLock.unlock();
+        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.pvmm.guest.kernel;
 
 import io.pvmm.api.GuestLayout;
+import io.pvmm.api.KernelVersion;
 import io.pvmm.api.PagingMode;
 import io.pvmm.api.ParavirtOps;
 import io.pvmm.guest.arch.Fault;
@@ -86,7 +87,7 @@ public final class GuestKernel {
         PageFrames pages = machine.pages();
         FreePool pool = machine.pool();
         mem.traps().attach(ops, VcpuThread::currentId); // trapped stores go to the backend as the guest sees it
-        this.pv = new Paravirt(ops, mem, machine.tlbs());
+        this.pv = new Paravirt(ops, mem, machine.tlbs(), config.kernel() == null ? KernelVersion.OLDEST : config.kernel());
         this.tables = new PageTables(layout.mode(), mem, pv);
         this.walks = new PageWalks(config.vcpus(), VcpuThread::currentId);
         this.smp = new Smp(pv, machine.cpus(), machine.apic(), layout.swapperPgDir(), layout.pge());

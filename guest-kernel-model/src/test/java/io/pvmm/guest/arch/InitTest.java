@@ -3,6 +3,7 @@ package io.pvmm.guest.arch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.pvmm.api.EntryBits;
+import io.pvmm.api.KernelVersion;
 import io.pvmm.api.PagingMode;
 import io.pvmm.api.ParavirtOps;
 import io.pvmm.api.PlatformRequirements;
@@ -93,16 +94,24 @@ class InitTest {
     }
 
     @Test
-    @DisplayName("in 2-level mode swapper_pg_dir is announced with alloc_pd once, first thing in pagetable_init")
+    @DisplayName("in 2-level mode swapper_pg_dir is announced with alloc_pd once, first thing in pagetable_init (2.6.21), or in "
+            + "native_pagetable_setup_start after the pagetable_setup_start hook (2.6.23)")
     void allocPdSwapper() {
         ParavirtOps[] spy = new ParavirtOps[1];
         GuestKernel k = Guests.boot(PagingMode.TWO_LEVEL, GuestConfig.DEFAULTS.withMemoryMib(32), PlatformRequirements.NONE,
                 o -> spy[0] = Mockito.spy(o)).kernel();
+        InOrder first = Mockito.inOrder(spy[0]);
+        first.verify(spy[0]).allocPd(k.layout().swapperPfn());
+        first.verify(spy[0], Mockito.atLeastOnce()).setPmd(Mockito.anyLong(), Mockito.anyLong());
+        Mockito.verify(spy[0], Mockito.never()).pagetableSetupStart(Mockito.anyLong());
+
+        GuestKernel k23 = Guests.boot(PagingMode.TWO_LEVEL, GuestConfig.DEFAULTS.withMemoryMib(32).withKernel(KernelVersion.V2_6_23),
+                PlatformRequirements.NONE, o -> spy[0] = Mockito.spy(o)).kernel();
         InOrder order = Mockito.inOrder(spy[0]);
-        order.verify(spy[0]).pagetableSetupStart(k.layout().swapperPgDir());
-        order.verify(spy[0]).allocPd(k.layout().swapperPfn());
+        order.verify(spy[0]).pagetableSetupStart(k23.layout().swapperPgDir());
+        order.verify(spy[0]).allocPd(k23.layout().swapperPfn());
         order.verify(spy[0], Mockito.atLeastOnce()).setPmd(Mockito.anyLong(), Mockito.anyLong());
-        order.verify(spy[0]).pagetableSetupDone(k.layout().swapperPgDir());
+        order.verify(spy[0]).pagetableSetupDone(k23.layout().swapperPgDir());
         Mockito.verify(spy[0], Mockito.times(1)).allocPd(Mockito.anyLong());
         Mockito.verify(spy[0], Mockito.never()).allocPdClone(Mockito.anyLong(), Mockito.anyLong(), Mockito.anyInt(), Mockito.anyInt());
     }

@@ -288,13 +288,14 @@ class PgTableTest {
     }
 
     @Nested
-    @DisplayName("in PAE mode with an unshared kernel pmd (2.6.22, as Xen requires)")
+    @DisplayName("in PAE mode with an unshared kernel pmd (2.6.23, as Xen requires)")
     class PaeUnshared {
 
         private final PlatformRequirements unshared = PlatformRequirements.NONE.withUnsharedKernelPmd();
 
         @Test
-        @DisplayName("each root owns a copy of swapper's kernel pmd, announced like the others, and is on pgd_list while in use")
+        @DisplayName("each root owns a copy of swapper's kernel pmd, announced like the others; pgd_ctor puts it on pgd_list, "
+                + "pgd_free leaves it there and pgd_dtor takes it off when the cache destroys it")
         void ownKernelPmd() {
             GuestKernel k = Guests.boot(PagingMode.PAE, SMALL, unshared, o -> o).kernel();
             long swapper = k.layout().swapperPgDir();
@@ -307,9 +308,69 @@ class PgTableTest {
             }
             assertThat(k.pgTable().pgdListSnapshot()).containsExactly(pgd);
             k.pgTable().pgdFree(pgd);
-            assertThat(k.pgTable().pgdListSnapshot()).isEmpty();
+            assertThat(k.pgTable().pgdListSnapshot()).as("cached, still listed, as 2.6.23's pgd_free leaves it").containsExactly(pgd);
             k.pgTable().shrinkCaches();
+            assertThat(k.pgTable().pgdListSnapshot()).isEmpty();
             assertThat(k.pool().freePages()).isEqualTo(k.bootFreePages());
+        }
+
+        @Test
+        @DisplayName("2.6.23 pgd_ctor: the user entries cleared, then pgd_list_add under pgd_lock, before pgd_alloc announces a "
+                + "pmd; pmd_cache_alloc copies swapper's kernel pmd without pgd_lock, and alloc_pd announces the full copy")
+        void twoSixTwentyThreeCtorAndAlloc() throws Exception {
+            GuestKernel[] k = new GuestKernel[1];
+            List<String> seen = new ArrayList<>();
+            ParavirtOps[] spy = new ParavirtOps[1];
+            k[0] = Guests.boot(PagingMode.PAE, SMALL, unshared, o -> spy[0] = Mockito.spy(o)).kernel();
+            assertThat(k[0].config().kernel()).isEqualTo(io.pvmm.api.KernelVersion.V2_6_23);
+            long swapperKernelPmd = k[0].tables().read(k[0].layout().swapperPgDir() + 24) & PagingMode.PAE.frameMask();
+            Mockito.doAnswer(inv -> {
+                long pmd = (long) inv.getArgument(0) << 12;
+                boolean copy = true;
+                for (int i = 0; i < 512; i++) {
+                    copy &= k[0].physicalMemory().readEntry(pmd + i * 8L) == k[0].physicalMemory().readEntry(swapperKernelPmd + i * 8L);
+                }
+                seen.add("alloc_pd lock=" + k[0].pgTable().pgdLock().isHeldByCurrentThread() + " listed="
+                        + k[0].pgTable().pgdListSnapshot().size() + (copy ? " copy" : ""));
+                return inv.callRealMethod();
+            }).when(spy[0]).allocPd(Mockito.anyLong());
+
+            // a thread holding pgd_lock keeps pgd_ctor's pgd_list_add, and so every pmd of the root, waiting
+            java.util.concurrent.locks.ReentrantLock lock = k[0].pgTable().pgdLock();
+            java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            Thread holder = new Thread(() -> {
+                lock.lock();
+                try {
+                    held.countDown();
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    lock.unlock();
+                }
+            });
+            holder.start();
+            held.await();
+            long[] pgd = new long[1];
+            Thread alloc = new Thread(() -> pgd[0] = k[0].pgTable().pgdAlloc());
+            alloc.start();
+            alloc.join(200);
+            assertThat(alloc.isAlive()).as("pgd_alloc waits for pgd_lock in pgd_ctor").isTrue();
+            synchronized (seen) {
+                assertThat(seen).as("no pmd announced while pgd_ctor waits for the lock").isEmpty();
+            }
+            release.countDown();
+            alloc.join(10_000);
+            holder.join(10_000);
+            assertThat(alloc.isAlive()).isFalse();
+
+            assertThat(seen).containsExactly("alloc_pd lock=false listed=1", "alloc_pd lock=false listed=1",
+                    "alloc_pd lock=false listed=1", "alloc_pd lock=false listed=1 copy");
+            assertThat(k[0].pgTable().pgdListSnapshot()).containsExactly(pgd[0]);
+            for (int i = 0; i < 3; i++) {
+                assertThat(k[0].tables().read(pgd[0] + i * 8L) & PagingMode.PAE.frameMask()).as("user pmd %d linked", i).isNotZero();
+            }
         }
 
         @Test

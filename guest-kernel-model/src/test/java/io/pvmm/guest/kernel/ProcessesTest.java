@@ -2,6 +2,7 @@ package io.pvmm.guest.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pvmm.api.KernelVersion;
 import io.pvmm.api.PagingMode;
 import io.pvmm.api.ParavirtOps;
 import io.pvmm.guest.Guests;
@@ -18,11 +19,13 @@ import org.mockito.Mockito;
 class ProcessesTest {
 
     private static final GuestConfig SMALL = GuestConfig.DEFAULTS.withMemoryMib(64);
+    /** 2.6.23, whose paravirt_ops have activate_mm, dup_mmap and exit_mmap to watch. */
+    private static final GuestConfig V2623 = SMALL.withKernel(KernelVersion.V2_6_23);
 
     @Test
-    @DisplayName("exec of a kernel thread: activate_mm from swapper to the new root, then write_cr3 of the new root")
+    @DisplayName("exec_mmap of a kernel thread (2.6.23): activate_mm from swapper to the new root, then switch_mm's write_cr3 of the new root")
     void execActivates() {
-        Guests.Spied booted = Guests.spied(PagingMode.TWO_LEVEL, SMALL);
+        Guests.Spied booted = Guests.spied(PagingMode.TWO_LEVEL, V2623);
         GuestKernel k = booted.kernel();
         ParavirtOps spy = booted.spy();
         Processes p = k.processes();
@@ -38,9 +41,9 @@ class ProcessesTest {
     }
 
     @Test
-    @DisplayName("exec of a process tears the old address space down after activating the new one")
+    @DisplayName("exec_mmap of a process (2.6.23) tears the old address space down (exit_mmap) after activate_mm of the new one")
     void execReplaces() {
-        Guests.Spied booted = Guests.spied(PagingMode.PAE, SMALL);
+        Guests.Spied booted = Guests.spied(PagingMode.PAE, V2623);
         GuestKernel k = booted.kernel();
         ParavirtOps spy = booted.spy();
         Processes p = k.processes();
@@ -73,7 +76,7 @@ class ProcessesTest {
     @Test
     @DisplayName("threads share their process's address space: no page tables on clone, teardown only when the last one exits")
     void threadsShare() {
-        Guests.Booted g = Guests.boot(PagingMode.TWO_LEVEL, SMALL);
+        Guests.Booted g = Guests.boot(PagingMode.TWO_LEVEL, V2623);
         Processes p = g.kernel().processes();
         p.spawnKernelThread(1);
         p.exec(1, ExecImage.DEFAULT);
@@ -88,10 +91,10 @@ class ProcessesTest {
     }
 
     @Test
-    @DisplayName("a fork that runs out of memory mid-copy tears the partial child down with exitMmap and never calls dupMmap")
+    @DisplayName("a fork that runs out of memory mid-copy (2.6.23) tears the partial child down with exit_mmap and never calls dup_mmap")
     void failedFork() {
         // allocations are numbered only while injection is on: count them with a failure that never comes
-        Guests.Booted dry = Guests.boot(PagingMode.TWO_LEVEL, SMALL.withFailAllocAt(Long.MAX_VALUE));
+        Guests.Booted dry = Guests.boot(PagingMode.TWO_LEVEL, V2623.withFailAllocAt(Long.MAX_VALUE));
         Processes dp = dry.kernel().processes();
         dp.spawnKernelThread(1);
         dp.exec(1, ExecImage.DEFAULT);
@@ -101,7 +104,7 @@ class ProcessesTest {
         long before = dry.kernel().pool().failures().attempts();
 
         // the child's pgd slab page, its stack pte page, then fail the second pte page of the copy
-        Guests.Booted g = Guests.boot(PagingMode.TWO_LEVEL, SMALL.withFailAllocAt(before + 3));
+        Guests.Booted g = Guests.boot(PagingMode.TWO_LEVEL, V2623.withFailAllocAt(before + 3));
         Processes p = g.kernel().processes();
         p.spawnKernelThread(1);
         p.exec(1, ExecImage.DEFAULT);

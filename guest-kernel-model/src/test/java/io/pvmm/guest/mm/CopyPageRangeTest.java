@@ -2,6 +2,7 @@ package io.pvmm.guest.mm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pvmm.api.KernelVersion;
 import io.pvmm.api.PagingMode;
 import io.pvmm.api.ParavirtOps;
 import io.pvmm.guest.Guests;
@@ -26,7 +27,7 @@ class CopyPageRangeTest {
     @EnumSource(PagingMode.class)
     @DisplayName("fork copies a private writable page's pte write-protected on both sides; the child's first write copies the page")
     void copyOnWrite(PagingMode mode) {
-        Guests.Spied booted = Guests.spied(mode, SMALL);
+        Guests.Spied booted = Guests.spied(mode, SMALL.withKernel(KernelVersion.V2_6_23)); // dup_mmap's arch_dup_mmap
         GuestKernel k = booted.kernel();
         ParavirtOps spy = booted.spy();
         Processes p = Guests.startInit(k);

@@ -2,6 +2,7 @@ package io.pvmm.guest.mm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pvmm.api.KernelVersion;
 import io.pvmm.api.PagingMode;
 import io.pvmm.api.ParavirtOps;
 import io.pvmm.guest.Guests;
@@ -25,9 +26,10 @@ class MmFaultTest {
 
     @ParameterizedTest(name = "{0}")
     @EnumSource(PagingMode.class)
-    @DisplayName("a fault in a populated pmd reads the pmd entry once, and in PAE the root entry once")
+    @DisplayName("a fault in a populated pmd reads the pmd entry once, and in PAE the root entry once (counted through "
+            + "2.6.23's pte_val)")
     void faultReadsUpperEntriesOnce(PagingMode mode) {
-        Guests.Spied booted = Guests.spied(mode, SMALL);
+        Guests.Spied booted = Guests.spied(mode, SMALL.withKernel(KernelVersion.V2_6_23));
         GuestKernel k = booted.kernel();
         ParavirtOps spy = booted.spy();
         Processes p = Guests.startInit(k);

@@ -2,6 +2,7 @@ package io.pvmm.guest.mm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pvmm.api.KernelVersion;
 import io.pvmm.api.PagingMode;
 import io.pvmm.api.ParavirtOps;
 import io.pvmm.api.PlatformRequirements;
@@ -29,11 +30,12 @@ class TeardownTest {
 
     @ParameterizedTest(name = "{0}")
     @EnumSource(PagingMode.class)
-    @DisplayName("exit tears down in order: exitMmap, then pmd_clear and release_pt per pte page; the page is free only after the gather's flush")
+    @DisplayName("exit_mmap (2.6.23) tears down in order: arch_exit_mmap, then free_pte_range's pmd_clear and release_pt per pte "
+            + "page; the page is free only after the gather's flush")
     void teardownOrder(PagingMode mode) {
         ParavirtOps[] spy = new ParavirtOps[1];
         GuestKernel[] k = new GuestKernel[1];
-        k[0] = Guests.boot(mode, SMALL, PlatformRequirements.NONE, o -> spy[0] = Mockito.spy(o)).kernel();
+        k[0] = Guests.boot(mode, SMALL.withKernel(KernelVersion.V2_6_23), PlatformRequirements.NONE, o -> spy[0] = Mockito.spy(o)).kernel();
         Processes p = Guests.startInit(k[0]);
         p.mmap(1, HEAP, 1 << 20, Vma.READ | Vma.WRITE, 0, 0);
         p.touch(1, HEAP, true);
@@ -54,7 +56,11 @@ class TeardownTest {
         p.exit(1);
         InOrder order = Mockito.inOrder(spy[0]);
         order.verify(spy[0]).exitMmap(pgd);
-        order.verify(spy[0]).pmdClear(Mockito.anyLong());
+        if (mode == PagingMode.PAE) {
+            order.verify(spy[0]).pmdClear(Mockito.anyLong());
+        } else {
+            order.verify(spy[0]).setPmd(Mockito.anyLong(), Mockito.eq(0L)); // pgtable-2level.h: pmd_clear is set_pmd(xp, 0)
+        }
         order.verify(spy[0]).releasePt(Mockito.anyLong());
         order.verify(spy[0]).flushTlbUser();
         assertThat(ptePages).as("the pte pages the user half linked before exit").contains(heapPtePage);
@@ -62,6 +68,32 @@ class TeardownTest {
                 .containsExactlyInAnyOrderElementsOf(ptePages);
         assertThat(freeAtRelease).as("pte pages already free when release_pt was called for them").isEmpty();
         Mockito.verify(spy[0], Mockito.never()).pteUpdate(Mockito.anyLong(), Mockito.anyLong(), Mockito.anyLong());
+    }
+
+    @Test
+    @DisplayName("2-level 2.6.21 free_pte_range clears each pmd with set_pmd(pmd, 0) before its release_pt, as pgtable-2level.h's "
+            + "pmd_clear does; pmd_clear, pte_clear and set_pte_atomic, PAE-only in paravirt_ops, are never called")
+    void twoLevelClearsWithSetPmd() {
+        ParavirtOps[] spy = new ParavirtOps[1];
+        GuestKernel k = Guests.boot(PagingMode.TWO_LEVEL, SMALL.withKernel(KernelVersion.V2_6_21), PlatformRequirements.NONE,
+                o -> spy[0] = Mockito.spy(o)).kernel();
+        Processes p = Guests.startInit(k);
+        p.mmap(1, HEAP, 1 << 20, Vma.READ | Vma.WRITE, 0, 0);
+        p.touch(1, HEAP, true);
+        long pgd = p.task(1).mm().pgd();
+        long heapPmd = k.tables().pmdEntryFor(pgd, HEAP);
+        long heapPtePage = PagingMode.TWO_LEVEL.entryPfn(k.tables().read(heapPmd));
+        Mockito.clearInvocations(spy[0]);
+        p.exit(1);
+
+        InOrder order = Mockito.inOrder(spy[0]);
+        order.verify(spy[0]).setPmd(heapPmd, 0L);
+        order.verify(spy[0]).releasePt(heapPtePage);
+        Mockito.verify(spy[0], Mockito.never()).pmdClear(Mockito.anyLong());
+        Mockito.verify(spy[0], Mockito.never()).pteClear(Mockito.anyLong(), Mockito.anyLong(), Mockito.anyLong());
+        Mockito.verify(spy[0], Mockito.never()).setPteAtomic(Mockito.anyLong(), Mockito.anyLong());
+        Mockito.verify(spy[0], Mockito.never()).exitMmap(Mockito.anyLong());
+        assertThat(k.tables().read(heapPmd)).isZero();
     }
 
     @Test

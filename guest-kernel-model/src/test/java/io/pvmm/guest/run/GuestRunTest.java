@@ -2,6 +2,7 @@ package io.pvmm.guest.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.pvmm.api.KernelVersion;
 import io.pvmm.api.PagingMode;
 import io.pvmm.api.ParavirtOps;
 import io.pvmm.api.ParavirtViolation;
@@ -88,8 +89,8 @@ class GuestRunTest {
             }
         }).run(TestBackends.nativeFactory());
         RunReport boot = run(PagingMode.TWO_LEVEL, GUEST, "boot");
-        long forks = r.hooks().get("dupMmap");
-        assertThat(forks).isEqualTo(SMALL.processes());
+        long forks = SMALL.processes(); // 2.6.21 calls no dup_mmap hook to count them by
+        assertThat(r.hooks().get("dupMmap")).isZero();
         // a 2-level pgd is a page-sized object, one per slab: pgd_ctor (and its alloc_pd_clone) runs once per
         // slab the cache grew; the workload's reaps destroy wholly free slabs (pgd_dtor, release_pd), and the
         // next growth constructs again
@@ -167,7 +168,7 @@ class GuestRunTest {
             Mockito.doThrow(new IllegalStateException("backend bug")).when(spy).dupMmap(Mockito.anyLong(), Mockito.anyLong());
             return spy;
         };
-        RunReport r = new GuestRun(PagingMode.PAE, GUEST, workload("fork-exit"))
+        RunReport r = new GuestRun(PagingMode.PAE, GUEST.withKernel(KernelVersion.V2_6_23), workload("fork-exit"))
                 .run(TestBackends.factory(TestBackends.nativeProvider(), PlatformRequirements.NONE, broken));
         assertThat(r.completed()).isFalse();
         assertThat(r.failure()).contains("IllegalStateException: backend bug");
