@@ -5,6 +5,7 @@ import io.pvmm.guest.arch.PageAttr;
 import io.pvmm.guest.kernel.GuestKernel;
 import io.pvmm.guest.kernel.Processes;
 import io.pvmm.guest.kernel.Processes.Outcome;
+import io.pvmm.guest.kernel.Task;
 import io.pvmm.guest.memory.FreePool;
 import io.pvmm.guest.memory.Gfp;
 import io.pvmm.guest.memory.KernelOops;
@@ -146,7 +147,7 @@ public final class OpExecutor {
     }
 
     private boolean inHandler(int pid) {
-        io.pvmm.guest.kernel.Task task = processes.task(pid);
+        Task task = processes.task(pid);
         return task != null && task.sigframe() >= 0;
     }
 
